@@ -1,0 +1,173 @@
+# METADATA
+# title: kfpolicy core library
+# description: >-
+#   Normalises the object under review (Gatekeeper, AdmissionReview or plain manifest), finds its
+#   kind in the kind table, walks replica specs and containers, and renders Kubernetes
+#   field.Error messages. Every helper is total: malformed input makes it undefined, never an error.
+package lib.kubeflow.core
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.kinds.table as kind_table
+
+# --- the object under review -------------------------------------------------------------------
+
+obj := input.review.object if {
+	is_object(input.review.object)
+} else := input.request.object if {
+	is_object(input.request.object)
+} else := input if {
+	is_object(input)
+} else := {}
+
+old_obj := input.review.oldObject if {
+	is_object(input.review.oldObject)
+} else := input.request.oldObject if {
+	is_object(input.request.oldObject)
+}
+
+operation := input.review.operation if {
+	is_string(input.review.operation)
+} else := input.request.operation if {
+	is_string(input.request.operation)
+} else := "CREATE"
+
+# Objects of the same kind that the policy may look up (TrainJob runtimes, namespaces).
+# Gatekeeper syncs them into data.inventory; kfpolicy eval --inventory fills the same shape.
+inventory := data.inventory if {
+	is_object(data.inventory)
+} else := {}
+
+spec := obj.spec if {
+	is_object(obj.spec)
+} else := {}
+
+metadata := obj.metadata if {
+	is_object(obj.metadata)
+} else := {}
+
+labels := metadata.labels if {
+	is_object(metadata.labels)
+} else := {}
+
+# --- the kind table ----------------------------------------------------------------------------
+
+kind_id := id if {
+	some id, k in kind_table
+	k.kind == obj.kind
+	some version in k.versions
+	obj.apiVersion == concat("/", [k.group, version])
+}
+
+kind_info := kind_table[kind_id]
+
+# The framework's default container name (pytorch, tensorflow, ...).
+default_container := kind_info.container if {
+	kind_info.container != ""
+}
+
+replica_specs_field := kind_info.replica_specs if {
+	kind_info.replica_specs != ""
+}
+
+replica_specs_path := concat(".", ["spec", replica_specs_field])
+
+# The replica-spec map, when it is a map. Absent or malformed maps leave it undefined.
+replica_specs := spec[replica_specs_field] if {
+	is_object(spec[replica_specs_field])
+}
+
+replica_path(rtype) := sprintf("%v[%v]", [replica_specs_path, rtype])
+
+# The pod spec of a replica spec, when every level is an object.
+pod_spec(replica) := replica.template.spec if {
+	is_object(replica)
+	is_object(replica.template)
+	is_object(replica.template.spec)
+}
+
+# A replica spec's containers, when they form a list.
+containers_of(replica) := cs if {
+	cs := pod_spec(replica).containers
+	is_array(cs)
+}
+
+# Every container that is an object, as [replica type, index, container].
+containers contains [rtype, i, c] if {
+	some rtype, replica in replica_specs
+	some i, c in containers_of(replica)
+	is_object(c)
+}
+
+container_path(rtype, i) := sprintf("%v.template.spec.containers[%d]", [replica_path(rtype), i])
+
+# Containers and init containers of every replica spec, as [path, container].
+all_containers contains [path, c] if {
+	some rtype, replica in replica_specs
+	some list_name in ["containers", "initContainers"]
+	cs := pod_spec(replica)[list_name]
+	is_array(cs)
+	some i, c in cs
+	is_object(c)
+	path := sprintf("%v.template.spec.%v[%d]", [replica_path(rtype), list_name, i])
+}
+
+# --- field.Error rendering ---------------------------------------------------------------------
+
+type_text := {
+	"FieldValueRequired": "Required value",
+	"FieldValueInvalid": "Invalid value",
+	"FieldValueForbidden": "Forbidden",
+	"FieldValueNotSupported": "Unsupported value",
+	"FieldValueDuplicate": "Duplicate value",
+	"FieldValueTooLong": "Too long",
+	"FieldValueTooMany": "Too many",
+	"InternalError": "Internal error",
+}
+
+# Go prints the bad value of Invalid and NotSupported errors: strings quoted, numbers plainly.
+shows_value := {"FieldValueInvalid", "FieldValueNotSupported", "FieldValueDuplicate"}
+
+format_value(v) := concat("", ["\"", v, "\""]) if {
+	is_string(v)
+} else := sprintf("%v", [v])
+
+# A violation in the shape every entry point and Gatekeeper expect: {msg, details}.
+error(error_type, field, value, detail) := {
+	"msg": concat(": ", array.concat(array.concat([field, type_text[error_type]], value_part), detail_part)),
+	"details": {"type": error_type, "field": field, "value": value},
+} if {
+	value_part := [format_value(value) | error_type in shows_value]
+	detail_part := [detail | detail != ""]
+}
+
+required(field, detail) := error("FieldValueRequired", field, null, detail)
+
+invalid(field, value, detail) := error("FieldValueInvalid", field, value, detail)
+
+forbidden(field, detail) := error("FieldValueForbidden", field, null, detail)
+
+not_supported(field, value, supported) := error(
+	"FieldValueNotSupported", field, value,
+	concat("", ["supported values: ", concat(", ", [q | some s in supported; q := format_value(s)])]),
+)
+
+# A message that is not a field error (warnings, plain webhook errors).
+plain(error_type, field, msg) := {"msg": msg, "details": {"type": error_type, "field": field, "value": null}}
+
+warning(msg) := plain("Warning", "", msg)
+
+# --- small predicates --------------------------------------------------------------------------
+
+is_integer(x) if {
+	is_number(x)
+	round(x) == x
+}
+
+# A field that is set to something other than null.
+has_value(o, key) if {
+	is_object(o)
+	o[key] != null
+}

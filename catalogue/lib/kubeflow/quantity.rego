@@ -1,0 +1,50 @@
+# METADATA
+# title: Kubernetes resource quantities
+# description: >-
+#   Validates quantity strings with the Kubernetes grammar before any builtin sees them, and parses
+#   valid ones for comparison only (never printed: messages show the original strings).
+package lib.kubeflow.quantity
+
+import future.keywords.if
+import future.keywords.in
+
+# Kubernetes canonical quantity grammar: sign, digits, optional fraction, one suffix
+# (binary SI, decimal SI, or a decimal exponent).
+pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$`
+
+numeric_pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)`
+
+# A quantity as Kubernetes accepts it: a string in the grammar, or a plain number.
+valid(q) if {
+	is_string(q)
+	count(q) <= 64
+	regex.match(pattern, q)
+}
+
+valid(q) if is_number(q)
+
+# units.parse lacks the micro and nano suffixes and a bare trailing dot; rewrite them first.
+suffix_rewrite := {"u": "e-6", "n": "e-9"}
+
+normalised(q) := concat("", [trim_suffix(number, "."), rewritten]) if {
+	number := regex.find_n(numeric_pattern, q, 1)[0]
+	suffix := substring(q, count(number), count(q) - count(number))
+	rewritten := object.get(suffix_rewrite, suffix, suffix)
+}
+
+# The numeric value of a valid quantity (undefined for invalid ones).
+value(q) := q if {
+	is_number(q)
+}
+
+value(q) := units.parse(normalised(q)) if {
+	valid(q)
+	is_string(q)
+}
+
+negative(q) if value(q) < 0
+
+# The text to print for a quantity: the original string, or the number as given.
+text(q) := q if {
+	is_string(q)
+} else := sprintf("%v", [q])

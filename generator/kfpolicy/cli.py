@@ -1,0 +1,180 @@
+"""The kfpolicy command line: each command converts options and calls one typed function.
+
+Exit codes: 0 clean, 1 policy violations (deny) or failed checks, 2 usage/input errors,
+3 an internal error (a bug: the traceback is printed), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kfpolicy import __version__
+from kfpolicy.catalogue import load_catalogue
+from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.engines import ENGINES
+from kfpolicy.errors import KfpolicyError
+from kfpolicy.generate import GenerateOptions, generate
+from kfpolicy.inputs import Document, DocumentError, read_paths
+from kfpolicy.report import eval_json, eval_junit, eval_text, outcomes_junit, outcomes_text
+from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+catalogue_option = click.option(
+    "--catalogue",
+    "catalogues",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder of your own rules (rules/<id>/, optional kinds.yaml, profiles.yaml, lib/); repeatable.",
+)
+output_option = click.option(
+    "--output", "-o", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True
+)
+
+
+class KfpolicyGroup(click.Group):
+    """Handles errors once, at the boundary."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KfpolicyError as exc:
+            click.echo(f"kfpolicy: error: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("kfpolicy: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception:
+            click.echo("kfpolicy: internal error (a bug; please report it with this traceback):", err=True)
+            traceback.print_exc()
+            sys.exit(EXIT_BUG)
+
+
+@click.group(cls=KfpolicyGroup)
+@click.version_option(__version__, prog_name="kfpolicy")
+def cli() -> None:
+    """Admission policies for Kubeflow training jobs: generate, test and evaluate them."""
+
+
+def _load(catalogues: tuple[Path, ...]) -> Catalogue:
+    return load_catalogue(list(catalogues))
+
+
+@cli.command("generate")
+@catalogue_option
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any generated file differs.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="Root to write rego/, gatekeeper/, bundles/ and docs/ under.")
+def generate_cmd(catalogues: tuple[Path, ...], check: bool, out: Path) -> None:
+    """Regenerate every artefact from the catalogue (deterministic)."""
+    cat = _load(catalogues)
+    result = generate(cat, out, check=check, options=GenerateOptions())
+    if check:
+        if result.drifted:
+            click.echo("Generated files are out of date (run `kfpolicy generate` and commit):", err=True)
+            for rel in result.drifted:
+                click.echo(f"  {rel}", err=True)
+            sys.exit(EXIT_VIOLATIONS)
+        click.echo(f"generated files are up to date ({len(cat.rules)} rules)")
+        return
+    click.echo(f"{len(cat.rules)} rules: {len(result.written)} files written, {len(result.removed)} removed")
+
+
+def _read_inventory(paths: tuple[str, ...]) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    for item in read_paths(paths):
+        if isinstance(item, DocumentError):
+            raise KfpolicyError(f"--inventory {item}")
+        objects.append(item.obj)
+    return objects
+
+
+def _parameters(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    from kfpolicy.yamlio import load_one
+
+    try:
+        data = load_one(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 - any read/parse problem is the user's input error
+        raise KfpolicyError(f"{path}: cannot read parameters: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise KfpolicyError(f"{path}: parameters must map rule ids to objects")
+    return data
+
+
+@cli.command("eval")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--profile", "-p", default=None, help="Profile to apply (default: the catalogue's default).")
+@catalogue_option
+@click.option("--inventory", "inventory", multiple=True, help="Objects used as referential data; repeatable.")
+@click.option("--parameters", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="YAML/JSON file mapping rule ids to parameter overrides.")
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True)
+@output_option
+@click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too.")
+def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path, ...], inventory: tuple[str, ...],
+             parameters: Path | None, engine: str, output: str, verbose: bool) -> None:
+    """Evaluate manifests, folders, `-` (stdin), Lists and AdmissionReviews."""
+    cat = _load(catalogues)
+    items = list(read_paths(paths))
+    docs = [i for i in items if isinstance(i, Document)]
+    errors = [i for i in items if isinstance(i, DocumentError)]
+    inv = _read_inventory(inventory) + [d.obj for d in docs if d.obj.get("kind") in INVENTORY_KINDS]
+    evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
+    results = [evaluator.evaluate(d) for d in docs]
+    if output == "json":
+        click.echo(eval_json(results, errors))
+    elif output == "junit":
+        click.echo(eval_junit(results, errors))
+    else:
+        click.echo(eval_text(results, errors, verbose=verbose))
+    for e in errors:
+        if output != "text":
+            click.echo(f"kfpolicy: error: {e}", err=True)
+    if errors:
+        sys.exit(EXIT_INPUT)
+    if any(r.decision == "deny" for r in results):
+        sys.exit(EXIT_VIOLATIONS)
+
+
+def _default_examples() -> Path:
+    return Path("..") / "shared" / "kubeflow" / "examples"
+
+
+@cli.command("test")
+@catalogue_option
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True)
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("tests/jobs"),
+              show_default=True, help="Job corpus with `# expect:` headers.")
+@click.option("--examples", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Upstream example jobs (default ../shared/kubeflow/examples when present).")
+@output_option
+def test_cmd(catalogues: tuple[Path, ...], engine: str, corpus: Path, examples: Path | None, output: str) -> None:
+    """Check every rule's examples, the job corpus and the upstream example jobs."""
+    from kfpolicy.testing import run_checks
+
+    cat = _load(catalogues)
+    outcomes = run_checks(cat, engine=engine, corpus=corpus, examples=examples or _default_examples())
+    if output == "junit":
+        click.echo(outcomes_junit(outcomes))
+    elif output == "json":
+        click.echo(json.dumps([o.__dict__ for o in outcomes], indent=2))
+    else:
+        click.echo(outcomes_text(outcomes))
+    if not outcomes:
+        raise KfpolicyError("no checks ran: the catalogue has no rules and no corpus was found")
+    if not all(o.passed for o in outcomes):
+        sys.exit(EXIT_VIOLATIONS)
+
+
+def main() -> None:
+    cli(prog_name="kfpolicy")

@@ -1,0 +1,82 @@
+"""The generation pipeline, top to bottom: catalogue -> rendered files -> written (or checked) once."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.render.bundle import BUNDLE_PATH, render_bundle
+from kfpolicy.render.docs import render_docs
+from kfpolicy.render.rego import render_rego
+
+# Folders whose whole content is generated: files here that the catalogue no longer produces are stale.
+GENERATED_DIRS = ("rego", "bundles", "docs/rules")
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    gatekeeper_code_field: bool = False
+
+
+@dataclass
+class GenerateResult:
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    drifted: list[str] = field(default_factory=list)
+
+
+def render_all(cat: Catalogue, options: GenerateOptions | None = None) -> dict[str, bytes]:
+    """Every generated artefact, keyed by path relative to the output root. Pure: no disk access."""
+    rego = render_rego(cat)
+    files: dict[str, bytes] = {p: t.encode("utf-8") for p, t in rego.items()}
+    files[BUNDLE_PATH] = render_bundle(cat, rego)
+    files.update({p: t.encode("utf-8") for p, t in render_docs(cat).items()})
+    return files
+
+
+def _existing(root: Path) -> set[str]:
+    found: set[str] = set()
+    for d in GENERATED_DIRS:
+        base = root / d
+        if base.is_dir():
+            found.update(p.relative_to(root).as_posix() for p in base.rglob("*") if p.is_file())
+    return found
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kfpolicy-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def generate(cat: Catalogue, root: Path, *, check: bool = False, options: GenerateOptions | None = None) -> GenerateResult:
+    """Write every artefact under root, or with check=True only report which files differ."""
+    files = render_all(cat, options)
+    result = GenerateResult()
+    stale = sorted(_existing(root) - set(files))
+    for rel in sorted(files):
+        target = root / rel
+        current = target.read_bytes() if target.is_file() else None
+        if current == files[rel]:
+            continue
+        if check:
+            result.drifted.append(rel)
+        else:
+            _write_atomic(target, files[rel])
+            result.written.append(rel)
+    for rel in stale:
+        if check:
+            result.drifted.append(rel)
+        else:
+            (root / rel).unlink()
+            result.removed.append(rel)
+    return result

@@ -1,0 +1,167 @@
+"""Evaluate documents against the generated portable Rego on a chosen engine.
+
+The engine is loaded once per (profile, parameters, inventory) and reused for every document; each
+document costs one JSON serialisation and one query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kfpolicy.catalogue.loader import check_parameters
+from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.engines import UNDEFINED, Engine, make_engine
+from kfpolicy.errors import KfpolicyError
+from kfpolicy.inputs import Document
+from kfpolicy.render.rego import render_rego
+
+VIOLATION_QUERY = "data.kubeflow.violation"
+# Objects of these kinds in the input are also referential data (a TrainJob's runtime may be
+# given in the same file); --inventory adds any other object.
+INVENTORY_KINDS = frozenset({"TrainingRuntime", "ClusterTrainingRuntime", "Namespace", "PriorityClass"})
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    enforcement: str
+    msg: str
+    field: str
+    type: str
+    value: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "enforcement": self.enforcement,
+            "msg": self.msg,
+            "field": self.field,
+            "type": self.type,
+            "value": self.value,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    source: str
+    api_version: Any
+    kind: Any
+    namespace: Any
+    name: Any
+    operation: str
+    decision: str
+    violations: tuple[Violation, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "apiVersion": self.api_version,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "operation": self.operation,
+            "decision": self.decision,
+            "violations": [v.to_json() for v in self.violations],
+        }
+
+
+def inventory_tree(objects: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Gatekeeper's data.inventory shape: cluster[gv][kind][name] and namespace[ns][gv][kind][name]."""
+    tree: dict[str, Any] = {"cluster": {}, "namespace": {}}
+    for obj in objects:
+        meta = obj.get("metadata")
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if not (isinstance(meta, dict) and isinstance(api_version, str) and isinstance(kind, str)):
+            continue
+        name, ns = meta.get("name"), meta.get("namespace")
+        if not isinstance(name, str):
+            continue
+        if isinstance(ns, str) and ns:
+            branch = tree["namespace"].setdefault(ns, {})
+        else:
+            branch = tree["cluster"]
+        branch.setdefault(api_version, {}).setdefault(kind, {})[name] = obj
+    return tree
+
+
+def violations_from(raw: Any) -> tuple[Violation, ...]:
+    if raw is UNDEFINED:
+        return ()
+    out = []
+    for v in raw:
+        d = v.get("details", {})
+        out.append(
+            Violation(
+                rule=d.get("rule", ""),
+                enforcement=d.get("enforcement", "deny"),
+                msg=v.get("msg", ""),
+                field=d.get("field", ""),
+                type=d.get("type", ""),
+                value=d.get("value"),
+            )
+        )
+    return tuple(sorted(out, key=lambda x: (x.field, x.rule, x.msg)))
+
+
+def decide(violations: Sequence[Violation]) -> str:
+    if any(v.enforcement == "deny" for v in violations):
+        return "deny"
+    if violations:
+        return "warn"
+    return "allow"
+
+
+class Evaluator:
+    """One loaded engine for one profile; evaluate() answers for one document."""
+
+    def __init__(
+        self,
+        cat: Catalogue,
+        *,
+        profile: str | None = None,
+        engine: str = "embedded",
+        inventory: Iterable[Mapping[str, Any]] = (),
+        parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        only: Sequence[str] | None = None,
+        modules: Mapping[str, str] | None = None,
+    ) -> None:
+        self.catalogue = cat
+        self.profile = profile or cat.default_profile
+        if self.profile not in cat.profiles:
+            raise KfpolicyError(f"unknown profile {self.profile!r} (choose from {', '.join(sorted(cat.profiles))})")
+        for rule_id, values in (parameters or {}).items():
+            if rule_id not in cat.rules:
+                raise KfpolicyError(f"parameters: unknown rule {rule_id!r}")
+            check_parameters(f"parameters for {rule_id}", cat.rules[rule_id].parameters_schema, values)
+        kubeflow: dict[str, Any] = {"profile": self.profile}
+        if parameters:
+            kubeflow["parameters"] = {k: dict(v) for k, v in parameters.items()}
+        if only is not None:
+            kubeflow["only"] = list(only)
+        data = {"kubeflow": kubeflow, "inventory": inventory_tree(inventory)}
+        self.engine: Engine = make_engine(engine)
+        self.engine.load(modules if modules is not None else render_rego(cat), data)
+
+    def evaluate(self, doc: Document) -> Result:
+        obj = doc.obj
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        kind = self.catalogue.kind_for(obj.get("apiVersion"), obj.get("kind"))
+        base = dict(
+            source=doc.source,
+            api_version=obj.get("apiVersion"),
+            kind=obj.get("kind"),
+            namespace=meta.get("namespace"),
+            name=meta.get("name"),
+            operation=doc.operation,
+        )
+        if kind is None or kind.status == "skipped" or doc.operation not in ("CREATE", "UPDATE"):
+            return Result(decision="skip", **base)
+        raw = self.engine.evaluate(VIOLATION_QUERY, json.dumps(doc.input))
+        violations = violations_from(raw)
+        return Result(decision=decide(violations), violations=violations, **base)
+
+    def query(self, query: str, rego_input: Any) -> Any:
+        return self.engine.evaluate(query, json.dumps(rego_input))

@@ -1,0 +1,173 @@
+"""`kfpolicy test`: every rule's catalogue examples, the job corpus under tests/jobs/, and the
+upstream example jobs in ../shared/kubeflow/examples, each checked on the chosen engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kfpolicy.catalogue.model import Catalogue, Example, Rule
+from kfpolicy.inputs import Document, DocumentError, read_paths
+from kfpolicy.render.rego import render_rego
+from kfpolicy.report import CheckOutcome
+from kfpolicy.runner import Evaluator, Result
+
+Check = Callable[[], Iterator[CheckOutcome]]
+
+
+def example_input(ex: Example) -> Document:
+    """An example as the policies see it: a manifest, or an AdmissionReview when it has an operation."""
+    if ex.operation == "CREATE" and ex.old_object is None:
+        return Document(source=ex.name, obj=ex.object)
+    review = {
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {"uid": ex.name, "operation": ex.operation, "object": ex.object, "oldObject": ex.old_object},
+    }
+    return Document(source=ex.name, obj=ex.object, operation=ex.operation, old_object=ex.old_object, rego_input=review)
+
+
+def compare_example(ex: Example, result: Result) -> str:
+    """'' when the result matches the example's expectation, else what differs."""
+    got = {(v.type, v.field) for v in result.violations}
+    want = {(v.type, v.field) for v in ex.violations}
+    problems = []
+    if got != want:
+        problems.append(f"expected {sorted(want) or 'no violations'}, got {sorted(got) or 'no violations'}")
+    msgs = {(v.type, v.field): v.msg for v in result.violations}
+    for v in ex.violations:
+        if v.msg is not None and (v.type, v.field) in msgs and msgs[(v.type, v.field)] != v.msg:
+            problems.append(f"message for {v.field}: expected {v.msg!r}, got {msgs[(v.type, v.field)]!r}")
+    return "; ".join(problems)
+
+
+def check_rule_examples(cat: Catalogue, engine: str, modules: dict[str, str]) -> Iterator[CheckOutcome]:
+    for rule in cat.rules_sorted():
+        yield from _rule_examples(cat, rule, engine, modules)
+
+
+def _rule_examples(cat: Catalogue, rule: Rule, engine: str, modules: dict[str, str]) -> Iterator[CheckOutcome]:
+    plain = None
+    for ex in rule.examples:
+        if ex.parameters is None and not ex.inventory:
+            if plain is None:
+                plain = Evaluator(cat, profile="all", engine=engine, only=[rule.id], modules=modules)
+            evaluator = plain
+        else:
+            evaluator = Evaluator(
+                cat,
+                profile="all",
+                engine=engine,
+                only=[rule.id],
+                modules=modules,
+                inventory=ex.inventory,
+                parameters={rule.id: ex.parameters} if ex.parameters is not None else None,
+            )
+        doc = example_input(ex)
+        kind = cat.kind_for(ex.object.get("apiVersion"), ex.object.get("kind")) if isinstance(ex.object, dict) else None
+        result = evaluator.evaluate(doc) if isinstance(ex.object, dict) else None
+        problem = "example object is not a mapping" if result is None else compare_example(ex, result)
+        yield CheckOutcome(group=f"rule {rule.id}", name=ex.name, passed=not problem, message=problem,
+                           kind=kind.kind if kind else "")
+
+
+def _header(path: Path) -> dict[str, str]:
+    """`# key: value` lines at the top of a corpus file."""
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        key, sep, value = line[1:].partition(":")
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def check_corpus(cat: Catalogue, engine: str, modules: dict[str, str], corpus: Path) -> Iterator[CheckOutcome]:
+    """tests/jobs/**.yaml: a header says `# expect: deny|warn|allow|skip`, optionally `# profile: P`,
+    `# operation: UPDATE` (for AdmissionReview files) and `# rules: a, b` (rule ids that must fire)."""
+    if not corpus.is_dir():
+        return
+    evaluators: dict[str, Evaluator] = {}
+    for path in sorted(corpus.rglob("*.yaml")):
+        head = _header(path)
+        name = path.relative_to(corpus).as_posix()
+        expect = head.get("expect")
+        if expect not in ("deny", "warn", "allow", "skip"):
+            yield CheckOutcome("corpus", name, False, "header needs `# expect: deny|warn|allow|skip`")
+            continue
+        profile = head.get("profile", cat.default_profile)
+        if profile not in evaluators:
+            evaluators[profile] = Evaluator(cat, profile=profile, engine=engine, modules=modules)
+        must_fire = {r.strip() for r in head.get("rules", "").split(",") if r.strip()}
+        for item in read_paths([str(path)]):
+            if isinstance(item, DocumentError):
+                yield CheckOutcome("corpus", str(item.source), False, item.message)
+                continue
+            result = evaluators[profile].evaluate(item)
+            fired = {v.rule for v in result.violations}
+            problems = []
+            if result.decision != expect:
+                problems.append(f"expected {expect}, got {result.decision}: {[v.msg for v in result.violations]}")
+            if must_fire - fired:
+                problems.append(f"rules that did not fire: {sorted(must_fire - fired)}")
+            yield CheckOutcome("corpus", item.source.removeprefix(str(corpus) + "/"), not problems,
+                               "; ".join(problems), kind=str(result.kind))
+
+
+def _predicted_errors(examples: Path) -> dict[str, list[tuple[str, str]]]:
+    """Snippets the upstream v1 webhook itself would deny (examples/v1-webhook-predictions.json)."""
+    path = examples / "v1-webhook-predictions.json"
+    if not path.is_file():
+        return {}
+    rows: list[Any] = json.loads(path.read_text(encoding="utf-8"))
+    return {row[0].removeprefix("examples/"): [tuple(e) for e in row[3]] for row in rows if row[3]}
+
+
+def _expect_deny(errors: list[tuple[str, str]], obj: dict[str, Any]) -> bool:
+    """A missing name is no error when metadata.generateName is set: the API server generates the
+    name before admission (EXAMPLES.md), so such snippets are admitted."""
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    if "generateName" in meta and "name" not in meta:
+        errors = [e for e in errors if e[1] != "metadata.name"]
+    return bool(errors)
+
+
+def check_upstream_examples(cat: Catalogue, engine: str, modules: dict[str, str], examples: Path) -> Iterator[CheckOutcome]:
+    """Every upstream example job is admitted by the default profile, except the documentation
+    snippets that upstream's own webhook would deny (those must be denied). Helm templates and
+    other files that are not plain YAML are not jobs and are passed over."""
+    if not examples.is_dir():
+        return
+    predicted = _predicted_errors(examples)
+    evaluator = Evaluator(cat, engine=engine, modules=modules)
+    for path in sorted(examples.rglob("*.yaml")):
+        rel = path.relative_to(examples).as_posix()
+        items = list(read_paths([str(path)]))
+        if any(isinstance(i, DocumentError) for i in items):
+            continue  # Go templates (Helm chart copies) and partial snippets do not parse
+        docs = [i for i in items if isinstance(i, Document)]
+        for doc in docs:
+            kind = cat.kind_for(doc.obj.get("apiVersion"), doc.obj.get("kind"))
+            if kind is None:
+                continue
+            result = evaluator.evaluate(doc)
+            want_deny = _expect_deny(predicted.get(rel, []), doc.obj)
+            ok = (result.decision == "deny") == want_deny
+            if kind.status == "skipped":
+                ok = result.decision == "skip"
+            msg = "" if ok else f"expected {'deny' if want_deny else 'not deny'}, got {result.decision}: " + "; ".join(
+                v.msg for v in result.violations
+            )
+            yield CheckOutcome("upstream examples", f"{rel}#{doc.source.rsplit('#', 1)[1]}", ok, msg, kind=kind.kind)
+
+
+def run_checks(cat: Catalogue, *, engine: str, corpus: Path, examples: Path) -> list[CheckOutcome]:
+    modules = render_rego(cat)
+    outcomes: list[CheckOutcome] = []
+    outcomes.extend(check_rule_examples(cat, engine, modules))
+    outcomes.extend(check_corpus(cat, engine, modules, corpus))
+    outcomes.extend(check_upstream_examples(cat, engine, modules, examples))
+    return outcomes

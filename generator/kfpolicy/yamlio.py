@@ -1,0 +1,115 @@
+"""Strict, bounded YAML reading shared by the catalogue loader and the CLI's input reader.
+
+PyYAML's SafeLoader accepts duplicate keys (the last one silently wins) and expands aliases
+without limit ("billion laughs"). Kubernetes rejects duplicate keys, and so do we; aliases are
+counted and a document that expands too many is refused before it can exhaust memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+MAX_ALIASES = 1000
+MAX_EXPANDED_NODES = 2_000_000
+
+
+class YamlLimitError(yaml.YAMLError):
+    """A document uses more aliases than allowed."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys and limits alias expansion."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._alias_count = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._alias_count += 1
+            if self._alias_count > MAX_ALIASES:
+                event = self.peek_event()
+                raise YamlLimitError(
+                    f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?) at {event.start_mark}"
+                )
+        return super().compose_node(parent, index)
+
+    def compose_document(self) -> Any:
+        self._alias_count = 0
+        return super().compose_document()
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                except TypeError:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "unhashable mapping key", key_node.start_mark
+                    ) from None
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# Kubernetes manifests keep timestamps and dates as strings; so do we (JSON has no date type).
+for _tag in ("tag:yaml.org,2002:timestamp",):
+    StrictLoader.yaml_constructors[_tag] = StrictLoader.yaml_constructors["tag:yaml.org,2002:str"]
+
+
+def expanded_size(value: Any, limit: int = MAX_EXPANDED_NODES) -> int:
+    """Count the nodes a document has once its aliases are expanded (as JSON would write it).
+
+    Aliased values are shared Python objects, so their sizes are memoised by identity; the count
+    stops as soon as it passes the limit.
+    """
+    memo: dict[int, int] = {}
+
+    def size(v: Any) -> int:
+        if isinstance(v, dict):
+            children: Any = list(v.values())
+        elif isinstance(v, list):
+            children = v
+        else:
+            return 1
+        key = id(v)
+        if key in memo:
+            return memo[key]
+        memo[key] = limit + 1  # a cycle counts as too large
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > limit:
+                break
+        memo[key] = total
+        return total
+
+    return size(value)
+
+
+def _checked(doc: Any, mark: str) -> Any:
+    if expanded_size(doc) > MAX_EXPANDED_NODES:
+        raise YamlLimitError(
+            f"document expands to more than {MAX_EXPANDED_NODES:,} values through aliases (alias bomb?){mark}"
+        )
+    return doc
+
+
+def load_all(text: str) -> Iterator[Any]:
+    """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one."""
+    for doc in yaml.load_all(text, Loader=StrictLoader):  # noqa: S506 - StrictLoader is a SafeLoader
+        yield _checked(doc, "")
+
+
+def load_one(text: str) -> Any:
+    return _checked(yaml.load(text, Loader=StrictLoader), "")  # noqa: S506

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite: set up with test dependencies, check generated files for drift, run pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+.venv/bin/kfpolicy generate --check
+.venv/bin/python -m pytest "$@"
