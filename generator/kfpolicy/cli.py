@@ -176,5 +176,80 @@ def test_cmd(catalogues: tuple[Path, ...], engine: str, corpus: Path, examples: 
         sys.exit(EXIT_VIOLATIONS)
 
 
+@cli.command("bundle")
+@catalogue_option
+@click.option("--profile", "-p", default=None, help="Profile written into the bundle's data.json.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the .tar.gz bundle.")
+def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> None:
+    """Write an OPA bundle for one profile (bundles/kfpolicy.tar.gz is the default profile's)."""
+    from kfpolicy.render.bundle import render_bundle
+    from kfpolicy.render.rego import render_rego
+
+    cat = _load(catalogues)
+    if profile is not None and profile not in cat.profiles:
+        raise KfpolicyError(f"unknown profile {profile!r} (choose from {', '.join(sorted(cat.profiles))})")
+    out.write_bytes(render_bundle(cat, render_rego(cat), profile))
+    click.echo(f"wrote {out} (profile {profile or cat.default_profile})")
+
+
+@cli.command("push")
+@catalogue_option
+@click.option("--opa-url", required=True, help="OPA server root, e.g. http://localhost:8181")
+@click.option("--profile", "-p", default=None)
+@click.option("--token", envvar="KFPOLICY_OPA_TOKEN", default=None, help="Bearer token (env KFPOLICY_OPA_TOKEN).")
+@click.option("--timeout", type=float, default=5.0, show_default=True)
+def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, token: str | None,
+             timeout: float) -> None:
+    """Load the policies and the profile's data into a running OPA server."""
+    from kfpolicy.push import push
+
+    cat = _load(catalogues)
+    result = push(cat, opa_url, profile=profile, token=token, timeout=timeout)
+    click.echo(f"pushed {len(result.policies)} policies and data.{result.data_path} to {opa_url}")
+
+
+@cli.command("audit")
+@catalogue_option
+@click.option("--profile", "-p", default=None)
+@click.option("--kubeconfig", default=None, help="Kubeconfig file (default: in-cluster, then ~/.kube/config).")
+@click.option("--context", default=None)
+@click.option("--namespace", "-n", default=None, help="Only this namespace (default: all).")
+@output_option
+def audit_cmd(catalogues: tuple[Path, ...], profile: str | None, kubeconfig: str | None, context: str | None,
+              namespace: str | None, output: str) -> None:
+    """Evaluate the training jobs and runtimes that exist in a cluster (status rules included)."""
+    from kfpolicy.audit import list_objects
+
+    cat = _load(catalogues)
+    docs = list(list_objects(cat, kubeconfig=kubeconfig, context=context, namespace=namespace))
+    inv = [d.obj for d in docs if d.obj.get("kind") in INVENTORY_KINDS]
+    evaluator = Evaluator(cat, profile=profile, inventory=inv)
+    results = [evaluator.evaluate(d) for d in docs]
+    render = {"json": eval_json, "junit": eval_junit}.get(output)
+    click.echo(render(results, []) if render else eval_text(results, []))
+    if any(r.decision == "deny" for r in results):
+        sys.exit(EXIT_VIOLATIONS)
+
+
+@cli.group("new")
+def new_group() -> None:
+    """Scaffold catalogue entries."""
+
+
+@new_group.command("rule")
+@click.argument("rule_id")
+@click.option("--catalogue", "catalogue_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Catalogue folder to write into (default: the built-in catalogue).")
+@click.option("--kind", "kinds", multiple=True, help="Kind id from kinds.yaml; repeatable.")
+def new_rule_cmd(rule_id: str, catalogue_dir: Path | None, kinds: tuple[str, ...]) -> None:
+    """Write catalogue/rules/RULE_ID/ with a working rule, its Rego and examples to edit."""
+    from kfpolicy.catalogue import default_catalogue_dir
+    from kfpolicy.scaffold import new_rule
+
+    folder = new_rule(catalogue_dir or default_catalogue_dir(), rule_id, list(kinds))
+    click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run kfpolicy generate && kfpolicy test")
+
+
 def main() -> None:
     cli(prog_name="kfpolicy")

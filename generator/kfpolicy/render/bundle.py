@@ -21,10 +21,10 @@ def bundle_data(cat: Catalogue, profile: str | None = None) -> dict[str, object]
     return {"kubeflow": {"profile": name, "parameters": params}}
 
 
-def render_bundle(cat: Catalogue, rego_files: dict[str, str]) -> bytes:
+def render_bundle(cat: Catalogue, rego_files: dict[str, str], profile: str | None = None) -> bytes:
     """A bundle whose bytes depend only on its content (sorted entries, zero times and owners)."""
     policies = {path.removeprefix("rego/"): text for path, text in sorted(rego_files.items())}
-    data = json.dumps(bundle_data(cat), indent=2, sort_keys=True) + "\n"
+    data = json.dumps(bundle_data(cat, profile), indent=2, sort_keys=True) + "\n"
     digest = hashlib.sha256()
     for path, text in policies.items():
         digest.update(path.encode() + b"\0" + text.encode() + b"\0")
