@@ -1,0 +1,161 @@
+"""One truth across engines: for every input we have, the embedded engine (regorus) and real OPA
+(its Go engine, opa-golib-python-bindings) give identical data.kubeflow.violation, deny, warn and
+admission.response under every profile. Any engine error is a failure.
+
+Inputs: every rule's catalogue examples, every file under tests/jobs/, and every case file and
+example YAML under ../shared/kubeflow/ (cases/**, examples/**; documents that do not parse are
+passed over). Each engine is loaded once per profile; referential data (runtimes, namespaces,
+priority classes) is the union of every input's, so TrainJob inputs find their runtimes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fuzzgen
+from conftest import ROOT, SHARED
+from kfpolicy.catalogue import Catalogue
+from kfpolicy.engines.opa_golib import available as opa_available
+from kfpolicy.inputs import Document, DocumentError, read_paths
+from kfpolicy.render.rego import render_rego
+from kfpolicy.runner import INVENTORY_KINDS
+from kfpolicy.testing import example_input
+from kfpolicy.yamlio import load_one
+
+pytestmark = pytest.mark.skipif(not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)")
+
+PROFILES = ("upstream", "baseline", "restricted", "all")
+GROUPS = ("rule-examples", "tests-jobs", "shared-cases", "shared-examples")
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+
+
+def _documents(path: Path) -> Iterator[Document]:
+    for item in read_paths([str(path)]):
+        if isinstance(item, Document):
+            yield item
+
+
+ROLE = re.compile(r"^---.*#\s*role:\s*(\w+)", re.M)
+
+
+def _case_roles(path: Path) -> dict[str, Any]:
+    """A case file's documents by role (`--- # role: object|oldObject|runtime`); unparseable ones left out."""
+    text = path.read_text(encoding="utf-8")
+    marks = list(ROLE.finditer(text))
+    out: dict[str, Any] = {}
+    for i, m in enumerate(marks):
+        chunk = text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)]
+        try:
+            doc = load_one(chunk)
+        except Exception:  # noqa: BLE001 - a case document that does not parse is passed over
+            continue
+        if isinstance(doc, dict):
+            out.setdefault(m.group(1), []).append(doc)
+    return out
+
+
+def collect(cat: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
+    """Every input as (name, rego input) per group, and the union of their referential objects."""
+    groups: dict[str, list[tuple[str, Any]]] = {g: [] for g in GROUPS}
+    inventory: list[dict[str, Any]] = []
+    for rule in cat.rules_sorted():
+        for ex in rule.examples:
+            if isinstance(ex.object, dict):
+                groups["rule-examples"].append((f"{rule.id}/{ex.name}", example_input(ex).input))
+            inventory.extend(o for o in ex.inventory if isinstance(o, dict))
+    for path in _files(ROOT / "tests" / "jobs"):
+        groups["tests-jobs"].extend((d.source, d.input) for d in _documents(path))
+    for path in _files(SHARED / "cases"):
+        groups["shared-cases"].extend((d.source, d.input) for d in _documents(path))
+        roles = _case_roles(path) if path.suffix == ".yaml" else {}
+        inventory.extend(roles.get("runtime", []))
+        for obj in roles.get("object", [])[:1]:
+            old = roles.get("oldObject", [None])[0]
+            operation = "UPDATE" if old is not None else "CREATE"
+            review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                      "request": {"uid": path.stem, "operation": operation, "object": obj, "oldObject": old}}
+            groups["shared-cases"].append((f"{path}(review)", review))
+    for path in _files(SHARED / "examples"):
+        groups["shared-examples"].extend((d.source, d.input) for d in _documents(path))
+    for g in GROUPS:
+        for _, rego_input in groups[g]:
+            obj = fuzzgen.object_of(rego_input)
+            if obj.get("kind") in INVENTORY_KINDS:
+                inventory.append(obj)
+    return groups, inventory
+
+
+@pytest.fixture(scope="module")
+def inputs(catalogue: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
+    return collect(catalogue)
+
+
+@pytest.fixture(scope="module")
+def pairs(catalogue: Catalogue, inputs: Any) -> dict[str, fuzzgen.EnginePair]:
+    modules = render_rego(catalogue)
+    return {p: fuzzgen.EnginePair(catalogue, p, inputs[1], modules=modules) for p in PROFILES}
+
+
+def test_every_input_source_is_present(inputs: Any, catalogue: Catalogue, shared: Path) -> None:
+    groups, inventory = inputs
+    assert len(groups["rule-examples"]) >= 2 * len(catalogue.rules)
+    assert len(groups["shared-cases"]) >= 100, "the upstream case files should give well over 100 inputs"
+    assert len(groups["shared-examples"]) >= 100, "the upstream examples should give well over 100 inputs"
+    assert any(o.get("kind") == "ClusterTrainingRuntime" for o in inventory)
+
+
+def _disagreements(pair: fuzzgen.EnginePair, items: list[tuple[str, Any]]) -> list[str]:
+    problems = []
+    for name, rego_input in items:
+        for outcome in pair.check(rego_input):
+            if outcome.error:
+                problems.append(f"{name} {outcome.query}: ERROR {outcome.error}")
+            elif not outcome.agree:
+                problems.append(f"{name} {outcome.query}:\n  embedded: {outcome.embedded}\n  opa:      {outcome.opa}")
+    return problems
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_engines_agree(profile: str, group: str, inputs: Any, pairs: dict[str, fuzzgen.EnginePair]) -> None:
+    items = inputs[0][group]
+    problems = _disagreements(pairs[profile], items)
+    assert not problems, f"{len(problems)} disagreements or errors under {profile}:\n" + "\n".join(problems[:20])
+
+
+def test_examples_with_their_own_parameters_agree(catalogue: Catalogue) -> None:
+    """Examples that set parameters or inventory, each on an engine pair loaded with exactly those."""
+    modules = render_rego(catalogue)
+    problems, ran = [], 0
+    for rule in catalogue.rules_sorted():
+        for ex in rule.examples:
+            if ex.parameters is None and not ex.inventory or not isinstance(ex.object, dict):
+                continue
+            pair = fuzzgen.EnginePair(catalogue, "all", list(ex.inventory), modules=modules,
+                                      parameters={rule.id: ex.parameters} if ex.parameters is not None else None)
+            ran += 1
+            problems += _disagreements(pair, [(f"{rule.id}/{ex.name}", example_input(ex).input)])
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_a_disagreement_would_be_seen(catalogue: Catalogue) -> None:
+    """The comparison is not vacuous: engines loaded with different policies are told apart."""
+    job = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "a"},
+           "spec": {"pytorchReplicaSpecs": {"Worker": {"replicas": -1}}}}
+    pair = fuzzgen.EnginePair(catalogue, "all")
+    pair.opa.engine.load({"zz_extra.rego": "package kubeflow\nimport future.keywords.contains\n"
+                                           "deny contains \"extra\" if true\n"}, {})
+    outcome = pair.run("data.kubeflow.deny", job)
+    assert not outcome.error
+    assert not outcome.agree
+    assert '"extra"' in outcome.opa and '"extra"' not in outcome.embedded
