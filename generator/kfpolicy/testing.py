@@ -135,14 +135,46 @@ def _expect_deny(errors: list[tuple[str, str]], obj: dict[str, Any]) -> bool:
     return bool(errors)
 
 
+RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")
+# The rule that reports a TrainJob's missing runtime (TJ-2/TJ-3).
+RUNTIME_EXISTS_RULE = "trainjob-runtime-exists"
+
+
+def _example_runtimes(examples: Path) -> dict[str, list[dict[str, Any]]]:
+    """Trainer runtimes per top-level examples folder (trainer-master, trainer-v2.2.0, ...): the
+    referential data a TrainJob example needs. Documentation snippets come first, so the shipped
+    manifests win when both define a runtime of the same name."""
+    found: dict[str, list[tuple[bool, dict[str, Any]]]] = {}
+    for path in sorted(examples.rglob("*.yaml")):
+        rel = path.relative_to(examples)
+        for item in read_paths([str(path)]):
+            if isinstance(item, Document) and item.obj.get("kind") in RUNTIME_KINDS:
+                found.setdefault(rel.parts[0], []).append(("snippets" not in rel.parts, item.obj))
+    return {top: [obj for _, obj in sorted(objs, key=lambda x: x[0])] for top, objs in found.items()}
+
+
+def _runtime_given(doc: Document, runtimes: list[dict[str, Any]]) -> bool:
+    """Whether the examples hold a runtime of the name a TrainJob refers to (any namespace)."""
+    spec = doc.obj.get("spec") if isinstance(doc.obj.get("spec"), dict) else {}
+    ref = spec.get("runtimeRef") if isinstance(spec.get("runtimeRef"), dict) else {}
+    kind = ref.get("kind") or "ClusterTrainingRuntime"
+    return any(r.get("kind") == kind and (r.get("metadata") or {}).get("name") == ref.get("name") for r in runtimes)
+
+
 def check_upstream_examples(cat: Catalogue, engine: str, modules: dict[str, str], examples: Path) -> Iterator[CheckOutcome]:
     """Every upstream example job is admitted by the default profile, except the documentation
     snippets that upstream's own webhook would deny (those must be denied). Helm templates and
-    other files that are not plain YAML are not jobs and are passed over."""
+    other files that are not plain YAML are not jobs and are passed over. TrainJobs are checked
+    with every runtime of their examples folder as inventory; a TrainJob whose runtime no example
+    ships (a documentation snippet naming a site's own runtime) may only be denied for that."""
     if not examples.is_dir():
         return
     predicted = _predicted_errors(examples)
     evaluator = Evaluator(cat, engine=engine, modules=modules)
+    runtimes = _example_runtimes(examples)
+    with_runtimes = {
+        top: Evaluator(cat, engine=engine, modules=modules, inventory=objs) for top, objs in runtimes.items()
+    }
     for path in sorted(examples.rglob("*.yaml")):
         rel = path.relative_to(examples).as_posix()
         items = list(read_paths([str(path)]))
@@ -153,9 +185,12 @@ def check_upstream_examples(cat: Catalogue, engine: str, modules: dict[str, str]
             kind = cat.kind_for(doc.obj.get("apiVersion"), doc.obj.get("kind"))
             if kind is None:
                 continue
-            result = evaluator.evaluate(doc)
+            top = path.relative_to(examples).parts[0]
+            result = with_runtimes.get(top, evaluator).evaluate(doc)
             want_deny = _expect_deny(predicted.get(rel, []), doc.obj)
             ok = (result.decision == "deny") == want_deny
+            if kind.kind == "TrainJob" and not want_deny and not _runtime_given(doc, runtimes.get(top, [])):
+                ok = all(v.rule == RUNTIME_EXISTS_RULE for v in result.violations if v.enforcement == "deny")
             if kind.status == "skipped":
                 ok = result.decision == "skip"
             msg = "" if ok else f"expected {'deny' if want_deny else 'not deny'}, got {result.decision}: " + "; ".join(

@@ -1,0 +1,19 @@
+# METADATA
+# title: TrainJob runtime kind is supported
+# description: TJ-1. runtimeRef must name a TrainingRuntime or ClusterTrainingRuntime of trainer.kubeflow.org.
+package kubeflow.rules.trainjob_runtime_kind
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+violation contains core.plain("Error", "", msg) if {
+	trainer.ref
+	not trainer.ref_supported
+	is_string(trainer.ref_kind)
+	is_string(trainer.ref_group)
+	msg := sprintf("unsupported runtime: %v.%v", [trainer.ref_kind, trainer.ref_group])
+}
