@@ -28,10 +28,13 @@ old_obj := input.review.oldObject if {
 	is_object(input.request.oldObject)
 }
 
+# Gatekeeper's audit and gator's plain objects send an empty operation: treated as CREATE.
 operation := input.review.operation if {
 	is_string(input.review.operation)
+	input.review.operation != ""
 } else := input.request.operation if {
 	is_string(input.request.operation)
+	input.request.operation != ""
 } else := "CREATE"
 
 # Objects of the same kind that the policy may look up (TrainJob runtimes, namespaces).
