@@ -1,0 +1,80 @@
+# METADATA
+# title: Container resources
+# description: >-
+#   Walks the requests and limits of every container and init container of every replica spec, and
+#   classifies resource names the way Kubernetes does (native, extended, hugepages, overcommit).
+#   Malformed levels (resources or requests/limits that are not objects) are skipped: the
+#   field-types rule reports them.
+package lib.kubeflow.resources
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.quantity
+
+# Every container's resources as [path of `resources`, resources object]. A container without
+# `resources` (or with `resources: null`) has an empty one, so required-value rules see it too.
+containers contains [path, r] if {
+	some pair in core.all_containers
+	c := pair[1]
+	r := resources_of(c)
+	path := concat(".", [pair[0], "resources"])
+}
+
+resources_of(c) := c.resources if {
+	is_object(c.resources)
+} else := {} if {
+	not core.has_value(c, "resources")
+}
+
+# The requests or limits map of a resources object: an object, or {} when absent or null.
+# Undefined when it is set to something that is not an object.
+map_of(r, which) := r[which] if {
+	is_object(r[which])
+} else := {} if {
+	not core.has_value(r, which)
+}
+
+# Every quantity as [path of `resources`, "requests"|"limits", resource name, value].
+quantities contains [path, which, name, q] if {
+	some pair in containers
+	path := pair[0]
+	some which in ["requests", "limits"]
+	some name, q in map_of(pair[1], which)
+}
+
+# `...resources.requests[cpu]`
+key_path(path, which, name) := sprintf("%v.%v[%v]", [path, which, name])
+
+# `...resources.requests`
+map_path(path, which) := concat(".", [path, which])
+
+# --- resource names (k8s.io/kubernetes pkg/apis/core/helper) ---
+
+# Native: no domain, or a kubernetes.io/ domain (cpu, memory, ephemeral-storage, hugepages-2Mi, ...).
+native(name) if not contains(name, "/")
+
+native(name) if contains(name, "kubernetes.io/")
+
+hugepages(name) if startswith(name, "hugepages-")
+
+# Requests below limits are allowed (overcommit) only for native resources other than hugepages.
+overcommit_allowed(name) if {
+	native(name)
+	not hugepages(name)
+}
+
+# Extended resources (nvidia.com/gpu, ...) are counted in whole units.
+extended(name) if {
+	not native(name)
+	not startswith(name, "requests.")
+}
+
+# A quantity the comparing rules may use: valid and not negative (the others are reported by
+# resource-quantities-valid, and comparing them would only add noise).
+usable(q) if {
+	quantity.valid(q)
+	not quantity.negative(q)
+}

@@ -1,0 +1,42 @@
+# METADATA
+# title: Non-overcommitable resources have a limit equal to the request
+# description: >-
+#   Extended resources (nvidia.com/gpu, ...) and hugepages cannot be overcommitted: a request needs
+#   a limit, and the two must be equal, as kube-apiserver's ValidateResourceRequirements demands of
+#   every pod.
+package kubeflow.rules.extended_resources_limits
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.quantity
+import data.lib.kubeflow.resources
+
+# A request without a limit. A `limits` that is not an object is left to field-types.
+violation contains core.required(field, "Limit must be set for non overcommitable resources") if {
+	some pair in resources.containers
+	requests := resources.map_of(pair[1], "requests")
+	limits := resources.map_of(pair[1], "limits")
+	some name, request in requests
+	not resources.overcommit_allowed(name)
+	resources.usable(request)
+	not core.has_value(limits, name)
+	field := resources.map_path(pair[0], "limits")
+}
+
+# A request that differs from its limit.
+violation contains core.invalid(field, quantity.text(request), detail) if {
+	some pair in resources.containers
+	requests := resources.map_of(pair[1], "requests")
+	limits := resources.map_of(pair[1], "limits")
+	some name, request in requests
+	not resources.overcommit_allowed(name)
+	limit := limits[name]
+	resources.usable(request)
+	resources.usable(limit)
+	quantity.value(request) != quantity.value(limit)
+	field := resources.map_path(pair[0], "requests")
+	detail := sprintf("must be equal to %v limit of %v", [name, quantity.text(limit)])
+}

@@ -1,0 +1,29 @@
+# METADATA
+# title: Requests do not exceed limits
+# description: >-
+#   For resources that may be overcommitted (native ones such as cpu, memory and
+#   ephemeral-storage, not hugepages), a container's request must be at most its limit, as
+#   kube-apiserver's ValidateResourceRequirements demands of every pod.
+package kubeflow.rules.requests_within_limits
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.quantity
+import data.lib.kubeflow.resources
+
+violation contains core.invalid(field, quantity.text(request), detail) if {
+	some pair in resources.containers
+	requests := resources.map_of(pair[1], "requests")
+	limits := resources.map_of(pair[1], "limits")
+	some name, request in requests
+	resources.overcommit_allowed(name)
+	limit := limits[name]
+	resources.usable(request)
+	resources.usable(limit)
+	quantity.value(request) > quantity.value(limit)
+	field := resources.map_path(pair[0], "requests")
+	detail := sprintf("must be less than or equal to %v limit of %v", [name, quantity.text(limit)])
+}

@@ -1,0 +1,32 @@
+# METADATA
+# title: Container limits stay under the site's caps
+# description: >-
+#   A container's limit for a resource named in the `max_limits` parameter must not exceed the
+#   cap given there. Quantities are compared by value; invalid ones are left to
+#   resource-quantities-valid.
+package kubeflow.rules.resource_limit_caps
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.quantity
+import data.lib.kubeflow.resources
+
+caps[name] := cap if {
+	is_object(params.max_limits)
+	some name, cap in params.max_limits
+	resources.usable(cap)
+}
+
+violation contains core.invalid(field, quantity.text(limit), detail) if {
+	some pair in resources.containers
+	limits := resources.map_of(pair[1], "limits")
+	some name, limit in limits
+	cap := caps[name]
+	resources.usable(limit)
+	quantity.value(limit) > quantity.value(cap)
+	field := resources.key_path(pair[0], "limits", name)
+	detail := sprintf("must be less than or equal to %v", [quantity.text(cap)])
+}

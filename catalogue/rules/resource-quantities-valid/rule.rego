@@ -1,0 +1,50 @@
+# METADATA
+# title: Resource quantities are valid Kubernetes quantities
+# description: >-
+#   Every request and limit of every container and init container must parse as a Kubernetes
+#   quantity, must not be negative, and must be a whole number for extended resources, with the
+#   messages kube-apiserver gives when it validates the pods the operator creates.
+package kubeflow.rules.resource_quantities_valid
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.quantity
+import data.lib.kubeflow.resources
+
+syntax_detail := "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+
+# Not a quantity at all. Strings are shown as given; other JSON values by their type name.
+violation contains core.invalid(field, shown, syntax_detail) if {
+	some entry in resources.quantities
+	q := entry[3]
+	q != null
+	not quantity.valid(q)
+	shown := shown_invalid(q)
+	field := resources.key_path(entry[0], entry[1], entry[2])
+}
+
+# A valid but negative quantity.
+violation contains core.invalid(field, quantity.text(q), "must be greater than or equal to 0") if {
+	some entry in resources.quantities
+	q := entry[3]
+	quantity.negative(q)
+	field := resources.key_path(entry[0], entry[1], entry[2])
+}
+
+# Extended resources (nvidia.com/gpu, ...) are whole units.
+violation contains core.invalid(field, quantity.text(q), "must be an integer") if {
+	some entry in resources.quantities
+	resources.extended(entry[2])
+	q := entry[3]
+	resources.usable(q)
+	v := quantity.value(q)
+	round(v) != v
+	field := resources.key_path(entry[0], entry[1], entry[2])
+}
+
+shown_invalid(q) := q if {
+	is_string(q)
+} else := type_name(q)

@@ -1,0 +1,32 @@
+# METADATA
+# title: Containers set requests and limits
+# description: >-
+#   Every container and init container of every replica spec must set a request and a limit for
+#   each resource named in the `resources` parameter (default cpu and memory).
+package kubeflow.rules.resources_required
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.resources
+
+required_resources contains name if {
+	is_array(params.resources)
+	some name in params.resources
+	is_string(name)
+}
+
+# A `requests`/`limits` that is not an object is left to field-types (map_of is undefined then).
+violation contains core.required(field, detail) if {
+	some pair in resources.containers
+	some which in ["requests", "limits"]
+	values := resources.map_of(pair[1], which)
+	some name in required_resources
+	not core.has_value(values, name)
+	field := resources.key_path(pair[0], which, name)
+	detail := sprintf("every container must set a %v for %v", [singular[which], name])
+}
+
+singular := {"requests": "request", "limits": "limit"}
