@@ -172,10 +172,10 @@ runtime_jobs := spec_jobs(runtime_spec) if runtime_found
 
 runtime_job_names := {j.name | some j in runtime_jobs; is_object(j); is_string(j.name)}
 
-runtime_job(name) := j if {
-	some j in runtime_jobs
-	is_object(j)
-	j.name == name
+# The first runtime job of that name (duplicates never make a conflict).
+runtime_job(name) := js[0] if {
+	js := [j | some j in runtime_jobs; is_object(j); j.name == name]
+	count(js) > 0
 }
 
 # --- runtimePatches --------------------------------------------------------------------------
@@ -279,10 +279,9 @@ fold_jobs(j, parts) := merge_job(merge_job(merge_job(j, parts[0]), parts[1]), pa
 
 fold_jobs(j, parts) := merge_job(merge_job(merge_job(merge_job(j, parts[0]), parts[1]), parts[2]), parts[3]) if count(parts) >= 4
 
-merged_job_named(name) := j if {
-	some j in merged_jobs
-	is_object(j)
-	j.name == name
+merged_job_named(name) := js[0] if {
+	js := [j | some j in merged_jobs; is_object(j); j.name == name]
+	count(js) > 0
 }
 
 # Names of containers + initContainers of a merged job.
@@ -351,3 +350,15 @@ old_spec := core.old_obj.spec if {
 } else := {}
 
 suspended(spec) if spec.suspend == true
+
+patch_list(spec) := spec.runtimePatches if {
+	is_array(spec.runtimePatches)
+} else := []
+
+# runtimePatches differ between the old and the new object (Semantic.DeepEqual: time included,
+# a missing list equals an empty one).
+patches_changed if {
+	core.operation == "UPDATE"
+	is_object(core.old_obj)
+	patch_list(old_spec) != patch_list(core.spec)
+}

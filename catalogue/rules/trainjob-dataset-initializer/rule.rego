@@ -1,0 +1,38 @@
+# METADATA
+# title: TrainJob dataset initializer is backed by the runtime
+# description: [JS-1, JS-2, JS-3]. spec.initializer.dataset needs a dataset-initializer job, container and volumeMount.
+package kubeflow.rules.trainjob_dataset_initializer
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+name := "dataset-initializer"
+
+violation contains core.invalid("spec.runtimeRef", trainer.ref, problem) if {
+	core.has_value(object.get(core.spec, "initializer", {}), "dataset")
+	trainer.runtime_found
+}
+
+problem := "must have dataset-initializer job when trainJob is configured with input datasetConfig" if {
+	not trainer.merged_job_named(name)
+} else := "must have container with name - dataset-initializer in the dataset-initializer job" if {
+	job := trainer.merged_job_named(name)
+	not name in trainer.job_all_container_names(job)
+} else := "must have volumeMount with name - initializer in container dataset-initializer of the dataset-initializer job" if {
+	job := trainer.merged_job_named(name)
+	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), "containers")
+	c.name == name
+	not mounts_initializer(c)
+	not trainer.job_ancestor(job) == name
+}
+
+mounts_initializer(c) if {
+	is_array(c.volumeMounts)
+	some m in c.volumeMounts
+	is_object(m)
+	m.name == "initializer"
+}

@@ -1,0 +1,38 @@
+# METADATA
+# title: TrainJob model initializer is backed by the runtime
+# description: [JS-4, JS-5, JS-6]. spec.initializer.model needs a model-initializer job, container and volumeMount.
+package kubeflow.rules.trainjob_model_initializer
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+name := "model-initializer"
+
+violation contains core.invalid("spec.runtimeRef", trainer.ref, problem) if {
+	core.has_value(object.get(core.spec, "initializer", {}), "model")
+	trainer.runtime_found
+}
+
+problem := "must have model-initializer job when trainJob is configured with input modelConfig" if {
+	not trainer.merged_job_named(name)
+} else := "must have container with name - model-initializer in the model-initializer job" if {
+	job := trainer.merged_job_named(name)
+	not name in trainer.job_all_container_names(job)
+} else := "must have volumeMount with name - initializer in container model-initializer of the model-initializer job" if {
+	job := trainer.merged_job_named(name)
+	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), "containers")
+	c.name == name
+	not mounts_initializer(c)
+	not trainer.job_ancestor(job) == name
+}
+
+mounts_initializer(c) if {
+	is_array(c.volumeMounts)
+	some m in c.volumeMounts
+	is_object(m)
+	m.name == "initializer"
+}

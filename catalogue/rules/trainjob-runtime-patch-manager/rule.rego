@@ -1,0 +1,71 @@
+# METADATA
+# title: TrainJob runtimePatch managers are domain-prefixed paths
+# description: JS-10. Each runtimePatches[].manager must look like "acme.io/foo".
+package kubeflow.rules.trainjob_runtime_patch_manager
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+field := "spec.runtimePatches.manager"
+
+dns1123_subdomain := `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+
+subdomain_msg := `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`
+
+path_pattern := `^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$`
+
+path_msg := `Invalid path (regex used for validation is '[A-Za-z0-9/\-._~%!$&'()*+,;=:]+')`
+
+managers contains m if {
+	some p in trainer.patches
+	m := p.manager
+	is_string(m)
+}
+
+violation contains core.required(field, "") if {
+	some m in managers
+	m == ""
+}
+
+violation contains core.invalid(field, m, `must be a domain-prefixed path (such as "acme.io/foo")`) if {
+	some m in managers
+	m != ""
+	not split_ok(m)
+}
+
+violation contains core.invalid(field, host, "must be no more than 253 characters") if {
+	some m in managers
+	split_ok(m)
+	host := split_host(m)
+	count(host) > 253
+}
+
+violation contains core.invalid(field, host, subdomain_msg) if {
+	some m in managers
+	split_ok(m)
+	host := split_host(m)
+	not regex.match(dns1123_subdomain, host)
+}
+
+violation contains core.invalid(field, path, path_msg) if {
+	some m in managers
+	split_ok(m)
+	path := split_path(m)
+	not regex.match(path_pattern, path)
+}
+
+split_ok(m) if {
+	i := indexof(m, "/")
+	i > 0
+	i < count(m) - 1
+}
+
+split_host(m) := substring(m, 0, indexof(m, "/"))
+
+split_path(m) := substring(m, i + 1, (count(m) - i) - 1) if {
+	i := indexof(m, "/")
+}

@@ -1,0 +1,27 @@
+# METADATA
+# title: TrainJob runtimePatches set no env on reserved containers
+# description: JS-14. No env in patches of dataset-initializer, model-initializer or node containers.
+package kubeflow.rules.trainjob_runtime_patch_reserved_env
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+reserved := {"dataset-initializer", "model-initializer", "node"}
+
+violation contains core.invalid("spec.runtimePatches", core.spec.runtimePatches, "must not have envs for the dataset-initializer, model-initializer, node containers") if {
+	trainer.runtime_found
+	some t in trainer.patched_jobs
+	job := t[2]
+	rjob := trainer.runtime_job(job.name)
+	known := trainer.job_all_container_names(rjob)
+	some list_name in ["initContainers", "containers"]
+	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), list_name)
+	c.name in reserved
+	c.name in known
+	is_array(c.env)
+	count(c.env) > 0
+}

@@ -1,0 +1,31 @@
+# METADATA
+# title: TrainJob runtimePatches target what the runtime has
+# description: JS-11, JS-12, JS-13. Patched jobs, initContainers and containers must exist in the runtime.
+package kubeflow.rules.trainjob_runtime_patch_targets
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+field := "spec.runtimePatches"
+
+violation contains core.invalid(field, core.spec.runtimePatches, "must not have replicated job that doesn't exist in the runtime job template") if {
+	trainer.runtime_found
+	some t in trainer.patched_jobs
+	not t[2].name in trainer.runtime_job_names
+}
+
+violation contains core.invalid(field, core.spec.runtimePatches, detail) if {
+	trainer.runtime_found
+	some t in trainer.patched_jobs
+	job := t[2]
+	some [list_name, what] in [["initContainers", "initContainer"], ["containers", "container"]]
+	rjob := trainer.runtime_job(job.name)
+	known := trainer.job_all_container_names(rjob)
+	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), list_name)
+	not c.name in known
+	detail := sprintf("must not have %v that doesn't exist in the runtime job %v", [what, job.name])
+}
