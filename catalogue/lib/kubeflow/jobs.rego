@@ -1,0 +1,71 @@
+# METADATA
+# title: kfpolicy job structure as the upstream Go code sees it
+# description: >-
+#   Helpers for the upstream parity rules: a field that is absent or null is Go's zero value
+#   (nil map, nil pointer, empty list), so `replicas: null` reads like no replicas and a null
+#   replica spec like one without containers. Malformed levels (a string where an object belongs)
+#   leave the helpers undefined, so rules stay silent there and the field-types rule reports.
+package lib.kubeflow.jobs
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+
+# A member of an object; null when absent. Undefined when o is not an object.
+member(o, key) := o[key] if {
+	is_object(o)
+	o[key] != null
+} else := null if {
+	is_object(o)
+}
+
+# The field is set: present with a value other than null.
+given(o, key) if member(o, key) != null
+
+# The replica-spec map is absent or null (Go: a nil map).
+replica_specs_given if member(core.spec, core.replica_specs_field) != null
+
+replica_specs_missing if {
+	core.replica_specs_field
+	not replica_specs_given
+}
+
+# The replica-spec map's keys, when it is a map (replica specs may be null).
+replica_types contains rtype if {
+	some rtype, _ in core.replica_specs
+}
+
+# Containers of a replica spec as Go reads them: a null spec, template, template.spec or
+# containers list all mean "no containers". Undefined where a level has the wrong type.
+pod_containers(replica) := [] if {
+	replica == null
+}
+
+pod_containers(replica) := [] if {
+	member(replica, "template") == null
+}
+
+pod_containers(replica) := [] if {
+	member(member(replica, "template"), "spec") == null
+}
+
+pod_containers(replica) := [] if {
+	member(member(member(replica, "template"), "spec"), "containers") == null
+}
+
+pod_containers(replica) := cs if {
+	cs := member(member(member(replica, "template"), "spec"), "containers")
+	is_array(cs)
+}
+
+# A container's string field, "" when absent or null; undefined for other types.
+container_string(c, key) := v if {
+	v := member(c, key)
+	is_string(v)
+} else := "" if {
+	member(c, key) == null
+}
+
+containers_path(rtype) := concat(".", [core.replica_path(rtype), "template.spec.containers"])

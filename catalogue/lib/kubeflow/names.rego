@@ -1,0 +1,43 @@
+# METADATA
+# title: kfpolicy name validation
+# description: >-
+#   Kubernetes name checks with the exact texts of k8s.io/apimachinery (IsDNS1035Label), for the
+#   upstream webhooks' metadata.name rules. Callers pass strings only.
+package lib.kubeflow.names
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+dns1035_label_max_length := 63
+
+dns1035_label_regex := `^[a-z]([-a-z0-9]*[a-z0-9])?$`
+
+dns1035_label_error := concat("", [
+	"a DNS-1035 label must consist of lower case alphanumeric characters or '-', ",
+	"start with an alphabetic character, and end with an alphanumeric character ",
+	"(e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+])
+
+max_length_error(n) := sprintf("must be no more than %d characters", [n])
+
+# Go's len(): the UTF-8 byte length, not the number of characters.
+byte_length(s) := count(s) if {
+	regex.match(`^[\x{0}-\x{7F}]*$`, s)
+} else := sum([w | some i in numbers.range(0, count(s) - 1); w := utf8_width(substring(s, i, 1))])
+
+utf8_width(c) := 1 if {
+	regex.match(`^[\x{0}-\x{7F}]$`, c)
+} else := 2 if {
+	regex.match(`^[\x{80}-\x{7FF}]$`, c)
+} else := 3 if {
+	regex.match(`^[\x{800}-\x{FFFF}]$`, c)
+} else := 4
+
+# The error list of apimachinery's IsDNS1035Label: length first, then format. Empty when valid.
+dns1035_label_errors(s) := array.concat(
+	[max_length_error(dns1035_label_max_length) | byte_length(s) > dns1035_label_max_length],
+	[dns1035_label_error | not regex.match(dns1035_label_regex, s)],
+) if {
+	is_string(s)
+}

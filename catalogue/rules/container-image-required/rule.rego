@@ -1,0 +1,18 @@
+# METADATA
+# title: Every container has an image
+# description: A container whose image is absent, null or "" is FieldValueRequired.
+package kubeflow.rules.container_image_required
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+violation contains core.required(field, "must be required") if {
+	some rtype, replica in core.replica_specs
+	some i, c in jobs.pod_containers(replica)
+	jobs.container_string(c, "image") == ""
+	field := sprintf("%v[%d].image", [jobs.containers_path(rtype), i])
+}

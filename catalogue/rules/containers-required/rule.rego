@@ -1,0 +1,16 @@
+# METADATA
+# title: Every replica spec has containers
+# description: A null replica spec or an empty container list is FieldValueRequired.
+package kubeflow.rules.containers_required
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+violation contains core.required(jobs.containers_path(rtype), "must be specified") if {
+	some rtype, replica in core.replica_specs
+	count(jobs.pod_containers(replica)) == 0
+}

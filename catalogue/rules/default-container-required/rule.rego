@@ -1,0 +1,31 @@
+# METADATA
+# title: Every replica spec has the framework's container
+# description: No container named after the framework (pytorch, tensorflow, ...) is FieldValueRequired.
+package kubeflow.rules.default_container_required
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+# PaddleJob's webhook formats the name with %q; the others print it bare.
+quoted_kinds := {"paddlejob"}
+
+shown_name := concat("", ["\"", core.default_container, "\""]) if {
+	core.kind_id in quoted_kinds
+} else := core.default_container
+
+detail := sprintf("must have at least one container with name %v", [shown_name])
+
+has_default(containers) if {
+	some c in containers
+	jobs.container_string(c, "name") == core.default_container
+}
+
+violation contains core.required(jobs.containers_path(rtype), detail) if {
+	some rtype, replica in core.replica_specs
+	containers := jobs.pod_containers(replica)
+	not has_default(containers)
+}

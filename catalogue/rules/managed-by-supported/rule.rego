@@ -1,0 +1,25 @@
+# METADATA
+# title: runPolicy.managedBy names a known controller
+# description: A set managedBy outside the kind's controllers is FieldValueNotSupported.
+package kubeflow.rules.managed_by_supported
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+# The controllers each operator accepts (the Training Operator's, mpi-operator's, and Kueue's
+# MultiKueue), in the order of the message.
+controllers := {"mpijob-v2beta1": ["kubeflow.org/mpi-operator", "kueue.x-k8s.io/multikueue"]}
+
+supported := controllers[core.kind_id] if {
+	controllers[core.kind_id]
+} else := ["kubeflow.org/training-operator", "kueue.x-k8s.io/multikueue"]
+
+violation contains core.not_supported("spec.runPolicy.managedBy", managed_by, supported) if {
+	managed_by := jobs.member(jobs.member(core.spec, "runPolicy"), "managedBy")
+	is_string(managed_by)
+	not managed_by in supported
+}

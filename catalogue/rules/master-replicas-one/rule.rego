@@ -1,0 +1,31 @@
+# METADATA
+# title: Master has exactly one replica
+# description: A Master replica spec whose replicas is unset or not 1 is FieldValueForbidden.
+package kubeflow.rules.master_replicas_one
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+# Unset (absent or null, also a null Master spec) counts: the webhook runs before defaulting.
+replicas_wrong(replica) if {
+	replica == null
+}
+
+replicas_wrong(replica) if {
+	jobs.member(replica, "replicas") == null
+}
+
+replicas_wrong(replica) if {
+	replicas := jobs.member(replica, "replicas")
+	is_number(replicas)
+	replicas != 1
+}
+
+violation contains core.forbidden(concat(".", [core.replica_path("Master"), "replicas"]), "must be 1") if {
+	replica := core.replica_specs.Master
+	replicas_wrong(replica)
+}

@@ -1,0 +1,17 @@
+# METADATA
+# title: spec.elasticPolicy.nProcPerNode is deprecated
+# description: A set elasticPolicy.nProcPerNode returns the upstream deprecation warning.
+package kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+message := "spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead"
+
+violation contains core.plain("Warning", "spec.elasticPolicy.nProcPerNode", message) if {
+	jobs.given(jobs.member(core.spec, "elasticPolicy"), "nProcPerNode")
+}

@@ -1,0 +1,16 @@
+# METADATA
+# title: nprocPerNode is set in one place only
+# description: elasticPolicy.nProcPerNode together with spec.nprocPerNode is FieldValueForbidden.
+package kubeflow.rules.pytorchjob_nproc_per_node_conflict
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+violation contains core.forbidden("spec.elasticPolicy.nProcPerNode", "must not be used with spec.nprocPerNode") if {
+	jobs.given(jobs.member(core.spec, "elasticPolicy"), "nProcPerNode")
+	jobs.given(core.spec, "nprocPerNode")
+}

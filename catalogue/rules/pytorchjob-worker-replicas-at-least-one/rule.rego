@@ -1,0 +1,19 @@
+# METADATA
+# title: PyTorchJob non-Master replicas are at least 1
+# description: A set replicas below 1 on a replica type other than Master is FieldValueForbidden.
+package kubeflow.rules.pytorchjob_worker_replicas_at_least_one
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+violation contains core.forbidden(concat(".", [core.replica_path(rtype), "replicas"]), "must be at least 1") if {
+	some rtype, replica in core.replica_specs
+	rtype != "Master"
+	replicas := jobs.member(replica, "replicas")
+	is_number(replicas)
+	replicas < 1
+}

@@ -1,0 +1,22 @@
+# METADATA
+# title: Replica specs are present
+# description: An absent or null replica-spec map is FieldValueRequired.
+package kubeflow.rules.replica_specs_required
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+# mpi-operator words it differently from the Training Operator webhooks.
+details := {"mpijob-v2beta1": "must have replica specs"}
+
+detail := details[core.kind_id] if {
+	details[core.kind_id]
+} else := "must be required"
+
+violation contains core.required(core.replica_specs_path, detail) if {
+	jobs.replica_specs_missing
+}

@@ -1,0 +1,22 @@
+# METADATA
+# title: XGBoostJob has a Master replica spec
+# description: No Master key (also when the replica-spec map is nil) is FieldValueRequired.
+package kubeflow.rules.xgboostjob_master_required
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+master_key if "Master" in jobs.replica_types
+
+specs_shape_ok if core.replica_specs
+
+specs_shape_ok if jobs.replica_specs_missing
+
+violation contains core.required(core.replica_path("Master"), "must be present") if {
+	specs_shape_ok
+	not master_key
+}
