@@ -27,8 +27,11 @@ problem := "must have dataset-initializer job when trainJob is configured with i
 	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), "containers")
 	c.name == name
 	not mounts_initializer(c)
-	not trainer.job_ancestor(job) == name
+	not labelled(job)
 }
+
+# A job the controller supplies the initializer volume to.
+labelled(job) if trainer.job_ancestor(job) == name
 
 mounts_initializer(c) if {
 	is_array(c.volumeMounts)
