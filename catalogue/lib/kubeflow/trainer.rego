@@ -254,9 +254,10 @@ object_or_empty(x) := x if is_object(x) else := {}
 # order; patched jobs the runtime does not have are left out (JS-11 reports them).
 merged_jobs := [merged_job(j) | some j in runtime_jobs] if runtime_found
 
-merged_job(j) := j if {
-	not job_patched(j.name)
-} else := apply_patches(j)
+merged_job(j) := apply_patches(j) if {
+	is_string(j.name)
+	job_patched(j.name)
+} else := j
 
 job_patched(name) if {
 	some t in patched_jobs

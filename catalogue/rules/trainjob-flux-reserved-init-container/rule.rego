@@ -1,0 +1,17 @@
+# METADATA
+# title: Flux runtime does not define the reserved flux-installer
+# description: FX-1. The node job of a Flux runtime must not have an initContainer flux-installer.
+package kubeflow.rules.trainjob_flux_reserved_init_container
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+violation contains core.invalid("spec.trainer.initContainers", "flux-installer", "InitContainer 'flux-installer' is reserved") if {
+	trainer.policy_set("flux")
+	job := trainer.merged_job_named("node")
+	"flux-installer" in trainer.pod_container_names(trainer.pod_spec_or_empty(job), "initContainers")
+}

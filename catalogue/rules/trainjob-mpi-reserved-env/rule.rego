@@ -1,0 +1,18 @@
+# METADATA
+# title: TrainJob sets no reserved mpi env
+# description: MP-2. spec.trainer.env must not set the variables the mpi runtime owns.
+package kubeflow.rules.trainjob_mpi_reserved_env
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+reserved := {"OMPI_MCA_orte_default_hostfile", "OMPI_MCA_plm_rsh_args", "OMPI_MCA_orte_keep_fqdn_hostnames", "OMPI_MCA_orte_set_default_slots"}
+
+violation contains core.invalid("spec.trainer.env", trainer.trainer.env, trainer.reserved_env_detail(reserved)) if {
+	trainer.policy_set("mpi")
+	trainer.has_reserved_env(reserved)
+}

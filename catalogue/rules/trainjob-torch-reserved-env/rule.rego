@@ -1,0 +1,18 @@
+# METADATA
+# title: TrainJob sets no reserved torch env
+# description: TO-2. spec.trainer.env must not set the variables the torch runtime owns.
+package kubeflow.rules.trainjob_torch_reserved_env
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+reserved := {"PET_NNODES", "PET_NPROC_PER_NODE", "PET_NODE_RANK", "PET_MASTER_ADDR", "PET_MASTER_PORT"}
+
+violation contains core.invalid("spec.trainer.env", trainer.trainer.env, trainer.reserved_env_detail(reserved)) if {
+	trainer.policy_set("torch")
+	trainer.has_reserved_env(reserved)
+}

@@ -1,0 +1,59 @@
+# METADATA
+# title: Volcano runtime priority classes exist
+# description: VO-2. priorityClassName of the runtime's pod templates must name a PriorityClass in data.inventory.
+package kubeflow.rules.trainjob_volcano_priority_class
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+system_classes := {"system-cluster-critical", "system-node-critical"}
+
+violation contains core.invalid("spec.templateSpec.priorityClassName", pc, detail) if {
+	trainer.volcano_set
+	not skipped
+	some i, pc in classes
+	i < first_system
+	not pc in system_classes
+	not known(pc)
+	detail := sprintf("PriorityClass %v doesn't exist: priorityclasses.scheduling.k8s.io %v not found", [core.format_value(pc), core.format_value(pc)])
+}
+
+# priorityClassName of each merged replicated job, by job index.
+classes[i] := pc if {
+	some i, job in trainer.merged_jobs
+	pc := trainer.pod_spec_or_empty(job).priorityClassName
+	is_string(pc)
+	pc != ""
+}
+
+# Upstream stops at the first job that uses a system class.
+first_system := min([i | some i, pc in classes; pc in system_classes]) if {
+	some pc in classes
+	pc in system_classes
+} else := count(trainer.merged_jobs)
+
+known(pc) if {
+	some gv, kinds in core.inventory.cluster
+	is_string(gv)
+	startswith(gv, "scheduling.k8s.io/")
+	is_object(kinds)
+	is_object(kinds.PriorityClass)
+	is_object(kinds.PriorityClass[pc])
+}
+
+synced if {
+	some gv, kinds in core.inventory.cluster
+	is_string(gv)
+	startswith(gv, "scheduling.k8s.io/")
+	is_object(kinds)
+	is_object(kinds.PriorityClass)
+}
+
+skipped if {
+	params.skip_when_not_synced == true
+	not synced
+}

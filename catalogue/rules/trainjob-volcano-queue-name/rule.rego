@@ -1,0 +1,18 @@
+# METADATA
+# title: Volcano queue name is not empty
+# description: VO-1. The merged JobSet template annotation scheduling.volcano.sh/queue-name must not be "".
+package kubeflow.rules.trainjob_volcano_queue_name
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+key := "scheduling.volcano.sh/queue-name"
+
+violation contains core.invalid(sprintf("spec.annotations[%v]", [key]), "", "Volcano queue name must not be empty") if {
+	trainer.volcano_set
+	trainer.merged_annotations[key] == ""
+}
