@@ -9,18 +9,26 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-managed_by(o) := v if {
-	v := o.spec.runPolicy.managedBy
-} else := null
+# (Separate definitions, not `else := null`: the embedded engine turns a null from an else
+# branch into undefined when it is assigned to a variable.)
+managed_by(o) := o.spec.runPolicy.managedBy if {
+	o.spec.runPolicy.managedBy != null
+}
+
+managed_by(o) := null if {
+	not has_managed_by(o)
+}
+
+has_managed_by(o) if o.spec.runPolicy.managedBy != null
 
 # Go prints a nil pointer as the string "null".
 shown(v) := "null" if {
 	v == null
 } else := v
 
-violation contains core.invalid("spec.runPolicy.managedBy", shown(new), "field is immutable") if {
+violation contains core.invalid("spec.runPolicy.managedBy", shown(current), "field is immutable") if {
 	is_object(core.old_obj)
-	new := managed_by(core.obj)
-	old := managed_by(core.old_obj)
-	new != old
+	current := managed_by(core.obj)
+	previous := managed_by(core.old_obj)
+	current != previous
 }

@@ -1,0 +1,19 @@
+# METADATA
+# title: MXJob is deprecated
+# description: Every MXJob gets the v1.8 webhook's deprecation warning.
+package kubeflow.rules.mxjob_deprecated
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+
+message := concat("\n", [
+	"MXJob is deprecated, and the MXJob will be removed in the release v1.9.0.",
+	"Please see https://github.com/kubeflow/training-operator/issues/1996 for more details",
+])
+
+violation contains core.warning(message) if {
+	core.kind_id == "mxjob"
+}

@@ -1,0 +1,40 @@
+# METADATA
+# title: MXJob replica specs would pass the controller (warning)
+# description: The MXJob controller's replica-spec checks (MX-2..MX-5), one warning per problem.
+package kubeflow.rules.mxjob_replica_specs_valid
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+controller := " (the MXJob controller fails the job: MXJobSpec is not valid)"
+
+violation contains core.required(core.replica_specs_path, concat("", ["must be required", controller])) if {
+	jobs.replica_specs_missing
+}
+
+violation contains core.required(jobs.containers_path(rtype), concat("", ["must be specified", controller])) if {
+	some rtype, replica in core.replica_specs
+	count(jobs.pod_containers(replica)) == 0
+}
+
+violation contains core.required(field, concat("", ["must be required", controller])) if {
+	some rtype, replica in core.replica_specs
+	some i, c in jobs.pod_containers(replica)
+	jobs.container_string(c, "image") == ""
+	field := sprintf("%v[%d].image", [jobs.containers_path(rtype), i])
+}
+
+has_default(containers) if {
+	some c in containers
+	jobs.container_string(c, "name") == core.default_container
+}
+
+violation contains core.required(jobs.containers_path(rtype), detail) if {
+	some rtype, replica in core.replica_specs
+	not has_default(jobs.pod_containers(replica))
+	detail := concat("", ["must have at least one container with name ", core.default_container, controller])
+}
