@@ -363,3 +363,26 @@ patches_changed if {
 	is_object(core.old_obj)
 	patch_list(old_spec) != patch_list(core.spec)
 }
+
+# --- TorchTune (torch runtime, trainer command ["tune", "run"]) --------------------------------
+
+is_torchtune if {
+	policy_set("torch")
+	trainer.command == ["tune", "run"]
+}
+
+# The pretrained model a TorchTune runtime name encodes: "<x>-<model>-<size>" → "<model with _>/<SIZE>".
+torchtune_model := model if {
+	ascii(ref_name)
+	parts := split(ref_name, "-")
+	count(parts) == 3
+	model := concat("/", [replace(parts[1], ".", "_"), upper(parts[2])])
+} else := ""
+
+torchtune_immutable_configs := {"output_dir", "tokenizer.path", "checkpointer.checkpoint_dir", "tokenizer.merges_file"}
+
+# upper/lower only on ASCII text (engines differ beyond it).
+ascii(s) if {
+	is_string(s)
+	regex.match(`^[\x20-\x7e]*$`, s)
+}
