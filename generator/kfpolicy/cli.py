@@ -73,15 +73,19 @@ def _load(catalogues: tuple[Path, ...]) -> Catalogue:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any generated file differs.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
               help="Root to write rego/, gatekeeper/, bundles/ and docs/ under.")
-def generate_cmd(catalogues: tuple[Path, ...], check: bool, out: Path) -> None:
+@click.option("--gatekeeper-code-field", is_flag=True,
+              help="ConstraintTemplates in the `code: [{engine: Rego, source: {version: v1}}]` form "
+                   "(Gatekeeper >= 3.19) instead of the legacy `rego:` field.")
+def generate_cmd(catalogues: tuple[Path, ...], check: bool, out: Path, gatekeeper_code_field: bool) -> None:
     """Regenerate every artefact from the catalogue (deterministic)."""
     cat = _load(catalogues)
-    result = generate(cat, out, check=check, options=GenerateOptions())
+    result = generate(cat, out, check=check, options=GenerateOptions(gatekeeper_code_field=gatekeeper_code_field))
     if check:
         if result.drifted:
             click.echo("Generated files are out of date (run `kfpolicy generate` and commit):", err=True)
             for rel in result.drifted:
-                click.echo(f"  {rel}", err=True)
+                note = result.notes.get(rel)
+                click.echo(f"  {rel}" + (f" ({note})" if note else ""), err=True)
             sys.exit(EXIT_VIOLATIONS)
         click.echo(f"generated files are up to date ({len(cat.rules)} rules)")
         return
@@ -118,7 +122,8 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 @click.option("--inventory", "inventory", multiple=True, help="Objects used as referential data; repeatable.")
 @click.option("--parameters", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="YAML/JSON file mapping rule ids to parameter overrides.")
-@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True)
+@click.option("--engine", type=click.Choice([*sorted(ENGINES), "gatekeeper"]), default="embedded", show_default=True,
+              help="gatekeeper: evaluate the profile's generated ConstraintTemplates and Constraints as Gatekeeper does.")
 @output_option
 @click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too.")
 def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path, ...], inventory: tuple[str, ...],
@@ -129,7 +134,13 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
     docs = [i for i in items if isinstance(i, Document)]
     errors = [i for i in items if isinstance(i, DocumentError)]
     inv = _read_inventory(inventory) + [d.obj for d in docs if d.obj.get("kind") in INVENTORY_KINDS]
-    evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
+    evaluator: Any
+    if engine == "gatekeeper":
+        from kfpolicy.gatekeeper_eval import GatekeeperEvaluator
+
+        evaluator = GatekeeperEvaluator(cat, profile=profile, inventory=inv, parameters=_parameters(parameters))
+    else:
+        evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
     results = [evaluator.evaluate(d) for d in docs]
     if output == "json":
         click.echo(eval_json(results, errors))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,10 +11,11 @@ from pathlib import Path
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.render.bundle import BUNDLE_PATH, render_bundle
 from kfpolicy.render.docs import render_docs
+from kfpolicy.render.gatekeeper import LOCK_PATH, GatekeeperOptions, render_gatekeeper
 from kfpolicy.render.rego import render_rego
 
 # Folders whose whole content is generated: files here that the catalogue no longer produces are stale.
-GENERATED_DIRS = ("rego", "bundles", "docs/rules")
+GENERATED_DIRS = ("rego", "bundles", "docs/rules", "gatekeeper")
 
 
 @dataclass(frozen=True)
@@ -26,15 +28,35 @@ class GenerateResult:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     drifted: list[str] = field(default_factory=list)
+    # Why a drifted file differs, where known (e.g. a template whose content changed: its version bumps).
+    notes: dict[str, str] = field(default_factory=dict)
 
 
-def render_all(cat: Catalogue, options: GenerateOptions | None = None) -> dict[str, bytes]:
-    """Every generated artefact, keyed by path relative to the output root. Pure: no disk access."""
+def render_all(
+    cat: Catalogue, options: GenerateOptions | None = None, gatekeeper_lock: str | bytes | None = None
+) -> dict[str, bytes]:
+    """Every generated artefact, keyed by path relative to the output root. Pure: no disk access
+    (the Gatekeeper template versions derive from the previous lock, passed in as text)."""
+    options = options or GenerateOptions()
     rego = render_rego(cat)
     files: dict[str, bytes] = {p: t.encode("utf-8") for p, t in rego.items()}
     files[BUNDLE_PATH] = render_bundle(cat, rego)
     files.update({p: t.encode("utf-8") for p, t in render_docs(cat).items()})
+    gk = render_gatekeeper(cat, GatekeeperOptions(code_field=options.gatekeeper_code_field), gatekeeper_lock)
+    files.update({p: t.encode("utf-8") for p, t in gk.items()})
     return files
+
+
+_VERSION = re.compile(rb"metadata\.gatekeeper\.sh/version: \"?([0-9.]+)")
+
+
+def _version_note(current: bytes, wanted: bytes) -> str:
+    old, new = _VERSION.search(current), _VERSION.search(wanted)
+    if not (old and new):
+        return ""
+    if old.group(1) == new.group(1):
+        return f"content differs from the catalogue at version {old.group(1).decode()}"
+    return f"content changed: version {old.group(1).decode()} must become {new.group(1).decode()}"
 
 
 def _existing(root: Path) -> set[str]:
@@ -60,7 +82,8 @@ def _write_atomic(path: Path, payload: bytes) -> None:
 
 def generate(cat: Catalogue, root: Path, *, check: bool = False, options: GenerateOptions | None = None) -> GenerateResult:
     """Write every artefact under root, or with check=True only report which files differ."""
-    files = render_all(cat, options)
+    lock_file = root / LOCK_PATH
+    files = render_all(cat, options, lock_file.read_bytes() if lock_file.is_file() else None)
     result = GenerateResult()
     stale = sorted(_existing(root) - set(files))
     for rel in sorted(files):
@@ -70,6 +93,8 @@ def generate(cat: Catalogue, root: Path, *, check: bool = False, options: Genera
             continue
         if check:
             result.drifted.append(rel)
+            if rel.startswith("gatekeeper/templates/") and current is not None:
+                result.notes[rel] = _version_note(current, files[rel])
         else:
             _write_atomic(target, files[rel])
             result.written.append(rel)

@@ -1,0 +1,665 @@
+"""Render gatekeeper/: one ConstraintTemplate per rule, Constraints per profile with a kustomization,
+a sync Config for referential rules, gator suites from the catalogue examples, and the template
+version lock. Pure: catalogue (+ the previous lock) -> {path: text}.
+
+A template's main module is the rule's own body (package renamed, its `violation` heads renamed
+to `rule_violation`) plus a generated part: `params` from `input.parameters` over the catalogue
+defaults, the kind/operation guard the portable entry point applies, and the `violation` contract
+Gatekeeper wants ({msg, details} with details.rule). Stricter rules it yields to ride along as
+libs, so one template decides exactly like data.kubeflow.violation does for that rule.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from kfpolicy.catalogue.model import Catalogue, Example, Rule
+from kfpolicy.errors import CatalogueError
+from kfpolicy.render.common import header, rego_literal, rego_string
+from kfpolicy.render.rego import library_modules, rule_module, rule_preamble
+
+ROOT = "gatekeeper"
+TEMPLATES = f"{ROOT}/templates"
+PROFILES = f"{ROOT}/profiles"
+SUITES = f"{ROOT}/suites"
+LOCK_PATH = f"{TEMPLATES}/versions.lock.json"
+TARGET = "admission.k8s.gatekeeper.sh"
+TEMPLATE_API = "templates.gatekeeper.sh/v1"
+CONSTRAINT_API = "constraints.gatekeeper.sh/v1beta1"
+SUITE_API = "test.gatekeeper.sh/v1alpha1"
+CONFIG_API = "config.gatekeeper.sh/v1alpha1"
+EXCLUDED_NAMESPACES = ["kube-system", "gatekeeper-system"]
+YIELDS_PARAM = "kfpolicyYieldsTo"
+FIRST_VERSION = "1.0.0"
+PART_OF = {"app.kubernetes.io/part-of": "kfpolicy"}
+# Stages Gatekeeper profiles leave out: the API server's CRD schema already rejects these.
+LEFT_OUT_STAGES = frozenset({"schema"})
+# Objects a referential rule may read, by kind name, with their group/version.
+SYNC_KINDS = {
+    "TrainingRuntime": ("trainer.kubeflow.org", "v1alpha1"),
+    "ClusterTrainingRuntime": ("trainer.kubeflow.org", "v1alpha1"),
+    "Namespace": ("", "v1"),
+    "PriorityClass": ("scheduling.k8s.io", "v1"),
+}
+KEYWORDS = ("contains", "if", "in")
+TYPE_TEXT = {
+    "FieldValueRequired": "Required value",
+    "FieldValueInvalid": "Invalid value",
+    "FieldValueForbidden": "Forbidden",
+    "FieldValueNotSupported": "Unsupported value",
+    "FieldValueDuplicate": "Duplicate value",
+    "FieldValueTooLong": "Too long",
+    "FieldValueTooMany": "Too many",
+    "InternalError": "Internal error",
+}
+
+
+@dataclass(frozen=True)
+class GatekeeperOptions:
+    code_field: bool = False  # code: [{engine: Rego, source: {version: v1}}] instead of rego:
+
+
+# --- names -------------------------------------------------------------------------------------
+
+
+def constraint_kind(rule_id: str) -> str:
+    """`replicas-non-negative` -> `KfReplicasNonNegative`."""
+    return "Kf" + "".join(part[:1].upper() + part[1:] for part in rule_id.split("-"))
+
+
+def template_name(rule_id: str) -> str:
+    return constraint_kind(rule_id).lower()
+
+
+def template_path(rule_id: str) -> str:
+    return f"{TEMPLATES}/{rule_id}.yaml"
+
+
+# --- Rego --------------------------------------------------------------------------------------
+
+_PACKAGE_LINE = re.compile(r"^package\s+[A-Za-z0-9_.]+[ \t]*$", re.MULTILINE)
+_VIOLATION_HEAD = re.compile(r"^violation(?=\s+contains\b|\s*\[)", re.MULTILINE)
+_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
+_COMMENT = re.compile(r"#[^\n]*")
+_LIB_REF = re.compile(r"\bdata\.(lib(?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+_DATA_REF = re.compile(r"\bdata\.([A-Za-z_][A-Za-z0-9_]*)")
+_GENERATED_NAMES = re.compile(r"\b(rule_violation|kf_[a-z_]+)\b")
+
+
+def code_only(rego: str) -> str:
+    """Rego with comments and string literals removed (for scanning references)."""
+    return _COMMENT.sub("", _STRINGS.sub('""', rego))
+
+
+def data_roots(rego: str) -> set[str]:
+    """The first segment of every data.<x> reference in the code (not in comments or strings)."""
+    return set(_DATA_REF.findall(code_only(rego)))
+
+
+def _package_of(text: str) -> str:
+    m = re.search(r"^package\s+([A-Za-z0-9_.]+)", text, re.MULTILINE)
+    return m.group(1) if m else ""
+
+
+def _with_package(rule: Rule, package: str) -> str:
+    body, n = _PACKAGE_LINE.subn(f"package {package}", rule.rego, count=1)
+    if n != 1:
+        raise CatalogueError(f"{rule.directory / 'rule.rego'}: package: no package line to rewrite for Gatekeeper")
+    return body
+
+
+def _ensure_keywords(body: str) -> str:
+    """The generated part uses contains/if/in: make sure the module imports them (v0 mode needs it)."""
+    code = code_only(body)
+    if re.search(r"^\s*import\s+future\.keywords\s*$", code, re.MULTILINE):
+        return body
+    missing = [k for k in KEYWORDS if not re.search(rf"^\s*import\s+future\.keywords\.{k}\b", code, re.MULTILINE)]
+    if not missing:
+        return body
+    imports = "".join(f"import future.keywords.{k}\n" for k in missing)
+    return _PACKAGE_LINE.sub(lambda m: m.group(0) + "\n\n" + imports.rstrip("\n"), body, count=1)
+
+
+def _rename_violation(rule: Rule, body: str) -> str:
+    where = rule.directory / "rule.rego"
+    if _GENERATED_NAMES.search(code_only(body)):
+        raise CatalogueError(f"{where}: names rule_violation and kf_* are reserved for the Gatekeeper wrapper")
+    renamed = _VIOLATION_HEAD.sub("rule_violation", body)
+    if re.search(r"\bviolation\b", code_only(renamed)):
+        raise CatalogueError(
+            f"{where}: violation: only rule heads may name `violation` (at the start of a line); "
+            "the Gatekeeper template renames them"
+        )
+    return renamed
+
+
+def _params_expr(rule: Rule, supplied: str) -> str:
+    return f"object.union({rego_literal(rule.default_parameters, 1)}, {supplied})"
+
+
+def _guard(rule: Rule) -> str:
+    kinds = ", ".join(rego_string(k) for k in sorted(rule.kinds))
+    ops = ", ".join(rego_string(o) for o in rule.operations)
+    return f"\tdata.lib.kubeflow.core.kind_id in {{{kinds}}}\n\tdata.lib.kubeflow.core.operation in {{{ops}}}\n"
+
+
+def main_module(cat: Catalogue, rule: Rule) -> str:
+    """The template's `rego`: the rule's body and the generated Gatekeeper contract."""
+    body = _rename_violation(rule, _ensure_keywords(_with_package(rule, template_name(rule.id))))
+    yields = [cat.rules[r] for r in rule.yields_to]
+    preamble = rule_preamble(rule, _params_expr(rule, "kf_constraint_parameters")) + (
+        "\n# The constraint's spec.parameters (Gatekeeper's input.parameters) over the catalogue defaults.\n"
+        "kf_constraint_parameters := p if {\n\tp := input.parameters\n\tis_object(p)\n} else := {}\n"
+        "\n# The job kinds and operations the rule applies to, as the portable entry point checks them:\n"
+        "# match.kinds cannot tell API versions apart and constraints do not select operations.\n"
+        "kf_applies if {\n" + _guard(rule) + "}\n"
+        "\n# Gatekeeper's contract: violation objects {msg, details}, details.rule naming the rule.\n"
+        'violation contains {"msg": v.msg, "details": details} if {\n'
+        "\tkf_applies\n\tsome v in rule_violation\n" + ("\tnot kf_yielded(v.details.field)\n" if yields else "")
+        + '\tdetails := object.union(v.details, {"rule": rule_id})\n}\n'
+    )
+    if yields:
+        defaults = {y.id: {} for y in yields}
+        preamble += (
+            f"\n# yields_to: stay silent on a field a stricter rule reports. input.parameters.{YIELDS_PARAM}\n"
+            "# lists the stricter rules of the profile with their parameters; without it, all of them.\n"
+            f"kf_yields_to := y if {{\n\ty := input.parameters.{YIELDS_PARAM}\n\tis_object(y)\n}} else := "
+            + rego_literal(defaults, 1)
+            + "\n"
+        )
+        for y in yields:
+            preamble += (
+                "\nkf_yielded(field) if {\n"
+                f"\tkf_yields_to[{rego_string(y.id)}]\n" + _guard(y)
+                + f"\tsome other in data.lib.kubeflow.rules.{y.snake_id}.violation\n"
+                "\tother.details.field == field\n}\n"
+            )
+    return rule_module(rule, body=body, preamble=preamble)
+
+
+def yield_lib_module(rule: Rule) -> str:
+    """A stricter rule as a lib of another rule's template, reading its parameters from
+    input.parameters.kfpolicyYieldsTo[<its id>]."""
+    body = _with_package(rule, f"lib.kubeflow.rules.{rule.snake_id}")
+    preamble = rule_preamble(rule, _params_expr(rule, "kf_supplied")) + (
+        f"\nkf_supplied := p if {{\n\tp := input.parameters.{YIELDS_PARAM}[rule_id]\n\tis_object(p)\n}} else := {{}}\n"
+    )
+    return rule_module(rule, preamble=preamble, body=body)
+
+
+def template_libs(cat: Catalogue, rule: Rule, main: str) -> list[str]:
+    """The library modules the main module needs (transitively), then the yielded-to rules."""
+    by_package = {_package_of(text): text for text in library_modules(cat).values()}
+    extra = [yield_lib_module(cat.rules[r]) for r in rule.yields_to]
+    needed: list[str] = []
+    queue = [main, *extra]
+    while queue:
+        text = queue.pop()
+        for ref in sorted(set(_LIB_REF.findall(code_only(text)))):
+            parts = ref.split(".")
+            for n in range(len(parts), 1, -1):
+                pkg = ".".join(parts[:n])
+                if pkg in by_package:
+                    if pkg not in needed:
+                        needed.append(pkg)
+                        queue.append(by_package[pkg])
+                    break
+    return [by_package[p] for p in sorted(needed)] + extra
+
+
+def for_yaml(rego: str) -> str:
+    """Rego as it sits in YAML: leading tabs become two spaces, so the block literal style applies."""
+    lines = []
+    for line in rego.split("\n"):
+        stripped = line.lstrip("\t")
+        lines.append("  " * (len(line) - len(stripped)) + stripped.rstrip(" "))
+    return "\n".join(lines)
+
+
+# --- parameters --------------------------------------------------------------------------------
+
+_KEEP = ("description", "minimum", "maximum", "minLength", "maxLength", "pattern", "minItems", "maxItems",
+         "multipleOf", "enum", "title")
+_FORMATS = frozenset({"int32", "int64", "float", "double", "byte", "date", "date-time", "password"})
+
+
+def openapi_schema(schema: Mapping[str, Any], where: str = "parameters") -> dict[str, Any]:
+    """A structural OpenAPI v3 schema from a catalogue JSON schema: a type (or an int-or-string /
+    preserve-unknown-fields marker) at every level, only keywords CRDs accept."""
+    out: dict[str, Any] = {}
+    types = schema.get("type")
+    type_list = [types] if isinstance(types, str) else list(types or [])
+    if "null" in type_list:
+        type_list.remove("null")
+        out["nullable"] = True
+    if not type_list and "const" in schema:
+        type_list = [_json_type(schema["const"])]
+    if not type_list and "enum" in schema:
+        type_list = sorted({_json_type(v) for v in schema["enum"] if v is not None})
+    if len(type_list) == 1:
+        out["type"] = type_list[0]
+    elif set(type_list) <= {"integer", "string", "number"} and type_list:
+        out["x-kubernetes-int-or-string"] = True
+    else:
+        out["x-kubernetes-preserve-unknown-fields"] = True
+    for key in _KEEP:
+        if key in schema:
+            out[key] = copy.deepcopy(schema[key])
+    if "const" in schema:
+        out["enum"] = [schema["const"]]
+    if isinstance(schema.get("exclusiveMinimum"), (int, float)) and not isinstance(schema["exclusiveMinimum"], bool):
+        out["minimum"], out["exclusiveMinimum"] = schema["exclusiveMinimum"], True
+    if isinstance(schema.get("exclusiveMaximum"), (int, float)) and not isinstance(schema["exclusiveMaximum"], bool):
+        out["maximum"], out["exclusiveMaximum"] = schema["exclusiveMaximum"], True
+    if schema.get("format") in _FORMATS:
+        out["format"] = schema["format"]
+    if "default" in schema:
+        extra = f"Default: {json.dumps(schema['default'], sort_keys=True)}."
+        out["description"] = f"{out['description']} {extra}" if out.get("description") else extra
+    if out.get("type") == "object":
+        props = schema.get("properties")
+        if isinstance(props, Mapping) and props:
+            out["properties"] = {k: openapi_schema(v, f"{where}.{k}") for k, v in sorted(props.items())}
+            if isinstance(schema.get("required"), list) and schema["required"]:
+                out["required"] = list(schema["required"])
+        elif isinstance(schema.get("additionalProperties"), Mapping):
+            out["additionalProperties"] = openapi_schema(schema["additionalProperties"], f"{where}.*")
+        else:
+            out["x-kubernetes-preserve-unknown-fields"] = True
+    if out.get("type") == "array":
+        items = schema.get("items")
+        out["items"] = openapi_schema(items, f"{where}[]") if isinstance(items, Mapping) and items else {
+            "x-kubernetes-preserve-unknown-fields": True}
+    return out
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def parameters_schema(cat: Catalogue, rule: Rule) -> dict[str, Any] | None:
+    props: dict[str, Any] = {}
+    if rule.parameters_schema.get("properties"):
+        props = openapi_schema(rule.parameters_schema).get("properties", {})
+        if YIELDS_PARAM in props:
+            raise CatalogueError(f"{rule.directory / 'rule.yaml'}: parameters.{YIELDS_PARAM}: reserved name")
+    if rule.yields_to:
+        props[YIELDS_PARAM] = {
+            "type": "object",
+            "description": (
+                "Generated by kfpolicy: the stricter rules of the profile (ids: "
+                + ", ".join(rule.yields_to)
+                + ") with their parameters. This rule stays silent on a field one of them reports. "
+                "Absent: all of them, with their defaults."
+            ),
+            "x-kubernetes-preserve-unknown-fields": True,
+        }
+    if not props:
+        return None
+    return {"type": "object", "properties": props}
+
+
+# --- referential rules -------------------------------------------------------------------------
+
+
+def sync_kinds(rule: Rule) -> list[tuple[str, str, str]]:
+    """(group, version, kind) the rule reads from data.inventory; empty when it reads nothing."""
+    code = code_only(rule.rego)
+    if "trainjob" not in rule.kinds and "inventory" not in code:
+        return []
+    named = [k for k in SYNC_KINDS if re.search(rf"\b{k}\b", rule.rego)]
+    kinds = named or ["TrainingRuntime", "ClusterTrainingRuntime"]
+    if "trainjob" in rule.kinds:
+        kinds = sorted(set(kinds) | {"TrainingRuntime", "ClusterTrainingRuntime"})
+    return [(SYNC_KINDS[k][0], SYNC_KINDS[k][1], k) for k in sorted(kinds)]
+
+
+# --- YAML --------------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+_AMBIGUOUS = re.compile(r"^(y|Y|n|N|=|~|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.?[0-9][0-9_.:eE+-]*)$")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    if _AMBIGUOUS.match(value):  # YAML 1.1 readers (Go) would take these for bools/numbers
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def to_yaml(doc: Any) -> str:
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+
+
+def _file(source: str, *docs: Any) -> str:
+    return header("#", source) + "".join(("---\n" if i else "") + to_yaml(d) for i, d in enumerate(docs))
+
+
+# --- templates and versions --------------------------------------------------------------------
+
+
+def template_object(cat: Catalogue, rule: Rule, options: GatekeeperOptions, version: str) -> dict[str, Any]:
+    main = main_module(cat, rule)
+    libs = [for_yaml(t) for t in template_libs(cat, rule, main)]
+    rego = for_yaml(main)
+    target: dict[str, Any] = {"target": TARGET}
+    if options.code_field:
+        source: dict[str, Any] = {"version": "v1", "rego": rego}
+        if libs:
+            source["libs"] = libs
+        target["code"] = [{"engine": "Rego", "source": source}]
+    else:
+        target["rego"] = rego
+        if libs:
+            target["libs"] = libs
+    annotations = {
+        "metadata.gatekeeper.sh/title": rule.title,
+        "metadata.gatekeeper.sh/version": version,
+        "description": rule.description,
+    }
+    kinds = sync_kinds(rule)
+    if kinds:
+        annotations["metadata.gatekeeper.sh/requires-sync-data"] = json.dumps(
+            [[{"groups": [g], "versions": [v], "kinds": [k]} for g, v, k in kinds]], separators=(",", ":")
+        )
+    crd: dict[str, Any] = {"names": {"kind": constraint_kind(rule.id)}}
+    schema = parameters_schema(cat, rule)
+    if schema:
+        crd["validation"] = {"openAPIV3Schema": schema}
+    return {
+        "apiVersion": TEMPLATE_API,
+        "kind": "ConstraintTemplate",
+        "metadata": {
+            "name": template_name(rule.id),
+            "annotations": annotations,
+            "labels": {**PART_OF, "kfpolicy/rule": rule.id},
+        },
+        "spec": {"crd": {"spec": crd}, "targets": [target]},
+    }
+
+
+def content_hash(template: Mapping[str, Any]) -> str:
+    """The template's content without its version annotation, hashed canonically."""
+    clone = copy.deepcopy(dict(template))
+    clone["metadata"]["annotations"].pop("metadata.gatekeeper.sh/version", None)
+    return hashlib.sha256(json.dumps(clone, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def bump_patch(version: str) -> str:
+    m = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", version)
+    if not m:
+        return FIRST_VERSION
+    return f"{m.group(1)}.{m.group(2)}.{int(m.group(3)) + 1}"
+
+
+def next_version(previous: Mapping[str, Any] | None, digest: str) -> str:
+    """Same content: the locked version (hand-edit the lock for a minor/major bump). Changed
+    content: the locked version with its patch number bumped. A new template starts at 1.0.0."""
+    if not isinstance(previous, Mapping) or not isinstance(previous.get("version"), str):
+        return FIRST_VERSION
+    if previous.get("sha256") == digest:
+        return str(previous["version"])
+    return bump_patch(str(previous["version"]))
+
+
+def parse_lock(text: str | bytes | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def render_templates(
+    cat: Catalogue, options: GatekeeperOptions, lock: Mapping[str, Any]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Template objects by rule id, and the new lock."""
+    templates: dict[str, dict[str, Any]] = {}
+    new_lock: dict[str, Any] = {}
+    for rule in cat.rules_sorted():
+        obj = template_object(cat, rule, options, FIRST_VERSION)
+        digest = content_hash(obj)
+        version = next_version(lock.get(rule.id), digest)
+        obj["metadata"]["annotations"]["metadata.gatekeeper.sh/version"] = version
+        templates[rule.id] = obj
+        new_lock[rule.id] = {"sha256": digest, "version": version}
+    return templates, new_lock
+
+
+# --- constraints and profiles ------------------------------------------------------------------
+
+
+def match_kinds(cat: Catalogue, rule: Rule) -> list[dict[str, Any]]:
+    groups: dict[str, set[str]] = {}
+    for kid in rule.kinds:
+        k = cat.kinds[kid]
+        groups.setdefault(k.group, set()).add(k.kind)
+    return [{"apiGroups": [g], "kinds": sorted(ks)} for g, ks in sorted(groups.items())]
+
+
+def gatekeeper_rules(cat: Catalogue, profile: str) -> list[Rule]:
+    """The rules of a profile that Gatekeeper enforces (schema-stage rules are left to the API server)."""
+    return [cat.rules[r] for r in sorted(cat.profiles[profile].rules) if cat.rules[r].stage not in LEFT_OUT_STAGES]
+
+
+def constraint_object(
+    cat: Catalogue,
+    rule: Rule,
+    *,
+    name: str,
+    enforcement: str,
+    parameters: Mapping[str, Any] | None,
+    yields: Mapping[str, Any] | None,
+    labels: Mapping[str, str],
+    excluded: bool = True,
+) -> dict[str, Any]:
+    match: dict[str, Any] = {"kinds": match_kinds(cat, rule)}
+    if excluded:
+        match["excludedNamespaces"] = list(EXCLUDED_NAMESPACES)
+    spec: dict[str, Any] = {"enforcementAction": enforcement, "match": match}
+    params = dict(parameters or {})
+    if rule.yields_to:
+        params[YIELDS_PARAM] = dict(yields or {})
+    if params:
+        spec["parameters"] = params
+    return {
+        "apiVersion": CONSTRAINT_API,
+        "kind": constraint_kind(rule.id),
+        "metadata": {"name": name, "labels": {**PART_OF, **labels, "kfpolicy/rule": rule.id}},
+        "spec": spec,
+    }
+
+
+def profile_files(cat: Catalogue, profile: str) -> dict[str, str]:
+    settings = cat.profiles[profile].rules
+    base = f"{PROFILES}/{profile}"
+    files: dict[str, str] = {}
+    resources = ["../../templates"]
+    sync: set[tuple[str, str, str]] = set()
+    for rule in gatekeeper_rules(cat, profile):
+        s = settings[rule.id]
+        yields = {y: settings[y].parameters for y in rule.yields_to if y in settings}
+        obj = constraint_object(
+            cat, rule, name=rule.id, enforcement=s.enforcement, parameters=s.parameters, yields=yields,
+            labels={"kfpolicy/profile": profile},
+        )
+        files[f"{base}/{rule.id}.yaml"] = _file(f"catalogue/rules/{rule.id}/rule.yaml and catalogue/profiles.yaml", obj)
+        resources.append(f"{rule.id}.yaml")
+        sync.update(sync_kinds(rule))
+    if sync:
+        config = {
+            "apiVersion": CONFIG_API,
+            "kind": "Config",
+            "metadata": {"name": "config", "namespace": "gatekeeper-system", "labels": dict(PART_OF)},
+            "spec": {"sync": {"syncOnly": [{"group": g, "version": v, "kind": k} for g, v, k in sorted(sync)]}},
+        }
+        files[f"{base}/sync-config.yaml"] = _file(
+            "the referential rules of this profile (they read data.inventory)", config
+        )
+        resources.append("sync-config.yaml")
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    }
+    files[f"{base}/kustomization.yaml"] = _file(f"catalogue/profiles.yaml (profile {profile})", kustomization)
+    return files
+
+
+# --- gator suites ------------------------------------------------------------------------------
+
+
+def go_regexp_quote(text: str) -> str:
+    """Escape RE2 metacharacters (Go's regexp.QuoteMeta)."""
+    return re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", text)
+
+
+def _merge(base: Any, over: Any) -> Any:
+    """object.union semantics: objects merge recursively, anything else is replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base[k], v) if k in base else copy.deepcopy(v)
+        return out
+    return copy.deepcopy(over)
+
+
+def example_review(rule: Rule, ex: Example) -> dict[str, Any]:
+    """An AdmissionReview for examples with an operation other than CREATE or an old object."""
+    obj = ex.object if isinstance(ex.object, dict) else {}
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
+    request: dict[str, Any] = {
+        "uid": f"{rule.id}-{ex.name}",
+        "kind": {"group": group, "version": version, "kind": str(obj.get("kind", ""))},
+        "resource": {"group": group, "version": version, "resource": str(obj.get("kind", "")).lower() + "s"},
+        "operation": ex.operation,
+        "userInfo": {"username": "kfpolicy-example"},
+        "object": ex.object,
+    }
+    if isinstance(meta.get("name"), str):
+        request["name"] = meta["name"]
+    if isinstance(meta.get("namespace"), str):
+        request["namespace"] = meta["namespace"]
+    if ex.old_object is not None:
+        request["oldObject"] = ex.old_object
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
+
+
+def case_assertions(ex: Example) -> list[dict[str, Any]]:
+    if not ex.violations:
+        return [{"violations": "no"}]
+    out: list[dict[str, Any]] = [{"violations": len(ex.violations)}]
+    patterns: dict[str, int] = {}
+    for v in ex.violations:
+        if v.msg is not None:
+            pattern = "^" + go_regexp_quote(v.msg) + "$"
+        elif v.type in TYPE_TEXT and v.field:
+            pattern = "^" + go_regexp_quote(f"{v.field}: {TYPE_TEXT[v.type]}")
+        else:
+            continue
+        patterns[pattern] = patterns.get(pattern, 0) + 1
+    out.extend({"violations": n, "message": p} for p, n in patterns.items())
+    return out
+
+
+def suite_files(cat: Catalogue, rule: Rule) -> dict[str, str]:
+    base = f"{SUITES}/{rule.id}"
+    defaults = cat.profiles["all"].rules[rule.id].parameters if "all" in cat.profiles else rule.default_parameters
+    files: dict[str, str] = {}
+    tests: list[dict[str, Any]] = []
+    by_params: dict[str, dict[str, Any]] = {}
+    source = f"catalogue/rules/{rule.id}/rule.yaml"
+    for ex in rule.examples:
+        if not isinstance(ex.object, dict):
+            continue
+        params = _merge(defaults, ex.parameters) if ex.parameters is not None else defaults
+        key = json.dumps(params, sort_keys=True)
+        if key not in by_params:
+            n = len(by_params)
+            cname = "constraint.yaml" if n == 0 and ex.parameters is None else f"constraint-{ex.name}.yaml"
+            constraint = constraint_object(
+                cat, rule, name=f"{rule.id}-suite", enforcement=rule.enforcement, parameters=params, yields={},
+                labels={}, excluded=False,
+            )
+            files[f"{base}/{cname}"] = _file(source, constraint)
+            test = {
+                "name": rule.id if cname == "constraint.yaml" else f"{rule.id}-{ex.name}",
+                "template": f"../templates/{rule.id}.yaml",
+                "constraint": f"{rule.id}/{cname}",
+                "cases": [],
+            }
+            by_params[key] = test
+            tests.append(test)
+        case: dict[str, Any] = {"name": ex.name}
+        if ex.operation == "CREATE" and ex.old_object is None:
+            files[f"{base}/{ex.name}.yaml"] = _file(source, ex.object)
+        else:
+            files[f"{base}/{ex.name}.yaml"] = _file(source, example_review(rule, ex))
+        case["object"] = f"{rule.id}/{ex.name}.yaml"
+        if ex.inventory:
+            files[f"{base}/{ex.name}-inventory.yaml"] = _file(source, *ex.inventory)
+            case["inventory"] = [f"{rule.id}/{ex.name}-inventory.yaml"]
+        case["assertions"] = case_assertions(ex)
+        by_params[key]["cases"].append(case)
+    suite = {"apiVersion": SUITE_API, "kind": "Suite", "metadata": {"name": rule.id}, "tests": tests}
+    files[f"{SUITES}/{rule.id}.yaml"] = _file(source, suite)
+    return files
+
+
+# --- everything --------------------------------------------------------------------------------
+
+
+def render_gatekeeper(
+    cat: Catalogue, options: GatekeeperOptions | None = None, lock_text: str | bytes | None = None
+) -> dict[str, str]:
+    """Every file under gatekeeper/, keyed by path relative to the repository root."""
+    options = options or GatekeeperOptions()
+    templates, lock = render_templates(cat, options, parse_lock(lock_text))
+    files: dict[str, str] = {}
+    for rid, obj in templates.items():
+        files[template_path(rid)] = _file(f"catalogue/rules/{rid}/", obj)
+    files[f"{TEMPLATES}/kustomization.yaml"] = _file(
+        "catalogue/rules/",
+        {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": [f"{rid}.yaml" for rid in templates],
+        },
+    )
+    files[LOCK_PATH] = json.dumps(lock, indent=2, sort_keys=True) + "\n"
+    for profile in sorted(cat.profiles):
+        if profile != "all":
+            files.update(profile_files(cat, profile))
+    for rule in cat.rules_sorted():
+        files.update(suite_files(cat, rule))
+    return files
