@@ -1,0 +1,20 @@
+# METADATA
+# title: TrainJob name is an RFC 1035 label
+# description: CRD CEL on the TrainJob root. Name format and length 63.
+package kubeflow.rules.trainjob_name_rfc1035
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+
+name := core.metadata.name if is_string(core.metadata.name)
+
+violation contains core.invalid("<root>", "object", "metadata.name must match RFC 1035 DNS label format") if {
+	not regex.match(`^[a-z]([-a-z0-9]*[a-z0-9])?$`, name)
+}
+
+violation contains core.invalid("<root>", "object", "metadata.name must be no more than 63 characters") if {
+	count(name) > 63
+}

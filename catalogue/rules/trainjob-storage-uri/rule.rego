@@ -1,0 +1,30 @@
+# METADATA
+# title: TrainJob initializer storageUri is a URI
+# description: CRD CEL. Empty, or scheme://...; at most 2048 characters.
+package kubeflow.rules.trainjob_storage_uri
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+
+uris contains [field, uri] if {
+	some which in ["dataset", "model"]
+	uri := core.spec.initializer[which].storageUri
+	is_string(uri)
+	field := sprintf("spec.initializer.%v.storageUri", [which])
+}
+
+violation contains core.invalid(field, uri, "storageUri may be empty, or it must be a valid URI (scheme://...)") if {
+	some t in uris
+	[field, uri] := t
+	uri != ""
+	not regex.match(`^[A-Za-z][A-Za-z0-9+.-]*://.+$`, uri)
+}
+
+violation contains core.error("FieldValueTooLong", field, null, "may not be more than 2048 bytes") if {
+	some t in uris
+	[field, uri] := t
+	count(uri) > 2048
+}

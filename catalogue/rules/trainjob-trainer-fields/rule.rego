@@ -1,0 +1,55 @@
+# METADATA
+# title: TrainJob trainer fields are within the CRD's bounds
+# description: CRD schema/CEL of spec.trainer and initializer env lists.
+package kubeflow.rules.trainjob_trainer_fields
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+
+t := core.spec.trainer if is_object(core.spec.trainer)
+
+violation contains core.invalid("spec.trainer.numNodes", v, "should be greater than or equal to 0") if {
+	v := t.numNodes
+	is_number(v)
+	v < 0
+}
+
+violation contains core.invalid("spec.trainer.numProcPerNode", v, "numProcPerNode must be greater than or equal to 1") if {
+	v := t.numProcPerNode
+	is_number(v)
+	v < 1
+}
+
+violation contains core.error("FieldValueTooLong", "spec.trainer.image", null, "may not be more than 500 bytes") if {
+	is_string(t.image)
+	count(t.image) > 500
+}
+
+# command, args, env (trainer) and the initializers' env: at most 128 items.
+lists contains [sprintf("spec.trainer.%v", [name]), t[name]] if {
+	some name in ["command", "args", "env"]
+	is_array(t[name])
+}
+
+lists contains [sprintf("spec.initializer.%v.env", [which]), env] if {
+	some which in ["dataset", "model"]
+	env := core.spec.initializer[which].env
+	is_array(env)
+}
+
+violation contains core.error("FieldValueTooMany", field, null, "must have at most 128 items") if {
+	some pair in lists
+	field := pair[0]
+	count(pair[1]) > 128
+}
+
+violation contains core.invalid(sprintf("spec.trainer.%v[%d]", [name, i]), "string", "may not be more than 1048576 bytes (items maxLength)") if {
+	some name in ["command", "args"]
+	is_array(t[name])
+	some i, item in t[name]
+	is_string(item)
+	count(item) > 1048576
+}
