@@ -1,0 +1,19 @@
+# METADATA
+# title: MPIJob cleanPodPolicy is supported
+# description: A set cleanPodPolicy other than All, None, Running is FieldValueNotSupported.
+package kubeflow.rules.mpijob_clean_pod_policy_supported
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+supported := ["All", "None", "Running"]
+
+violation contains core.not_supported("spec.runPolicy.cleanPodPolicy", policy, supported) if {
+	policy := jobs.member(jobs.member(core.spec, "runPolicy"), "cleanPodPolicy")
+	is_string(policy)
+	not policy in supported
+}

@@ -1,0 +1,19 @@
+# METADATA
+# title: MPIJob mpiImplementation is supported
+# description: A set mpiImplementation other than Intel, MPICH, OpenMPI is FieldValueNotSupported.
+package kubeflow.rules.mpijob_implementation_supported
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+supported := ["Intel", "MPICH", "OpenMPI"]
+
+violation contains core.not_supported("spec.mpiImplementation", implementation, supported) if {
+	implementation := jobs.member(core.spec, "mpiImplementation")
+	is_string(implementation)
+	not implementation in supported
+}

@@ -1,0 +1,15 @@
+# METADATA
+# title: MPIJob has a Launcher replica spec
+# description: No Launcher (absent or null) in a present replica-spec map is FieldValueRequired.
+package kubeflow.rules.mpijob_launcher_required
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.jobs
+
+violation contains core.required(core.replica_path("Launcher"), "must have Launcher replica spec") if {
+	jobs.member(core.replica_specs, "Launcher") == null
+}
