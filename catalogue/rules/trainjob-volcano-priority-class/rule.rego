@@ -31,7 +31,7 @@ classes[i] := pc if {
 }
 
 # Upstream stops at the first job that uses a system class.
-first_system := min([i | some i, pc in classes; pc in system_classes]) if {
+first_system := min([j | some j, name in classes; name in system_classes]) if {
 	some pc in classes
 	pc in system_classes
 } else := count(trainer.merged_jobs)
