@@ -161,6 +161,14 @@ def _runtime_given(doc: Document, runtimes: list[dict[str, Any]]) -> bool:
     return any(r.get("kind") == kind and (r.get("metadata") or {}).get("name") == ref.get("name") for r in runtimes)
 
 
+def _elided_snippet(path: Path) -> bool:
+    """Docs snippets (under a snippets/ folder) that elide the rest of a manifest with a bare `...`
+    line: YAML reads `...` as the end of the document, so the object parses but is truncated."""
+    if "snippets" not in path.parts:
+        return False
+    return any(line.strip() == "..." for line in path.read_text(encoding="utf-8").splitlines())
+
+
 def check_upstream_examples(cat: Catalogue, engine: str, modules: dict[str, str], examples: Path) -> Iterator[CheckOutcome]:
     """Every upstream example job is admitted by the default profile, except the documentation
     snippets that upstream's own webhook would deny (those must be denied). Helm templates and
@@ -180,6 +188,8 @@ def check_upstream_examples(cat: Catalogue, engine: str, modules: dict[str, str]
         items = list(read_paths([str(path)]))
         if any(isinstance(i, DocumentError) for i in items):
             continue  # Go templates (Helm chart copies) and partial snippets do not parse
+        if _elided_snippet(path):
+            continue  # a docs snippet that cuts the manifest short with a `...` line is not a job
         docs = [i for i in items if isinstance(i, Document)]
         for doc in docs:
             kind = cat.kind_for(doc.obj.get("apiVersion"), doc.obj.get("kind"))
