@@ -1,0 +1,33 @@
+# METADATA
+# title: Runtime JobSet policies do not change
+# description: JobSet CEL transition rules inherited by runtimes (self == oldSelf).
+package kubeflow.rules.runtime_jobset_immutable
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+
+new := core.spec.template.spec if is_object(core.spec.template.spec)
+
+old := core.old_obj.spec.template.spec if is_object(core.old_obj.spec.template.spec)
+
+violation contains core.invalid(sprintf("spec.template.spec.%v", [name]), "object", "Value is immutable") if {
+	some name in ["failurePolicy", "network", "startupPolicy", "successPolicy", "volumeClaimPolicies"]
+	core.has_value(new, name)
+	core.has_value(old, name)
+	new[name] != old[name]
+}
+
+violation contains core.invalid(sprintf("spec.template.spec.replicatedJobs[%d].dependsOn", [i]), "array", "Value is immutable") if {
+	is_array(new.replicatedJobs)
+	is_array(old.replicatedJobs)
+	some i, j in new.replicatedJobs
+	is_string(j.name)
+	some o in old.replicatedJobs
+	o.name == j.name
+	core.has_value(j, "dependsOn")
+	core.has_value(o, "dependsOn")
+	j.dependsOn != o.dependsOn
+}
