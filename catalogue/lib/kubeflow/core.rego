@@ -164,8 +164,13 @@ warning(msg) := plain("Warning", "", msg)
 
 # --- small predicates --------------------------------------------------------------------------
 
+# Integers up to 2^53 only: beyond that the engines disagree (OPA's round() goes through float64
+# while its comparisons are exact; the embedded engine is float64 throughout), and no Kubernetes
+# count or duration needs more.
 is_integer(x) if {
 	is_number(x)
+	x < 9007199254740992
+	x > -9007199254740992
 	round(x) == x
 }
 

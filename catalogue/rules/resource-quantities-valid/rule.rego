@@ -41,7 +41,7 @@ violation contains core.invalid(field, quantity.text(q), "must be an integer") i
 	q := entry[3]
 	resources.usable(q)
 	v := quantity.value(q)
-	round(v) != v
+	not core.is_integer(v)
 	field := resources.key_path(entry[0], entry[1], entry[2])
 }
 
