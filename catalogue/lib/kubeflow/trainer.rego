@@ -386,3 +386,20 @@ ascii(s) if {
 	is_string(s)
 	regex.match(`^[\x20-\x7e]*$`, s)
 }
+
+# --- status (audit of existing objects) ----------------------------------------------------------
+
+# Status-stage rules read `status`. A validating webhook never sees the status of a new object (the
+# API server drops it on CREATE for CRDs with a status subresource), so these rules run on CREATE
+# only, which is what Gatekeeper audit (empty operation) and `kfpolicy eval` on a manifest are,
+# and never on UPDATE, where an old status would block unrelated changes.
+status := core.obj.status if {
+	core.operation == "CREATE"
+	is_object(core.obj.status)
+}
+
+conditions contains [i, c] if {
+	is_array(status.conditions)
+	some i, c in status.conditions
+	is_object(c)
+}

@@ -1,0 +1,18 @@
+# METADATA
+# title: TrainJob carries the removed Created condition
+# description: Status audit warning. Created was removed before Trainer v2.0.0.
+package kubeflow.rules.trainjob_condition_created
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+violation contains core.plain("Warning", field, msg) if {
+	some t in trainer.conditions
+	t[1].type == "Created"
+	field := sprintf("status.conditions[%d].type", [t[0]])
+	msg := sprintf("%v: condition type \"Created\" was removed in Kubeflow Trainer v2.0.0 and is left over from a pre-2.0 controller", [field])
+}

@@ -1,0 +1,21 @@
+# METADATA
+# title: TrainJob condition types are Suspended, Complete or Failed
+# description: Status audit. Any other condition type (except the legacy Created) is reported.
+package kubeflow.rules.trainjob_condition_types
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.trainer
+
+known := ["Suspended", "Complete", "Failed"]
+
+violation contains core.not_supported(sprintf("status.conditions[%d].type", [t[0]]), c.type, known) if {
+	some t in trainer.conditions
+	c := t[1]
+	is_string(c.type)
+	not c.type in known
+	c.type != "Created"
+}
