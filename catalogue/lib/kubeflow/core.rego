@@ -135,7 +135,21 @@ shows_value := {"FieldValueInvalid", "FieldValueNotSupported", "FieldValueDuplic
 
 format_value(v) := concat("", ["\"", v, "\""]) if {
 	is_string(v)
+} else := number_text(v) if {
+	is_number(v)
 } else := sprintf("%v", [v])
+
+# A number as text, the same on every engine. OPA prints a number's original JSON text ("1e+20",
+# "-0.0" as "0") while the embedded engine prints its float64 ("100000000000000000000", "-0"),
+# so zero, numbers of 2^53 and beyond and non-zero numbers below 0.0001 get fixed texts.
+number_text(v) := "0" if {
+	v == 0
+} else := sprintf("%v", [v]) if {
+	abs(v) < 9007199254740992
+	abs(v) >= 0.0001
+} else := "(a number too large to show)" if {
+	abs(v) >= 9007199254740992
+} else := "(a number too small to show)"
 
 # A violation in the shape every entry point and Gatekeeper expect: {msg, details}.
 error(error_type, field, value, detail) := {
