@@ -46,6 +46,16 @@ def rule_module(rule: Rule, body: str | None = None, preamble: str | None = None
     return header("#", rel) + "\n" + text.rstrip("\n") + "\n" + (rule_preamble(rule) if preamble is None else preamble)
 
 
+def rules_for(rules: list[Rule]) -> dict[str, dict[str, list[str]]]:
+    """{kind id: {operation: [rule ids]}}: which rules can apply to an object, looked up in one step."""
+    table: dict[str, dict[str, list[str]]] = {}
+    for rule in rules:
+        for kind in sorted(rule.kinds):
+            for operation in rule.operations:
+                table.setdefault(kind, {}).setdefault(operation, []).append(rule.id)
+    return table
+
+
 def config_module(cat: Catalogue) -> str:
     profiles = {
         name: {rid: {"enforcement": s.enforcement, "parameters": s.parameters} for rid, s in p.rules.items()}
@@ -84,24 +94,22 @@ enabled contains rule_id if {{
 \tsettings[rule_id]
 }}
 
-user_parameters(rule_id) := p if {{
-\tp := data.kubeflow.parameters[rule_id]
-\tis_object(p)
+# Effective parameters: the profile's, with data.kubeflow.parameters[<rule id>] merged over them.
+# (Comprehensions over the settings, built once per query: cheaper than a partial rule per rule id.)
+given_parameters := data.kubeflow.parameters if {{
+\tis_object(data.kubeflow.parameters)
 }} else := {{}}
 
-parameters[rule_id] := object.union(setting.parameters, user_parameters(rule_id)) if {{
-\tsome rule_id, setting in settings
-}}
+overrides := {{rule_id: p | some rule_id, p in given_parameters; is_object(p); settings[rule_id]}}
 
-enforcement[rule_id] := setting.enforcement if {{
-\tsome rule_id, setting in settings
-}}
+parameters := object.union({{rule_id: s.parameters | some rule_id, s in settings}}, overrides)
+
+enforcement := {{rule_id: s.enforcement | some rule_id, s in settings}}
 
 profiles := {rego_literal(profiles)}
 
-rule_kinds := {rego_literal({r.id: sorted(r.kinds) for r in rules})}
-
-rule_operations := {rego_literal({r.id: list(r.operations) for r in rules})}
+# Rule ids by kind id and operation: each rule's kinds and operations, inverted.
+rules_for := {rego_literal(rules_for(rules))}
 
 # A rule stays silent on a field that one of these stricter rules already reports.
 yields_to := {rego_literal({r.id: list(r.yields_to) for r in rules if r.yields_to})}
@@ -132,9 +140,8 @@ import data.lib.kubeflow.core
 
 # The rules of the selected profile that apply to this object's kind and operation.
 active contains rule_id if {{
-\tsome rule_id in config.enabled
-\tcore.kind_id in config.rule_kinds[rule_id]
-\tcore.operation in config.rule_operations[rule_id]
+\tsome rule_id in config.rules_for[core.kind_id][core.operation]
+\trule_id in config.enabled
 }}
 
 violation contains {{"msg": v.msg, "details": details}} if {{
