@@ -12,8 +12,12 @@ import data.lib.kubeflow.core
 name := core.metadata.name if is_string(core.metadata.name)
 
 violation contains core.invalid("<root>", "object", "metadata.name must match RFC 1035 DNS label format") if {
-	not regex.match(`^[a-z]([-a-z0-9]*[a-z0-9])?$`, name)
+	is_string(name)
+	not dns_label
 }
+
+# A helper rule: `not regex.match(..., <undefined>)` is true on regorus and false on OPA.
+dns_label if regex.match(`^[a-z]([-a-z0-9]*[a-z0-9])?$`, name)
 
 violation contains core.invalid("<root>", "object", "metadata.name must be no more than 63 characters") if {
 	count(name) > 63
