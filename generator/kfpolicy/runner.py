@@ -68,6 +68,23 @@ class Result:
         }
 
 
+def _plain_numbers(value: Any) -> Any:
+    """Integral floats (1.0, -0.0) as integers, as a Kubernetes API server would send them."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    return value
+
+
+def input_json(value: Any) -> str:
+    """The input as JSON text for the engines. Integral floats are written as integers: OPA prints a
+    number as written ("1.0") inside composite values, the embedded engine prints its float64 ("1")."""
+    return json.dumps(_plain_numbers(value))
+
+
 def inventory_tree(objects: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Gatekeeper's data.inventory shape: cluster[gv][kind][name] and namespace[ns][gv][kind][name]."""
     tree: dict[str, Any] = {"cluster": {}, "namespace": {}}
@@ -159,9 +176,9 @@ class Evaluator:
         )
         if kind is None or kind.status == "skipped" or doc.operation not in ("CREATE", "UPDATE"):
             return Result(decision="skip", **base)
-        raw = self.engine.evaluate(VIOLATION_QUERY, json.dumps(doc.input))
+        raw = self.engine.evaluate(VIOLATION_QUERY, input_json(doc.input))
         violations = violations_from(raw)
         return Result(decision=decide(violations), violations=violations, **base)
 
     def query(self, query: str, rego_input: Any) -> Any:
-        return self.engine.evaluate(query, json.dumps(rego_input))
+        return self.engine.evaluate(query, input_json(rego_input))

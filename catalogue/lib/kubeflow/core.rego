@@ -137,7 +137,22 @@ format_value(v) := concat("", ["\"", v, "\""]) if {
 	is_string(v)
 } else := number_text(v) if {
 	is_number(v)
+} else := "(a value holding numbers too large or too small to show)" if {
+	holds_odd_number(v)
 } else := sprintf("%v", [v])
+
+holds_odd_number(v) if {
+	walk(v, [_, n])
+	is_number(n)
+	odd_number(n)
+}
+
+odd_number(n) if abs(n) >= 9007199254740992
+
+odd_number(n) if {
+	n != 0
+	abs(n) < 0.0001
+}
 
 # A number as text, the same on every engine. OPA prints a number's original JSON text ("1e+20",
 # "-0.0" as "0") while the embedded engine prints its float64 ("100000000000000000000", "-0"),

@@ -191,6 +191,7 @@ patch_jobs(p) := spec_jobs(p.trainingRuntimeSpec) if {
 
 # Every patched replicated job, as [patch index, job index, job].
 patched_jobs contains [pi, ji, j] if {
+	is_array(core.spec.runtimePatches) # the embedded engine fails on `some .. in` a non-collection
 	some pi, p in core.spec.runtimePatches
 	is_object(p)
 	some ji, j in patch_jobs(p)
