@@ -285,10 +285,12 @@ def test_bad_quantity_in_an_example_names_the_example(tmp_path: Path) -> None:
     assert load_error(tmp_path).startswith(f"{path}: examples[1]: parameters.max_memory: ")
 
 
-def test_bad_quantity_in_a_profile_override_names_the_override(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cap", ["64 GiB", "1K", "1 Gi", "1e3Gi", "1" * 65])
+def test_bad_quantity_in_a_profile_override_names_the_override(tmp_path: Path, cap: str) -> None:
+    """Quantities the policies could not read (the kubernetes package alone accepts "1K" and "1 Gi")."""
     (tmp_path / "profiles.yaml").write_text(yaml.safe_dump({"profiles": {"restricted": {
         "description": "site caps",
-        "overrides": {"resource-limit-caps": {"parameters": {"max_limits": {"memory": "64 GiB"}}}},
+        "overrides": {"resource-limit-caps": {"parameters": {"max_limits": {"memory": cap}}}},
     }}}), encoding="utf-8")
     msg = load_error(tmp_path)
     assert msg.startswith(f"{tmp_path / 'profiles.yaml'}: profiles.restricted.overrides.resource-limit-caps: "

@@ -65,10 +65,18 @@ def _validate(path: Path, data: Any, schema: dict[str, Any]) -> None:
 _QUANTITY_CHECKER = jsonschema.FormatChecker()
 
 
+# The canonical grammar Kubernetes (and lib.kubeflow.quantity) accepts. The kubernetes package's
+# parse_quantity alone is looser ("1K", "1 Gi", "1e3Gi" parse), and a parameter the policies cannot
+# read would silently switch its check off.
+_QUANTITY_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
+
+
 @_QUANTITY_CHECKER.checks("quantity", raises=(ValueError, TypeError))
 def _is_quantity(value: Any) -> bool:
     if not isinstance(value, str):
         return True  # "type" reports wrong types
+    if len(value) > 64 or not _QUANTITY_RE.match(value):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 2Gi, 8)")
     parse_quantity(value)
     return True
 
