@@ -569,14 +569,17 @@ def _longest(value: Any, path: str, first: bool, pos: int = 0) -> int:
     return best
 
 
-def field_problem(obj: Any, field: str, vtype: str, quirks: frozenset[str] = frozenset()) -> str:
-    """'' when a violation's field names a path in the object (Required: its nearest existing
-    parent is reached through named fields only, so every map key and index in it is real)."""
+def field_problem(obj: Any, field: str, vtype: str, quirks: frozenset[str] = frozenset(),
+                  value: Any = "") -> str:
+    """'' when a violation's field names a path in the object. A Required error, or any error whose
+    bad value is null (upstream reports e.g. `[Master].replicas: Forbidden` and RT-2's `containers:
+    Invalid` for absent fields; Go's zero value "" likewise), may name a missing field: then its nearest existing parent must be
+    reached so that only named fields are missing, i.e. every map key and index in it is real."""
     if not field or pattern_of(field) in quirks:
         return ""
     if resolve(obj, field):
         return ""
-    if vtype == "FieldValueRequired":
+    if vtype == "FieldValueRequired" or value is None or value == "":
         rest = field[len(existing_prefix(obj, field)):]
         # What is missing may only be named fields (`.a.b`), or a map key the rule requires (`[Worker]`)
         # as the last step.
@@ -598,7 +601,7 @@ def quirk_fields(cat: Catalogue) -> frozenset[str]:
     for rule in cat.rules.values():
         for ex in rule.examples:
             for v in ex.violations:
-                if v.field and field_problem(ex.object, v.field, v.type):
+                if v.field and field_problem(ex.object, v.field, "", value="strict"):
                     out.add(pattern_of(v.field))
     return frozenset(out)
 
@@ -616,6 +619,12 @@ def canonical(value: Any) -> str:
 
 
 def _sorted(value: Any) -> Any:
+    """Sort lists (sets) recursively; compare numbers beyond 2^53 at float64 precision (the
+    embedded engine returns them as float64, OPA exactly: the same number, written differently)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return float(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        return int(value)  # -0.0 and 3.0 come back as 0 and 3 from one engine, as written from the other
     if isinstance(value, list):
         items = [_sorted(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
@@ -664,3 +673,25 @@ class EnginePair:
     def check(self, rego_input: Any, queries: Sequence[str] = QUERIES) -> Iterator[Outcome]:
         for q in queries:
             yield self.run(q, rego_input)
+
+
+def engine_versions() -> dict[str, str]:
+    """The engines cross-checked: the embedded engine's wheel version, and the OPA module version
+    compiled into opa-golib-python-bindings (read from the Go build information in its library)."""
+    import importlib.metadata
+    import importlib.util
+    from pathlib import Path
+
+    out = {"gordon-to-regorus": importlib.metadata.version("gordon-to-regorus")}
+    try:
+        out["opa-golib-python-bindings"] = importlib.metadata.version("opa-golib-python-bindings")
+    except importlib.metadata.PackageNotFoundError:
+        return out
+    spec = importlib.util.find_spec("opa_bindings")
+    if spec and spec.origin:
+        lib = Path(spec.origin).parent / "libopabridge.so"
+        if lib.is_file():
+            m = re.search(rb"dep\tgithub\.com/open-policy-agent/opa\t(v[0-9][^\t\n]*)", lib.read_bytes())
+            if m:
+                out["opa"] = m.group(1).decode()
+    return out

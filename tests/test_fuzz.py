@@ -1,0 +1,180 @@
+"""Property-based fuzzing of the generated policies on both engines (hypothesis).
+
+Generators (tests/fuzzgen.py) cover every kind in catalogue/kinds.yaml with valid objects, objects
+with one field broken, and type-confused objects (numbers as strings, lists for maps, nulls, unicode,
+very long names, huge integers, floats, deep nesting, many containers), as manifests, AdmissionReviews
+and Gatekeeper reviews. Properties, on every generated input:
+  - neither engine raises an error;
+  - both engines return the same violations (and deny, warn, admission.response);
+  - the same input twice gives the same output;
+  - every violation's field names a path in the object (Required: its nearest existing parent).
+CI runs a bounded number of examples; benchmarks/soak.py runs the same generators 100,000 times.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+import fuzzgen
+from kfpolicy.catalogue import Catalogue
+from kfpolicy.engines.opa_golib import available as opa_available
+from kfpolicy.inputs import MAX_DEPTH
+
+pytestmark = pytest.mark.skipif(not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)")
+
+# No shrinking: it can take minutes on inputs this size; a failure prints the whole input instead.
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def pair(catalogue: Catalogue) -> fuzzgen.EnginePair:
+    return fuzzgen.EnginePair(catalogue, "all", fuzzgen.inventory(catalogue))
+
+
+@pytest.fixture(scope="module")
+def quirks(catalogue: Catalogue) -> frozenset[str]:
+    return fuzzgen.quirk_fields(catalogue)
+
+
+def check_properties(pair: fuzzgen.EnginePair, rego_input: Any, quirks: frozenset[str]) -> None:
+    shown = json.dumps(rego_input)[:2000]
+    for outcome in pair.check(rego_input):
+        assert not outcome.error, f"engine error on {outcome.query}: {outcome.error}\ninput: {shown}"
+        assert outcome.agree, (f"engines disagree on {outcome.query}\n embedded: {outcome.embedded}\n"
+                               f" opa:      {outcome.opa}\ninput: {shown}")
+    for name, ev in pair.engines.items():
+        first = fuzzgen.canonical(ev.query("data.kubeflow.violation", rego_input))
+        again = fuzzgen.canonical(ev.query("data.kubeflow.violation", rego_input))
+        assert first == again, f"{name}: same input, different output\ninput: {shown}"
+    violations = pair.embedded.query("data.kubeflow.violation", rego_input)
+    obj = fuzzgen.object_of(rego_input)
+    for v in violations if isinstance(violations, list) else []:
+        d = v.get("details", {})
+        problem = fuzzgen.field_problem(obj, d.get("field", ""), d.get("type", ""), quirks, d.get("value"))
+        assert not problem, f"rule {d.get('rule')}: {problem}\nmsg: {v.get('msg')}\ninput: {shown}"
+
+
+@pytest.mark.parametrize("mode", fuzzgen.MODES)
+def test_generated_inputs(mode: str, catalogue: Catalogue, pair: fuzzgen.EnginePair, quirks: frozenset[str]) -> None:
+    @FUZZ
+    @given(fuzzgen.strategy(catalogue, mode=mode, max_containers=50))
+    def prop(rego_input: Any) -> None:
+        check_properties(pair, rego_input, quirks)
+
+    prop()
+
+
+def test_every_kind_is_generated(catalogue: Catalogue, pair: fuzzgen.EnginePair, quirks: frozenset[str]) -> None:
+    """Each kind in the kind table, valid and broken, at least a few times (hypothesis may favour some)."""
+    for kind_id in sorted(catalogue.kinds):
+        @settings(FUZZ, max_examples=8)
+        @given(st.sampled_from(["valid", "broken", "confused"]).flatmap(
+            lambda m, k=kind_id: fuzzgen.strategy(catalogue, mode=m, kind_id=k, max_containers=10)))
+        def prop(rego_input: Any) -> None:
+            check_properties(pair, rego_input, quirks)
+
+        prop()
+
+
+def _pytorch(containers: Any = None, **replica: Any) -> dict[str, Any]:
+    spec = {"template": {"spec": {"containers": containers if containers is not None else
+                                  [{"name": "pytorch", "image": "x"}]}}}
+    spec.update(replica)
+    return {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "edge"},
+            "spec": {"pytorchReplicaSpecs": {"Worker": spec}}}
+
+
+EDGE_INPUTS = {
+    "thousands of containers": _pytorch([{"name": f"c{i}", "image": "", "resources": {
+        "requests": {"cpu": "2", "memory": "1Gii"}, "limits": {"cpu": "1"}}} for i in range(3000)]),
+    "huge replicas": _pytorch(replicas=10**30),
+    "most negative int64 replicas": _pytorch(replicas=-(2**63)),
+    "float replicas": _pytorch(replicas=-0.5),
+    "replicas as string": _pytorch(replicas="3"),
+    "containers as a map": _pytorch({"pytorch": {"image": "x"}}),
+    "resources as a string": _pytorch([{"name": "pytorch", "image": "x", "resources": "1"}]),
+    "huge quantity": _pytorch([{"name": "pytorch", "image": "x", "resources": {
+        "requests": {"cpu": "1e400", "memory": 10**30}, "limits": {"cpu": "1", "memory": 1e308}}}]),
+    "unicode everywhere": {"apiVersion": "kubeflow.org/v1", "kind": "TFJob", "metadata": {"name": "名前🚀\u202e"},
+                           "spec": {"tfReplicaSpecs": {"Wörker]": {"replicas": -1, "template": {"spec": {
+                               "containers": [{"name": "tensorflow\u200b", "image": "é"}]}}}}}},
+    "deep nesting at the limit": _pytorch(template=fuzzgen.nested(MAX_DEPTH - 5, 1, False)),
+    "deep list nesting": _pytorch(fuzzgen.nested(MAX_DEPTH - 8, {"name": "pytorch"}, True)),
+    "null spec": {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": None, "spec": None},
+    "list input": [1, 2, 3],
+    "string input": "PyTorchJob",
+    "review with null object": {"request": {"operation": "UPDATE", "object": None, "oldObject": 3}},
+    "trainjob with runtimeRef list": {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "TrainJob",
+                                      "metadata": {"name": "t", "namespace": "default"},
+                                      "spec": {"runtimeRef": [{"name": "torch-distributed"}], "trainer": []}},
+    "runtime with replicatedJobs map": {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "ClusterTrainingRuntime",
+                                        "metadata": {"name": "r"}, "spec": {"template": {"spec": {
+                                            "replicatedJobs": {"node": {"replicas": "1"}}}}}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_INPUTS))
+def test_edge_inputs(name: str, pair: fuzzgen.EnginePair, quirks: frozenset[str]) -> None:
+    check_properties(pair, EDGE_INPUTS[name], quirks)
+
+
+# --- the field-path resolver itself --------------------------------------------------------------
+
+OBJ = {"spec": {"pytorchReplicaSpecs": {"Worker": {"template": {"spec": {"containers": [
+    {"name": "pytorch", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}}},
+    "a]b": {"replicas": 1}}}, "metadata": {"name": "x"}}
+
+
+@pytest.mark.parametrize("path, exists", [
+    ("metadata.name", True),
+    ("spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].name", True),
+    ("spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].resources.limits[nvidia.com/gpu]", True),
+    ("spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].resources.limits.nvidia.com/gpu", True),
+    ("spec.pytorchReplicaSpecs[a]b].replicas", True),
+    ("spec.pytorchReplicaSpecs[Worker].template.spec.containers[1].name", False),
+    ("spec.pytorchReplicaSpecs[Master].replicas", False),
+    ("spec.pytorchReplicaSpecs.Worker.replicas", False),
+    ("spec.RuntimeRef", False),
+    ("metadata.namex", False),
+])
+def test_resolver(path: str, exists: bool) -> None:
+    assert fuzzgen.resolve(OBJ, path) is exists
+
+
+def test_required_fields_may_name_a_missing_child() -> None:
+    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueRequired") == ""
+    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Master]", "FieldValueRequired") == ""
+    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].image",
+                                 "FieldValueRequired") == ""
+    # ...but not through a map key or index that is not there, and not for other error types.
+    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Master].replicas", "FieldValueRequired")
+    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].template.spec.containers[3].image",
+                                 "FieldValueRequired")
+    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueInvalid", value=-1)
+    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueForbidden", value=None) == ""
+
+
+def test_generators_make_the_kind_asked_for(catalogue: Catalogue) -> None:
+    from random import Random
+
+    for kind_id, kind in sorted(catalogue.kinds.items()):
+        for seed in range(5):
+            obj = fuzzgen.object_of(fuzzgen.generate(fuzzgen.RandomSource(Random(seed)), catalogue,
+                                                     mode="valid", kind_id=kind_id))
+            assert (obj["kind"], obj["apiVersion"].split("/")[0]) == (kind.kind, kind.group)
+
+
+def test_generators_are_deterministic_for_a_seed(catalogue: Catalogue) -> None:
+    from random import Random
+
+    a = [fuzzgen.generate(fuzzgen.RandomSource(Random(7)), catalogue) for _ in range(3)]
+    b = [fuzzgen.generate(fuzzgen.RandomSource(Random(7)), catalogue) for _ in range(3)]
+    assert json.dumps(a) == json.dumps(b)
