@@ -21,14 +21,19 @@ managed_by(o) := null if {
 
 has_managed_by(o) if o.spec.runPolicy.managedBy != null
 
-# Go prints a nil pointer as the string "null".
-shown(v) := "null" if {
-	v == null
-} else := v
+field := "spec.runPolicy.managedBy"
 
-violation contains core.invalid("spec.runPolicy.managedBy", shown(current), "field is immutable") if {
+violation contains core.invalid(field, current, "field is immutable") if {
 	is_object(core.old_obj)
 	current := managed_by(core.obj)
-	previous := managed_by(core.old_obj)
-	current != previous
+	current != managed_by(core.old_obj)
+	current != null
+}
+
+# Removed: Go prints the nil pointer as the string "null"; details.value stays null.
+violation contains {"msg": shown.msg, "details": object.union(shown.details, {"value": null})} if {
+	is_object(core.old_obj)
+	managed_by(core.obj) == null
+	managed_by(core.old_obj) != null
+	shown := core.invalid(field, "null", "field is immutable")
 }
