@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -168,7 +169,12 @@ def read_text(text: str, source: str, *, is_json: bool = False) -> Iterator[Item
 def _read_file(path: Path) -> Iterator[Item]:
     source = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or device would block or never end; read only regular files.
+            yield DocumentError(source, "cannot read: not a regular file (a pipe, socket or device)")
+            return
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             yield DocumentError(source, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
             return
