@@ -156,8 +156,8 @@ class CompiledTemplate:
             return RegorusEngine(rego_v0=self.rego_version == "v0")
         return make_engine(self.engine_name)
 
-    def engine_for(self, inventory: Mapping[str, Any]) -> Engine:
-        key = json.dumps(inventory, sort_keys=True)
+    def engine_for(self, inventory: Mapping[str, Any], key: str | None = None) -> Engine:
+        key = json.dumps(inventory, sort_keys=True) if key is None else key
         if key in self._by_inventory:
             return self._by_inventory[key]
         if self.engine_name == "embedded":
@@ -175,8 +175,11 @@ class CompiledTemplate:
         self._by_inventory[key] = engine
         return engine
 
-    def violations(self, rego_input: Mapping[str, Any], inventory: Mapping[str, Any]) -> list[dict[str, Any]]:
-        raw = self.engine_for(inventory).evaluate(f"data.{self.package}.violation", json.dumps(rego_input))
+    def violations(self, rego_input: Mapping[str, Any] | str, inventory: Mapping[str, Any],
+                   inventory_key: str | None = None) -> list[dict[str, Any]]:
+        """`rego_input` as an object or already serialised to JSON."""
+        text = rego_input if isinstance(rego_input, str) else json.dumps(rego_input)
+        raw = self.engine_for(inventory, inventory_key).evaluate(f"data.{self.package}.violation", text)
         return [] if raw is UNDEFINED else list(raw)
 
 
@@ -329,13 +332,15 @@ class Bound:
     def parameters(self) -> Any:
         return self.constraint.get("spec", {}).get("parameters")
 
-    def review(self, review: Mapping[str, Any], inventory: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def review(self, review: Mapping[str, Any], inventory: Mapping[str, Any], *, review_json: str | None = None,
+               inventory_key: str | None = None) -> list[dict[str, Any]]:
+        """Match, then evaluate: input.review and input.parameters, data.inventory."""
         if not matches(self.constraint.get("spec", {}).get("match"), review, _namespaces(inventory)):
             return []
-        rego_input: dict[str, Any] = {"review": review}
+        text = '{"review":' + (json.dumps(review) if review_json is None else review_json)
         if self.parameters is not None:
-            rego_input["parameters"] = self.parameters
-        return self.template.violations(rego_input, inventory)
+            text += ',"parameters":' + json.dumps(self.parameters)
+        return self.template.violations(text + "}", inventory, inventory_key)
 
 
 def parse_docs(text: str | bytes) -> list[Any]:
@@ -399,6 +404,7 @@ class GatekeeperEvaluator:
         files = files if files is not None else render_gatekeeper(cat, options)
         templates = templates_by_kind(files)
         self.inventory = inventory_tree(inventory)
+        self._inventory_key = json.dumps(self.inventory, sort_keys=True)
         self.bound: list[Bound] = []
         for constraint in profile_constraints(files, self.profile):
             rule_id = constraint["metadata"].get("labels", {}).get("kfpolicy/rule", "")
@@ -437,9 +443,12 @@ class GatekeeperEvaluator:
         if kind is None or kind.status == "skipped" or doc.operation not in ("CREATE", "UPDATE"):
             return Result(decision="skip", **base)
         review = document_review(doc)
+        review_json = json.dumps(review)
+        tree = self.inventory if inventory is None else inventory_tree(inventory)
+        key = self._inventory_key if inventory is None else json.dumps(tree, sort_keys=True)
         found = []
         for b in self.bound:
-            for v in b.review(review, self.inventory if inventory is None else inventory_tree(inventory)):
+            for v in b.review(review, tree, review_json=review_json, inventory_key=key):
                 d = v.get("details") if isinstance(v.get("details"), dict) else {}
                 found.append(Violation(rule=str(d.get("rule", "")), enforcement=b.action, msg=str(v.get("msg", "")),
                                        field=str(d.get("field", "")), type=str(d.get("type", "")), value=d.get("value")))
