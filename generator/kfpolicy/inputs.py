@@ -100,12 +100,15 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[tuple[str, 
             return
         yield (f"{source}#0", value)
         return
-    index = 0
+    index = found = 0
     try:
         for doc in load_all(text):
             if doc is not None:
+                found += 1
                 yield (f"{source}#{index}", doc)
             index += 1
+        if not found:
+            yield DocumentError(source, "no documents (only comments or empty documents)")
     except RecursionError:
         yield DocumentError(f"{source}#{index}", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
     except yaml.YAMLError as exc:
