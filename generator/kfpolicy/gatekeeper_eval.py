@@ -85,6 +85,9 @@ def template_problems(template: Mapping[str, Any]) -> list[str]:
         problems.append(f"metadata.name {name!r} must be the lowercase constraint kind {str(kind).lower()!r}")
     if len(str(name)) > 63:
         problems.append(f"metadata.name {name!r} is longer than 63 characters")
+    for key, value in (meta.get("labels") or {}).items():
+        if not re.fullmatch(r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]?", str(value)) or len(str(value)) > 63:
+            problems.append(f"label {key}: value {value!r} is not a valid label value")
     annotations = meta.get("annotations") or {}
     for key in ("metadata.gatekeeper.sh/title", "metadata.gatekeeper.sh/version", "description"):
         if not annotations.get(key):

@@ -507,9 +507,12 @@ def profile_files(cat: Catalogue, profile: str) -> dict[str, str]:
     files: dict[str, str] = {}
     resources = ["../../templates"]
     sync: set[tuple[str, str, str]] = set()
-    for rule in gatekeeper_rules(cat, profile):
+    enforced = gatekeeper_rules(cat, profile)
+    enforced_ids = {r.id for r in enforced}
+    for rule in enforced:
         s = settings[rule.id]
-        yields = {y: settings[y].parameters for y in rule.yields_to if y in settings}
+        # Yield only to stricter rules this profile enforces in Gatekeeper too.
+        yields = {y: settings[y].parameters for y in rule.yields_to if y in enforced_ids}
         obj = constraint_object(
             cat, rule, name=rule.id, enforcement=s.enforcement, parameters=s.parameters, yields=yields,
             labels={"kfpolicy/profile": profile},
