@@ -90,7 +90,7 @@ def collect(cat: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict
     for g in GROUPS:
         for _, rego_input in groups[g]:
             obj = fuzzgen.object_of(rego_input)
-            if obj.get("kind") in INVENTORY_KINDS:
+            if isinstance(obj.get("kind"), str) and obj["kind"] in INVENTORY_KINDS:
                 inventory.append(obj)
     return groups, inventory
 

@@ -133,7 +133,9 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
     items = list(read_paths(paths))
     docs = [i for i in items if isinstance(i, Document)]
     errors = [i for i in items if isinstance(i, DocumentError)]
-    inv = _read_inventory(inventory) + [d.obj for d in docs if d.obj.get("kind") in INVENTORY_KINDS]
+    inv = _read_inventory(inventory) + [
+        d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS
+    ]
     evaluator: Any
     if engine == "gatekeeper":
         from kfpolicy.gatekeeper_eval import GatekeeperEvaluator
@@ -234,7 +236,7 @@ def audit_cmd(catalogues: tuple[Path, ...], profile: str | None, kubeconfig: str
 
     cat = _load(catalogues)
     docs = list(list_objects(cat, kubeconfig=kubeconfig, context=context, namespace=namespace))
-    inv = [d.obj for d in docs if d.obj.get("kind") in INVENTORY_KINDS]
+    inv = [d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS]
     evaluator = Evaluator(cat, profile=profile, inventory=inv)
     results = [evaluator.evaluate(d) for d in docs]
     render = {"json": eval_json, "junit": eval_junit}.get(output)
