@@ -573,13 +573,13 @@ def field_problem(obj: Any, field: str, vtype: str, quirks: frozenset[str] = fro
                   value: Any = "") -> str:
     """'' when a violation's field names a path in the object. A Required error, or any error whose
     bad value is null (upstream reports e.g. `[Master].replicas: Forbidden` and RT-2's `containers:
-    Invalid` for absent fields; Go's zero value "" likewise), may name a missing field: then its nearest existing parent must be
+    Invalid` for absent fields; Go's zero values "", [] and {} likewise), may name a missing field: then its nearest existing parent must be
     reached so that only named fields are missing, i.e. every map key and index in it is real."""
     if not field or pattern_of(field) in quirks:
         return ""
     if resolve(obj, field):
         return ""
-    if vtype == "FieldValueRequired" or value is None or value == "":
+    if vtype == "FieldValueRequired" or value in (None, "", [], {}):
         rest = field[len(existing_prefix(obj, field)):]
         # What is missing may only be named fields (`.a.b`), or a map key the rule requires (`[Worker]`)
         # as the last step.
