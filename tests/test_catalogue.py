@@ -101,6 +101,7 @@ def test_builtin_catalogue_loads(catalogue: Catalogue) -> None:
 SEED_RULES = {
     "field-types": {"baseline", "restricted"},
     "resource-quantities-valid": {"baseline", "restricted"},
+    "resource-names-valid": {"baseline", "restricted"},
     "requests-within-limits": {"baseline", "restricted"},
     "extended-resources-limits": {"baseline", "restricted"},
     "resources-required": {"restricted"},

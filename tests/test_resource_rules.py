@@ -18,7 +18,7 @@ from kfpolicy.render.rego import render_rego
 from kfpolicy.runner import VIOLATION_QUERY, Evaluator, Result
 
 ENGINES = ["embedded", pytest.param("opa", marks=pytest.mark.skipif(not opa_available(), reason="real OPA not installed"))]
-RESOURCE_RULES = ["resource-quantities-valid", "requests-within-limits", "extended-resources-limits",
+RESOURCE_RULES = ["resource-quantities-valid", "resource-names-valid", "requests-within-limits", "extended-resources-limits",
                   "resources-required", "resource-limit-caps"]
 # Evaluated alone (resources-required would add noise to every object; it has its own tests below).
 MINE = ["field-types", "resource-quantities-valid", "requests-within-limits", "extended-resources-limits",
@@ -185,6 +185,30 @@ def test_overcommit_classification(evaluators: dict[str, Evaluator], name: str, 
 
 def test_a_limit_alone_is_enough_for_extended_resources(evaluators: dict[str, Evaluator]) -> None:
     assert found(evaluate(evaluators["mine"], job({"limits": {"nvidia.com/gpu": 4, "hugepages-2Mi": "1Gi"}}))) == []
+
+
+# --- resource names ---------------------------------------------------------------------------------
+
+STANDARD = "must be a standard resource for containers"
+EXTENDED = "doesn't follow extended resource name standard"
+
+
+@pytest.mark.parametrize(("name", "detail"), [
+    ("cpu", None), ("memory", None), ("ephemeral-storage", None), ("hugepages-2Mi", None), ("hugepages-1Gi", None),
+    ("nvidia.com/gpu", None), ("amd.com/gpu", None), ("example.kubernetes.io/widget", None),
+    ("rdma/hca_shared_devices_a", None), ("gpu.intel.com/i915", None), ("a/" + "b" * 63, None),
+    ("cpus", STANDARD), ("CPU", STANDARD), ("mem", STANDARD), ("gpu", STANDARD), ("storage", STANDARD),
+    ("", STANDARD), ("nvidia.com/GPU count", EXTENDED), ("NVIDIA.com/gpu", EXTENDED),
+    ("requests.nvidia.com/gpu", EXTENDED), ("example.com/a/b", EXTENDED), ("example.com/", EXTENDED),
+    ("/gpu", EXTENDED), ("-x.com/gpu", EXTENDED), ("a/" + "b" * 64, EXTENDED), ("ü.com/gpu", EXTENDED),
+])
+def test_resource_names(catalogue: Catalogue, modules: dict[str, str], name: str, detail: str | None) -> None:
+    for engine in ("embedded", "opa") if opa_available() else ("embedded",):
+        ev = Evaluator(catalogue, profile="all", engine=engine, only=["resource-names-valid"], modules=modules)
+        result = evaluate(ev, job({"limits": {name: "1"}}))
+        field = f"{C0}.resources.limits[{name}]"
+        want = [] if detail is None else [("resource-names-valid", field, f'{field}: Invalid value: "{name}": {detail}')]
+        assert found(result) == want, engine
 
 
 # --- malformed input: later stages stay silent, field-types speaks once, nothing errors -------------

@@ -1,0 +1,50 @@
+# METADATA
+# title: Resource names are ones Kubernetes accepts for containers
+# description: >-
+#   A name without a domain must be a standard container resource (cpu, memory,
+#   ephemeral-storage, hugepages-<size>); a name with a domain outside kubernetes.io must follow
+#   the extended-resource naming standard, as kube-apiserver's validateContainerResourceName says.
+package kubeflow.rules.resource_names_valid
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+import data.lib.kubeflow.resources
+
+standard := {"cpu", "memory", "ephemeral-storage"}
+
+standard_name(name) if name in standard
+
+standard_name(name) if startswith(name, "hugepages-")
+
+# `requests.<name>` must be a qualified name: a DNS-1123 subdomain prefix, one slash, and a name of
+# at most 63 characters (k8s.io/apimachinery IsQualifiedName).
+qualified_pattern := `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`
+
+extended_name(name) if {
+	not startswith(name, "requests.")
+	quota_name := concat("", ["requests.", name])
+	parts := split(quota_name, "/")
+	count(parts) == 2
+	count(parts[0]) <= 253
+	count(parts[1]) <= 63
+	regex.match(qualified_pattern, quota_name)
+}
+
+violation contains core.invalid(field, name, "must be a standard resource for containers") if {
+	some entry in resources.quantities
+	name := entry[2]
+	not contains(name, "/")
+	not standard_name(name)
+	field := resources.key_path(entry[0], entry[1], name)
+}
+
+violation contains core.invalid(field, name, "doesn't follow extended resource name standard") if {
+	some entry in resources.quantities
+	name := entry[2]
+	not resources.native(name)
+	not extended_name(name)
+	field := resources.key_path(entry[0], entry[1], name)
+}
