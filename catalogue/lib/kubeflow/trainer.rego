@@ -236,19 +236,23 @@ pod_spec_or_empty(job) := ps if {
 	ps := job_pod_spec(job)
 } else := {}
 
-merge_job(base, patch) := object.union(base, {"template": object.union(template_or_empty(base), {
-	"metadata": object.union(object_or_empty(object_or_empty(template_or_empty(base)).metadata), object_or_empty(object_or_empty(template_or_empty(patch)).metadata)),
-	"spec": {"template": {"spec": merge_pod_spec(pod_spec_or_empty(base), pod_spec_or_empty(patch))}},
-})}) if {
+merge_job(base, patch) := out if {
 	is_object(base)
 	is_object(patch)
+	bt := obj_field(base, "template")
+	pt := obj_field(patch, "template")
+	meta := object.union(obj_field(bt, "metadata"), obj_field(pt, "metadata"))
+	bspec := obj_field(bt, "spec")
+	ps := merge_pod_spec(pod_spec_or_empty(base), pod_spec_or_empty(patch))
+	pod_template := object.union(obj_field(bspec, "template"), {"spec": ps})
+	out := object.union(base, {"template": object.union(bt, {"metadata": meta, "spec": object.union(bspec, {"template": pod_template})})})
 }
 
-template_or_empty(job) := job.template if {
-	is_object(job.template)
+# o[k] when it is an object, else {} (never undefined for an object o, whatever o[k] is).
+obj_field(o, k) := o[k] if {
+	is_object(o)
+	is_object(o[k])
 } else := {}
-
-object_or_empty(x) := x if is_object(x) else := {}
 
 # The runtime's replicated jobs with every patch applied in order (only the fields the plugins
 # read: names, labels, containers, initContainers and the pod spec). Jobs keep the runtime's
