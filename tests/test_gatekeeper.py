@@ -401,7 +401,15 @@ def _corpus_and_upstream(catalogue: Catalogue, root: Path, shared: Path) -> list
         items = list(read_paths([str(path)]))
         if all(isinstance(i, Document) for i in items):
             docs.extend(i for i in items if catalogue.kind_for(i.obj.get("apiVersion"), i.obj.get("kind")))
-    return docs
+    # Upstream releases repeat many examples byte for byte: decide each distinct input once.
+    seen: set[str] = set()
+    distinct = []
+    for doc in docs:
+        key = json.dumps(doc.input, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            distinct.append(doc)
+    return distinct
 
 
 def _key(result: Any) -> tuple[str, list[tuple[str, str, str, str, str]]]:
