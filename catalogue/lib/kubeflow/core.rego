@@ -203,6 +203,18 @@ is_integer(x) if {
 	round(x) == x
 }
 
+# The number of characters (Unicode code points) in a string, as Kubernetes' maxLength and CEL's
+# size() count them, the same on every engine: the embedded engine's count() counts a character
+# outside the Basic Multilingual Plane (emoji, U+10000 and up) as two.
+length(s) := count(s) if {
+	is_string(s)
+	not astral(s)
+} else := count(regex.find_n(`(?s).`, s, -1)) if {
+	is_string(s)
+}
+
+astral(s) if regex.match(`[\x{10000}-\x{10FFFF}]`, s)
+
 # A field that is set to something other than null.
 has_value(o, key) if {
 	is_object(o)

@@ -1,5 +1,5 @@
 # METADATA
-# title: Runtime ML policy values are valid
+# title: Runtime ML and pod-group policy values are valid
 # description: CRD schema/CEL of mlPolicy.mpi, mlPolicy.flux and mlPolicy.torch.envInjection.
 package kubeflow.rules.runtime_policy_values
 
@@ -27,7 +27,7 @@ violation contains core.not_supported("spec.mlPolicy.mpi.mpiImplementation", v, 
 violation contains core.error("FieldValueTooLong", "spec.mlPolicy.mpi.sshAuthMountPath", null, "may not be more than 4096 bytes") if {
 	v := policy.mpi.sshAuthMountPath
 	is_string(v)
-	count(v) > 4096
+	core.length(v) > 4096
 }
 
 targets := policy.torch.envInjection.targets if is_array(policy.torch.envInjection.targets)
@@ -61,7 +61,7 @@ violation contains core.error("FieldValueTooLong", sprintf("%v.containerNames[%d
 	is_array(t.containerNames)
 	some k, n in t.containerNames
 	is_string(n)
-	count(n) > 63
+	core.length(n) > 63
 }
 
 violation contains core.error("FieldValueDuplicate", sprintf("%v.containerNames[%d]", [target_path(i), k]), n, "") if {
@@ -85,4 +85,10 @@ violation contains core.required(concat(".", [target_path(i), "jobName"]), "") i
 	some i, t in targets
 	is_object(t)
 	not core.has_value(t, "jobName")
+}
+
+violation contains core.not_supported("spec.podGroupPolicy.volcano.networkTopology.mode", v, ["hard", "soft"]) if {
+	v := core.spec.podGroupPolicy.volcano.networkTopology.mode
+	is_string(v)
+	not v in {"hard", "soft"}
 }

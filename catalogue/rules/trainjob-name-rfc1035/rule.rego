@@ -20,5 +20,5 @@ violation contains core.invalid("<root>", "object", "metadata.name must match RF
 dns_label if regex.match(`^[a-z]([-a-z0-9]*[a-z0-9])?$`, name)
 
 violation contains core.invalid("<root>", "object", "metadata.name must be no more than 63 characters") if {
-	count(name) > 63
+	core.length(name) > 63
 }

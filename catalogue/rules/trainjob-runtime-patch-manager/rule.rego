@@ -41,7 +41,7 @@ violation contains core.invalid(field, host, "must be no more than 253 character
 	some m in managers
 	split_ok(m)
 	host := split_host(m)
-	count(host) > 253
+	core.length(host) > 253
 }
 
 violation contains core.invalid(field, host, subdomain_msg) if {

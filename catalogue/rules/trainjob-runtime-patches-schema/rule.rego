@@ -31,7 +31,7 @@ violation contains core.error("FieldValueDuplicate", sprintf("spec.runtimePatche
 violation contains core.error("FieldValueTooLong", sprintf("spec.runtimePatches[%d].manager", [i]), null, "may not be more than 253 bytes") if {
 	some i, p in patches
 	is_string(p.manager)
-	count(p.manager) > 253
+	core.length(p.manager) > 253
 }
 
 violation contains core.invalid(sprintf("spec.runtimePatches[%d].manager", [i]), "", "should be at least 1 chars long") if {
@@ -81,5 +81,5 @@ violation contains core.invalid(sprintf("%v.terminationGracePeriodSeconds", [pai
 violation contains core.error("FieldValueTooLong", sprintf("%v.serviceAccountName", [pair[0]]), null, "may not be more than 253 bytes") if {
 	some pair in pod_specs
 	is_string(pair[1].serviceAccountName)
-	count(pair[1].serviceAccountName) > 253
+	core.length(pair[1].serviceAccountName) > 253
 }

@@ -30,5 +30,5 @@ violation contains core.invalid("spec.runtimeRef.name", "", "should be at least 
 violation contains core.error("FieldValueTooLong", "spec.runtimeRef.name", null, "may not be more than 253 bytes") if {
 	name := core.spec.runtimeRef.name
 	is_string(name)
-	count(name) > 253
+	core.length(name) > 253
 }

@@ -26,5 +26,5 @@ violation contains core.invalid(field, uri, "storageUri may be empty, or it must
 violation contains core.error("FieldValueTooLong", field, null, "may not be more than 2048 bytes") if {
 	some t in uris
 	[field, uri] := t
-	count(uri) > 2048
+	core.length(uri) > 2048
 }

@@ -25,7 +25,7 @@ violation contains core.invalid("spec.trainer.numProcPerNode", v, "numProcPerNod
 
 violation contains core.error("FieldValueTooLong", "spec.trainer.image", null, "may not be more than 500 bytes") if {
 	is_string(t.image)
-	count(t.image) > 500
+	core.length(t.image) > 500
 }
 
 # command, args, env (trainer) and the initializers' env: at most 128 items.
@@ -51,5 +51,5 @@ violation contains core.invalid(sprintf("spec.trainer.%v[%d]", [name, i]), "stri
 	is_array(t[name])
 	some i, item in t[name]
 	is_string(item)
-	count(item) > 1048576
+	core.length(item) > 1048576
 }
