@@ -85,3 +85,10 @@ violation contains core.invalid(sprintf("%v.volumeClaimPolicies[%d]", [base, i])
 	is_string(ns)
 	ns != ""
 }
+
+violation contains core.not_supported(sprintf("%v.volumeClaimPolicies[%d].retentionPolicy.whenDeleted", [base, i]), v, ["Delete", "Retain"]) if {
+	some i, p in claims
+	v := p.retentionPolicy.whenDeleted
+	is_string(v)
+	not v in {"Delete", "Retain"}
+}
