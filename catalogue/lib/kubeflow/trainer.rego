@@ -340,7 +340,7 @@ trainer_args := [a | some a in trainer.args; is_string(a)] if {
 # Reserved env names found in the trainer, sorted, rendered like Go's %v of a []string.
 reserved_env_detail(reserved) := concat("", [
 	"must not have reserved envs, invalid envs configured: [",
-	concat(" ", sort([n | some t in trainer_envs; n := t[1]; n in reserved])),
+	concat(" ", sort({n | some t in trainer_envs; n := t[1]; n in reserved})),
 	"]",
 ])
 
