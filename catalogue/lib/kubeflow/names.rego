@@ -21,18 +21,17 @@ dns1035_label_error := concat("", [
 
 max_length_error(n) := sprintf("must be no more than %d characters", [n])
 
-# Go's len(): the UTF-8 byte length, not the number of characters.
+# Go's len(): the UTF-8 byte length, not the number of characters. Counted per encoding width
+# with regex.find_n, because the embedded engine's count() and substring() see a character
+# outside the Basic Multilingual Plane as two.
 byte_length(s) := count(s) if {
 	regex.match(`^[\x{0}-\x{7F}]*$`, s)
-} else := sum([w | some i in numbers.range(0, count(s) - 1); w := utf8_width(substring(s, i, 1))])
-
-utf8_width(c) := 1 if {
-	regex.match(`^[\x{0}-\x{7F}]$`, c)
-} else := 2 if {
-	regex.match(`^[\x{80}-\x{7FF}]$`, c)
-} else := 3 if {
-	regex.match(`^[\x{800}-\x{FFFF}]$`, c)
-} else := 4
+} else := sum([
+	count(regex.find_n(`[\x{0}-\x{7F}]`, s, -1)),
+	2 * count(regex.find_n(`[\x{80}-\x{7FF}]`, s, -1)),
+	3 * count(regex.find_n(`[\x{800}-\x{FFFF}]`, s, -1)),
+	4 * count(regex.find_n(`[\x{10000}-\x{10FFFF}]`, s, -1)),
+])
 
 # The error list of apimachinery's IsDNS1035Label: length first, then format. Empty when valid.
 dns1035_label_errors(s) := array.concat(
