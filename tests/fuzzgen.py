@@ -247,6 +247,17 @@ def v1_job(src: Source, kind: Kind) -> dict[str, Any]:
 
 RUNTIME_NAMES = ["torch-distributed", "mpi-distributed", "deepspeed-distributed", "torchtune-llama3.2-1b",
                  "xgboost-distributed", "flux-runtime", "missing-runtime"]
+# A fixed runtime (not generated): Volcano with a system priority class on its first job.
+VOLCANO_RUNTIME = {
+    "apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "ClusterTrainingRuntime",
+    "metadata": {"name": "volcano-runtime"},
+    "spec": {"podGroupPolicy": {"volcano": {}}, "template": {"spec": {"replicatedJobs": [
+        {"name": "node", "template": {"spec": {"template": {"spec": {
+            "priorityClassName": "system-node-critical", "containers": [{"name": "node", "image": "x"}]}}}}},
+        {"name": "extra", "template": {"spec": {"template": {"spec": {
+            "priorityClassName": "missing-class", "containers": [{"name": "node", "image": "x"}]}}}}},
+    ]}}},
+}
 ANCESTORS = {"dataset-initializer": "dataset-initializer", "model-initializer": "model-initializer", "trainer": "node"}
 
 
@@ -290,7 +301,7 @@ def runtime(src: Source, kind: Kind) -> dict[str, Any]:
 def trainjob(src: Source, kind: Kind) -> dict[str, Any]:
     spec: dict[str, Any] = {}
     if src.chance(90):
-        ref: dict[str, Any] = {"name": src.choice(RUNTIME_NAMES)}
+        ref: dict[str, Any] = {"name": src.choice([*RUNTIME_NAMES, "volcano-runtime"])}
         if src.chance(60):
             ref["kind"] = src.choice(["ClusterTrainingRuntime", "TrainingRuntime", "Foo"])
         if src.chance(50):
@@ -357,7 +368,7 @@ def inventory(cat: Catalogue) -> list[dict[str, Any]]:
             if i == 3:
                 obj["metadata"]["labels"] = {"trainer.kubeflow.org/support": "deprecated"}
             out.append(obj)
-    return out
+    return [*out, VOLCANO_RUNTIME]
 
 
 # --- breaking and confusing objects --------------------------------------------------------------
