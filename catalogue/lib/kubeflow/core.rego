@@ -137,15 +137,32 @@ format_value(v) := concat("", ["\"", v, "\""]) if {
 	is_string(v)
 } else := number_text(v) if {
 	is_number(v)
-} else := "(a value holding numbers too large or too small to show)" if {
-	holds_odd_number(v)
+} else := "(a value holding characters or numbers that cannot be shown)" if {
+	holds_odd(v)
 } else := sprintf("%v", [v])
 
-holds_odd_number(v) if {
+# A composite value the engines would print differently: OPA escapes non-printable characters
+# (U+200B, U+202E, NUL as \u0000) the way Go quotes strings, the embedded engine prints them raw.
+holds_odd(v) if {
 	walk(v, [_, n])
 	is_number(n)
 	odd_number(n)
 }
+
+holds_odd(v) if {
+	walk(v, [_, s])
+	is_string(s)
+	odd_text(s)
+}
+
+holds_odd(v) if {
+	walk(v, [path, _])
+	some k in path
+	is_string(k)
+	odd_text(k)
+}
+
+odd_text(s) if regex.match(`[^\pL\pM\pN\pP\pS \t\n\r]`, s)
 
 odd_number(n) if abs(n) >= 9007199254740992
 

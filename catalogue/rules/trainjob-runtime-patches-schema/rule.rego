@@ -16,7 +16,11 @@ too_many(field, list, limit) := core.error("FieldValueTooMany", field, null, spr
 	count(list) > limit
 }
 
-violation contains too_many("spec.runtimePatches", patches, 16)
+# The lists are bound in the body: the embedded engine drops or fails the whole rule when a
+# head's function argument is undefined in one iteration (OPA skips just that iteration).
+violation contains too_many("spec.runtimePatches", list, 16) if {
+	list := patches
+}
 
 # listType map keyed by manager: no two patches with the same manager.
 violation contains core.error("FieldValueDuplicate", sprintf("spec.runtimePatches[%d]", [i]), {"manager": m}, "") if {
@@ -66,9 +70,10 @@ pod_specs contains [sprintf("%v[%d].template.spec.template.spec", [pair[0], k]),
 
 list_limits := {"volumes": 128, "initContainers": 64, "containers": 64, "imagePullSecrets": 64, "tolerations": 128, "schedulingGates": 16}
 
-violation contains too_many(sprintf("%v.%v", [pair[0], name]), pair[1][name], limit) if {
+violation contains too_many(sprintf("%v.%v", [pair[0], name]), list, limit) if {
 	some pair in pod_specs
 	some name, limit in list_limits
+	list := pair[1][name]
 }
 
 violation contains core.invalid(sprintf("%v.terminationGracePeriodSeconds", [pair[0]]), v, "should be greater than or equal to 0") if {
