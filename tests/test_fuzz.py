@@ -137,6 +137,16 @@ EDGE_INPUTS = {
     "integral floats inside a printed value": _trainjob({"runtimeRef": {
         "name": "missing-runtime", "kind": "TrainingRuntime", "x": [1.0, -0.0, 2.5]}}),
     "volcano runtime with a system priority class": _trainjob({"runtimeRef": {"name": "volcano-runtime"}}),
+    "runtimeRef name with invisible characters": _trainjob({"runtimeRef": {
+        "name": "a\u202eb\u200b\x00🚀", "kind": "ClusterTrainingRuntime"}}),
+    "runtime patch with 70 containers": _trainjob({"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": [
+        {"manager": "acme.io/x", "trainingRuntimeSpec": {"template": {"spec": {"replicatedJobs": [
+            {"name": "node", "template": {"spec": {"template": {"spec": {
+                "containers": [{"name": f"c{i}"} for i in range(70)]}}}}}]}}}}]}),
+    "runtime patch container without a name": _trainjob({"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": [
+        {"manager": "acme.io/x", "trainingRuntimeSpec": {"template": {"spec": {"replicatedJobs": [
+            {"name": "node", "template": {"spec": {"template": {"spec": {
+                "containers": [{"env": [{"name": "A", "value": "1"}]}, "str", None]}}}}}]}}}}]}),
     "runtime with replicatedJobs map": {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "ClusterTrainingRuntime",
                                         "metadata": {"name": "r"}, "spec": {"template": {"spec": {
                                             "replicatedJobs": {"node": {"replicas": "1"}}}}}},
