@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kfpolicy.cli import cli
-from kfpolicy.generate import render_all
+from kfpolicy.generate import generate, render_all
 from test_catalogue import USER_RULE_ID, write_user_catalogue
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -31,10 +31,11 @@ def run_generate(out: Path, *extra: str, seed: str = "0") -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def generated(tmp_path_factory: pytest.TempPathFactory, catalogue) -> Path:
+    """The built-in catalogue generated once, by the library call the CLI makes."""
     out = tmp_path_factory.mktemp("gen")
-    result = CliRunner().invoke(cli, ["generate", "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    result = generate(catalogue, out)
+    assert result.written and not result.removed
     return out
 
 
