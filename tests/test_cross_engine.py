@@ -159,3 +159,53 @@ def test_a_disagreement_would_be_seen(catalogue: Catalogue) -> None:
     assert not outcome.error
     assert not outcome.agree
     assert '"extra"' in outcome.opa and '"extra"' not in outcome.embedded
+
+
+# --- Gatekeeper templates, in their Rego v1 form, on both engines ---------------------------------
+
+
+def test_gatekeeper_templates_agree(catalogue: Catalogue, inputs: Any) -> None:
+    """Each rule's ConstraintTemplate (the `code: [{engine: Rego, source: {version: v1}}]` form),
+    compiled alone as Gatekeeper compiles it, returns the same `violation` on the embedded engine
+    and real OPA for every input of a kind the rule applies to, with its constraint's parameters
+    as input.parameters and the inputs' referential objects as data.inventory."""
+    from kfpolicy.gatekeeper_eval import CompiledTemplate, admission_request, parse_docs
+    from kfpolicy.render.gatekeeper import SUITES, GatekeeperOptions, render_gatekeeper, template_path
+    from kfpolicy.runner import input_json, inventory_tree
+
+    files = render_gatekeeper(catalogue, GatekeeperOptions(code_field=True))
+    groups, inventory_objects = inputs
+    inventory = inventory_tree(inventory_objects)
+    key = "all-inputs"
+    reviews = []
+    for items in groups.values():
+        for name, rego_input in items:
+            obj = fuzzgen.object_of(rego_input)
+            request = rego_input.get("request") if isinstance(rego_input, dict) else None
+            operation, old = "CREATE", None
+            if isinstance(request, dict) and request.get("object") is obj:
+                operation, old = str(request.get("operation", "CREATE")), request.get("oldObject")
+            kind = catalogue.kind_for(obj.get("apiVersion"), obj.get("kind"))
+            reviews.append((name, kind.id if kind else None, admission_request(obj, operation=operation, old_object=old)))
+    problems, compared = [], 0
+    for rule in catalogue.rules_sorted():
+        [template] = parse_docs(files[template_path(rule.id)])
+        engines = {e: CompiledTemplate(template, engine=e) for e in ("embedded", "opa")}
+        assert engines["embedded"].rego_version == "v1"
+        cpath = f"{SUITES}/{rule.id}/constraint.yaml"
+        params = (parse_docs(files[cpath])[0]["spec"].get("parameters") or {}) if cpath in files else {}
+        for name, kind_id, review in reviews:
+            if kind_id not in rule.kinds:
+                continue
+            text = input_json({"review": review, "parameters": params})
+            got = {}
+            for e, t in engines.items():
+                try:
+                    got[e] = fuzzgen.canonical(t.violations(text, inventory, key))
+                except Exception as exc:  # noqa: BLE001 - an engine error is a failure, reported below
+                    got[e] = f"<error: {exc}>"
+            compared += 1
+            if got["embedded"] != got["opa"] or "<error" in got["embedded"]:
+                problems.append(f"{rule.id} on {name}:\n  embedded: {got['embedded'][:600]}\n  opa:      {got['opa'][:600]}")
+    assert compared > 500
+    assert not problems, f"{len(problems)} template disagreements or errors:\n" + "\n".join(problems[:10])
