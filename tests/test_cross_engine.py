@@ -135,9 +135,13 @@ def test_engines_agree(profile: str, group: str, inputs: Any, pairs: dict[str, f
 
 def test_examples_with_their_own_parameters_agree(catalogue: Catalogue) -> None:
     """Examples that set parameters or inventory, each on an engine pair loaded with exactly those."""
-    modules = render_rego(catalogue)
+    everything = render_rego(catalogue)
     problems, ran = [], 0
     for rule in catalogue.rules_sorted():
+        # The library, the entry points and this rule only: other rules' packages are then simply
+        # undefined, and each pair compiles in a fraction of the time.
+        modules = {p: t for p, t in everything.items()
+                   if not p.startswith("rego/rules/") or p == f"rego/rules/{rule.snake_id}.rego"}
         for ex in rule.examples:
             if ex.parameters is None and not ex.inventory or not isinstance(ex.object, dict):
                 continue
