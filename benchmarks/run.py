@@ -59,7 +59,7 @@ class Sizes:
     smoke: bool = False  # also skips the restricted profile's Gatekeeper rows (60+ engines to load)
 
 
-FULL = Sizes(latency_n=2000, warmup=200, batch=10_000, batch_repeats=1, per_process=50, growth_n=400,
+FULL = Sizes(latency_n=2000, warmup=200, batch=10_000, batch_repeats=1, per_process=30, growth_n=400,
              tool_repeats=3, run_test=True)
 SMOKE = Sizes(latency_n=3, warmup=1, batch=12, batch_repeats=1, per_process=1, growth_n=3, tool_repeats=1,
               run_test=False, smoke=True)
