@@ -33,57 +33,1619 @@ enabled contains rule_id if {
 	settings[rule_id]
 }
 
-user_parameters(rule_id) := p if {
-	p := data.kubeflow.parameters[rule_id]
-	is_object(p)
+# Effective parameters: the profile's, with data.kubeflow.parameters[<rule id>] merged over them.
+# (Comprehensions over the settings, built once per query: cheaper than a partial rule per rule id.)
+given_parameters := data.kubeflow.parameters if {
+	is_object(data.kubeflow.parameters)
 } else := {}
 
-parameters[rule_id] := object.union(setting.parameters, user_parameters(rule_id)) if {
-	some rule_id, setting in settings
-}
+overrides := {rule_id: p | some rule_id, p in given_parameters; is_object(p); settings[rule_id]}
 
-enforcement[rule_id] := setting.enforcement if {
-	some rule_id, setting in settings
-}
+parameters := object.union({rule_id: s.parameters | some rule_id, s in settings}, overrides)
+
+enforcement := {rule_id: s.enforcement | some rule_id, s in settings}
 
 profiles := {
 	"all": {
+		"container-image-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"containers-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"default-container-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"extended-resources-limits": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"field-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"job-name-dns1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"managed-by-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"managed-by-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"master-replicas-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-clean-pod-policy-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-containers-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-implementation-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-launcher-replicas-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-launcher-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-name-dns1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-non-negative-counts": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-restart-policy-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-ssh-auth-mount-path-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-worker-replicas-at-least-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mxjob-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"mxjob-name-dns1035": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"mxjob-replica-specs-valid": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"pod-security-baseline": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-elastic-nproc-per-node-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"pytorchjob-elastic-policy-worker-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-nproc-per-node-conflict": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-worker-replicas-at-least-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"replica-specs-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"replica-type-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
 		"replicas-non-negative": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"requests-within-limits": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"resource-limit-caps": {
+			"enforcement": "deny",
+			"parameters": {
+				"max_limits": {}
+			}
+		},
+		"resource-names-valid": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"resource-quantities-valid": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"resources-required": {
+			"enforcement": "deny",
+			"parameters": {
+				"resources": [
+					"cpu",
+					"memory"
+				]
+			}
+		},
+		"runtime-ancestor-container": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ancestor-replicas": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"runtime-jobset-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-jobset-template": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ml-policy-single": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-policy-values": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-spec-not-empty": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"scheduling-queue-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-active-deadline-seconds": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-condition-created": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"trainjob-condition-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-conditions-terminal-exclusive": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-dataset-initializer": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-flux-reserved-init-container": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-immutable-fields": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-managed-by-values": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-model-initializer": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-mpi-launcher-node": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-mpi-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-name-rfc1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"trainjob-runtime-exists": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-kind": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-manager": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-targets": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-jobset-active": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-schema": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-suspended": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-ref-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-storage-uri": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torch-env-injection": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torch-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torchtune-config": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torchtune-immutable-args": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-trainer-fields": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-trainer-status-updated-time": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-volcano-priority-class": {
+			"enforcement": "deny",
+			"parameters": {
+				"skip_when_not_synced": false
+			}
+		},
+		"trainjob-volcano-queue-name": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-xgboost-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"xgboostjob-master-required": {
 			"enforcement": "deny",
 			"parameters": {}
 		}
 	},
 	"baseline": {
+		"container-image-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"containers-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"default-container-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"extended-resources-limits": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"field-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"job-name-dns1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"managed-by-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"managed-by-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"master-replicas-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-clean-pod-policy-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-containers-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-implementation-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-launcher-replicas-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-launcher-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-name-dns1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-non-negative-counts": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-restart-policy-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-ssh-auth-mount-path-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-worker-replicas-at-least-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mxjob-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"mxjob-name-dns1035": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"mxjob-replica-specs-valid": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"pytorchjob-elastic-nproc-per-node-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"pytorchjob-elastic-policy-worker-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-nproc-per-node-conflict": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-worker-replicas-at-least-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"replica-specs-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"replica-type-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
 		"replicas-non-negative": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"requests-within-limits": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"resource-names-valid": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"resource-quantities-valid": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ancestor-container": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ancestor-replicas": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"runtime-jobset-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-jobset-template": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ml-policy-single": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-policy-values": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-spec-not-empty": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"scheduling-queue-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-active-deadline-seconds": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-condition-created": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"trainjob-condition-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-conditions-terminal-exclusive": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-dataset-initializer": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-flux-reserved-init-container": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-immutable-fields": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-managed-by-values": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-model-initializer": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-mpi-launcher-node": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-mpi-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-name-rfc1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"trainjob-runtime-exists": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-kind": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-manager": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-targets": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-jobset-active": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-schema": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-suspended": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-ref-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-storage-uri": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torch-env-injection": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torch-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torchtune-config": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torchtune-immutable-args": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-trainer-fields": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-trainer-status-updated-time": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-volcano-priority-class": {
+			"enforcement": "deny",
+			"parameters": {
+				"skip_when_not_synced": false
+			}
+		},
+		"trainjob-volcano-queue-name": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-xgboost-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"xgboostjob-master-required": {
 			"enforcement": "deny",
 			"parameters": {}
 		}
 	},
 	"restricted": {
+		"container-image-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"containers-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"default-container-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"extended-resources-limits": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"field-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"job-name-dns1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"managed-by-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"managed-by-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"master-replicas-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-clean-pod-policy-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-containers-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-implementation-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-launcher-replicas-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-launcher-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-name-dns1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-non-negative-counts": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-restart-policy-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-ssh-auth-mount-path-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-worker-replicas-at-least-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mxjob-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"mxjob-name-dns1035": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"mxjob-replica-specs-valid": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"pod-security-baseline": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-elastic-nproc-per-node-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"pytorchjob-elastic-policy-worker-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-nproc-per-node-conflict": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-worker-replicas-at-least-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"replica-specs-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"replica-type-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
 		"replicas-non-negative": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"requests-within-limits": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"resource-limit-caps": {
+			"enforcement": "deny",
+			"parameters": {
+				"max_limits": {
+					"nvidia.com/gpu": "8"
+				}
+			}
+		},
+		"resource-names-valid": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"resource-quantities-valid": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"resources-required": {
+			"enforcement": "deny",
+			"parameters": {
+				"resources": [
+					"cpu",
+					"memory"
+				]
+			}
+		},
+		"runtime-ancestor-container": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ancestor-replicas": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"runtime-jobset-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-jobset-template": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ml-policy-single": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-policy-values": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-spec-not-empty": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"scheduling-queue-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-active-deadline-seconds": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-condition-created": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"trainjob-condition-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-conditions-terminal-exclusive": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-dataset-initializer": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-flux-reserved-init-container": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-immutable-fields": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-managed-by-values": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-model-initializer": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-mpi-launcher-node": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-mpi-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-name-rfc1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"trainjob-runtime-exists": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-kind": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-manager": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-targets": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-jobset-active": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-schema": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-suspended": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-ref-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-storage-uri": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torch-env-injection": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torch-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torchtune-config": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torchtune-immutable-args": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-trainer-fields": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-trainer-status-updated-time": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-volcano-priority-class": {
+			"enforcement": "deny",
+			"parameters": {
+				"skip_when_not_synced": false
+			}
+		},
+		"trainjob-volcano-queue-name": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-xgboost-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"xgboostjob-master-required": {
 			"enforcement": "deny",
 			"parameters": {}
 		}
 	},
-	"upstream": {}
+	"upstream": {
+		"container-image-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"containers-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"default-container-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"job-name-dns1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"managed-by-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"managed-by-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"master-replicas-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-clean-pod-policy-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-containers-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-implementation-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-launcher-replicas-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-launcher-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-name-dns1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-non-negative-counts": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-restart-policy-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-ssh-auth-mount-path-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mpijob-worker-replicas-at-least-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"mxjob-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"mxjob-name-dns1035": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"mxjob-replica-specs-valid": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"pytorchjob-elastic-nproc-per-node-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"pytorchjob-elastic-policy-worker-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-nproc-per-node-conflict": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"pytorchjob-worker-replicas-at-least-one": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"replica-specs-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"replica-type-supported": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ancestor-container": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ancestor-replicas": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"runtime-jobset-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-jobset-template": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-ml-policy-single": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-policy-values": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"runtime-spec-not-empty": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"scheduling-queue-immutable": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-active-deadline-seconds": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-dataset-initializer": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-flux-reserved-init-container": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-immutable-fields": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-managed-by-values": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-model-initializer": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-mpi-launcher-node": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-mpi-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-name-rfc1035": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-deprecated": {
+			"enforcement": "warn",
+			"parameters": {}
+		},
+		"trainjob-runtime-exists": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-kind": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-manager": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patch-targets": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-jobset-active": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-schema": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-patches-suspended": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-runtime-ref-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-storage-uri": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torch-env-injection": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torch-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torchtune-config": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-torchtune-immutable-args": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-trainer-fields": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-trainer-status-updated-time": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-volcano-priority-class": {
+			"enforcement": "deny",
+			"parameters": {
+				"skip_when_not_synced": false
+			}
+		},
+		"trainjob-volcano-queue-name": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainjob-xgboost-reserved-env": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"xgboostjob-master-required": {
+			"enforcement": "deny",
+			"parameters": {}
+		}
+	}
 }
 
-rule_kinds := {
-	"replicas-non-negative": [
-		"jaxjob",
-		"paddlejob",
-		"pytorchjob",
-		"tfjob",
-		"xgboostjob"
-	]
-}
-
-rule_operations := {
-	"replicas-non-negative": [
-		"CREATE",
-		"UPDATE"
-	]
+# Rule ids by kind id and operation: each rule's kinds and operations, inverted.
+rules_for := {
+	"clustertrainingruntime": {
+		"CREATE": [
+			"runtime-ancestor-container",
+			"runtime-ancestor-replicas",
+			"runtime-deprecated",
+			"runtime-jobset-template",
+			"runtime-ml-policy-single",
+			"runtime-policy-values",
+			"runtime-spec-not-empty"
+		],
+		"UPDATE": [
+			"runtime-ancestor-container",
+			"runtime-ancestor-replicas",
+			"runtime-jobset-immutable",
+			"runtime-jobset-template",
+			"runtime-ml-policy-single",
+			"runtime-policy-values",
+			"runtime-spec-not-empty"
+		]
+	},
+	"jaxjob": {
+		"CREATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"replica-type-supported",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required"
+		],
+		"UPDATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"replica-type-supported",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required",
+			"scheduling-queue-immutable"
+		]
+	},
+	"mpijob-v2beta1": {
+		"CREATE": [
+			"extended-resources-limits",
+			"field-types",
+			"managed-by-supported",
+			"mpijob-clean-pod-policy-supported",
+			"mpijob-containers-required",
+			"mpijob-implementation-supported",
+			"mpijob-launcher-replicas-one",
+			"mpijob-launcher-required",
+			"mpijob-name-dns1035",
+			"mpijob-non-negative-counts",
+			"mpijob-restart-policy-supported",
+			"mpijob-ssh-auth-mount-path-required",
+			"mpijob-worker-replicas-at-least-one",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required"
+		],
+		"UPDATE": [
+			"extended-resources-limits",
+			"field-types",
+			"managed-by-supported",
+			"mpijob-clean-pod-policy-supported",
+			"mpijob-containers-required",
+			"mpijob-implementation-supported",
+			"mpijob-launcher-replicas-one",
+			"mpijob-launcher-required",
+			"mpijob-name-dns1035",
+			"mpijob-non-negative-counts",
+			"mpijob-restart-policy-supported",
+			"mpijob-ssh-auth-mount-path-required",
+			"mpijob-worker-replicas-at-least-one",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required"
+		]
+	},
+	"mxjob": {
+		"CREATE": [
+			"mxjob-deprecated",
+			"mxjob-name-dns1035",
+			"mxjob-replica-specs-valid"
+		],
+		"UPDATE": [
+			"mxjob-deprecated",
+			"mxjob-name-dns1035",
+			"mxjob-replica-specs-valid"
+		]
+	},
+	"paddlejob": {
+		"CREATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"managed-by-supported",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"replica-type-supported",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required"
+		],
+		"UPDATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"managed-by-immutable",
+			"managed-by-supported",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"replica-type-supported",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required",
+			"scheduling-queue-immutable"
+		]
+	},
+	"pytorchjob": {
+		"CREATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"managed-by-supported",
+			"master-replicas-one",
+			"pod-security-baseline",
+			"pytorchjob-elastic-nproc-per-node-deprecated",
+			"pytorchjob-elastic-policy-worker-required",
+			"pytorchjob-nproc-per-node-conflict",
+			"pytorchjob-worker-replicas-at-least-one",
+			"replica-specs-required",
+			"replica-type-supported",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required"
+		],
+		"UPDATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"managed-by-immutable",
+			"managed-by-supported",
+			"master-replicas-one",
+			"pod-security-baseline",
+			"pytorchjob-elastic-nproc-per-node-deprecated",
+			"pytorchjob-elastic-policy-worker-required",
+			"pytorchjob-nproc-per-node-conflict",
+			"pytorchjob-worker-replicas-at-least-one",
+			"replica-specs-required",
+			"replica-type-supported",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required",
+			"scheduling-queue-immutable"
+		]
+	},
+	"tfjob": {
+		"CREATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"managed-by-supported",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required",
+			"tfjob-single-chief-or-master"
+		],
+		"UPDATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"managed-by-immutable",
+			"managed-by-supported",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required",
+			"scheduling-queue-immutable",
+			"tfjob-single-chief-or-master"
+		]
+	},
+	"trainingruntime": {
+		"CREATE": [
+			"runtime-ancestor-container",
+			"runtime-ancestor-replicas",
+			"runtime-jobset-template",
+			"runtime-ml-policy-single",
+			"runtime-policy-values",
+			"runtime-spec-not-empty"
+		],
+		"UPDATE": [
+			"runtime-ancestor-container",
+			"runtime-ancestor-replicas",
+			"runtime-jobset-immutable",
+			"runtime-jobset-template",
+			"runtime-ml-policy-single",
+			"runtime-policy-values",
+			"runtime-spec-not-empty"
+		]
+	},
+	"trainjob": {
+		"CREATE": [
+			"trainjob-active-deadline-seconds",
+			"trainjob-condition-created",
+			"trainjob-condition-types",
+			"trainjob-conditions-terminal-exclusive",
+			"trainjob-dataset-initializer",
+			"trainjob-flux-reserved-init-container",
+			"trainjob-managed-by-values",
+			"trainjob-model-initializer",
+			"trainjob-mpi-launcher-node",
+			"trainjob-mpi-reserved-env",
+			"trainjob-name-rfc1035",
+			"trainjob-runtime-deprecated",
+			"trainjob-runtime-exists",
+			"trainjob-runtime-kind",
+			"trainjob-runtime-patch-manager",
+			"trainjob-runtime-patch-reserved-env",
+			"trainjob-runtime-patch-targets",
+			"trainjob-runtime-patches-schema",
+			"trainjob-runtime-ref-required",
+			"trainjob-storage-uri",
+			"trainjob-torch-env-injection",
+			"trainjob-torch-reserved-env",
+			"trainjob-torchtune-config",
+			"trainjob-torchtune-immutable-args",
+			"trainjob-trainer-fields",
+			"trainjob-trainer-status-updated-time",
+			"trainjob-volcano-priority-class",
+			"trainjob-volcano-queue-name",
+			"trainjob-xgboost-reserved-env"
+		],
+		"UPDATE": [
+			"trainjob-active-deadline-seconds",
+			"trainjob-dataset-initializer",
+			"trainjob-flux-reserved-init-container",
+			"trainjob-immutable-fields",
+			"trainjob-managed-by-values",
+			"trainjob-model-initializer",
+			"trainjob-mpi-launcher-node",
+			"trainjob-mpi-reserved-env",
+			"trainjob-runtime-deprecated",
+			"trainjob-runtime-exists",
+			"trainjob-runtime-kind",
+			"trainjob-runtime-patch-manager",
+			"trainjob-runtime-patch-reserved-env",
+			"trainjob-runtime-patch-targets",
+			"trainjob-runtime-patches-jobset-active",
+			"trainjob-runtime-patches-schema",
+			"trainjob-runtime-patches-suspended",
+			"trainjob-runtime-ref-required",
+			"trainjob-storage-uri",
+			"trainjob-torch-env-injection",
+			"trainjob-torch-reserved-env",
+			"trainjob-torchtune-config",
+			"trainjob-torchtune-immutable-args",
+			"trainjob-trainer-fields",
+			"trainjob-volcano-priority-class",
+			"trainjob-volcano-queue-name",
+			"trainjob-xgboost-reserved-env"
+		]
+	},
+	"xgboostjob": {
+		"CREATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"managed-by-supported",
+			"master-replicas-one",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"replica-type-supported",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required",
+			"xgboostjob-master-required"
+		],
+		"UPDATE": [
+			"container-image-required",
+			"containers-required",
+			"default-container-required",
+			"extended-resources-limits",
+			"field-types",
+			"job-name-dns1035",
+			"managed-by-immutable",
+			"managed-by-supported",
+			"master-replicas-one",
+			"pod-security-baseline",
+			"replica-specs-required",
+			"replica-type-supported",
+			"replicas-non-negative",
+			"requests-within-limits",
+			"resource-limit-caps",
+			"resource-names-valid",
+			"resource-quantities-valid",
+			"resources-required",
+			"scheduling-queue-immutable",
+			"xgboostjob-master-required"
+		]
+	}
 }
 
 # A rule stays silent on a field that one of these stricter rules already reports.
-yields_to := {}
+yields_to := {
+	"replicas-non-negative": [
+		"master-replicas-one",
+		"pytorchjob-worker-replicas-at-least-one"
+	]
+}

@@ -31,10 +31,13 @@ old_obj := input.review.oldObject if {
 	is_object(input.request.oldObject)
 }
 
+# Gatekeeper's audit and gator's plain objects send an empty operation: treated as CREATE.
 operation := input.review.operation if {
 	is_string(input.review.operation)
+	input.review.operation != ""
 } else := input.request.operation if {
 	is_string(input.request.operation)
+	input.request.operation != ""
 } else := "CREATE"
 
 # Objects of the same kind that the policy may look up (TrainJob runtimes, namespaces).
@@ -135,7 +138,53 @@ shows_value := {"FieldValueInvalid", "FieldValueNotSupported", "FieldValueDuplic
 
 format_value(v) := concat("", ["\"", v, "\""]) if {
 	is_string(v)
+} else := number_text(v) if {
+	is_number(v)
+} else := "(a value holding characters or numbers that cannot be shown)" if {
+	holds_odd(v)
 } else := sprintf("%v", [v])
+
+# A composite value the engines would print differently: OPA escapes non-printable characters
+# (U+200B, U+202E, NUL as \u0000) the way Go quotes strings, the embedded engine prints them raw.
+holds_odd(v) if {
+	walk(v, [_, n])
+	is_number(n)
+	odd_number(n)
+}
+
+holds_odd(v) if {
+	walk(v, [_, s])
+	is_string(s)
+	odd_text(s)
+}
+
+holds_odd(v) if {
+	walk(v, [path, _])
+	some k in path
+	is_string(k)
+	odd_text(k)
+}
+
+odd_text(s) if regex.match(`[^\pL\pM\pN\pP\pS \t\n\r]`, s)
+
+odd_number(n) if abs(n) >= 9007199254740992
+
+odd_number(n) if {
+	n != 0
+	abs(n) < 0.0001
+}
+
+# A number as text, the same on every engine. OPA prints a number's original JSON text ("1e+20",
+# "-0.0" as "0") while the embedded engine prints its float64 ("100000000000000000000", "-0"),
+# so zero, numbers of 2^53 and beyond and non-zero numbers below 0.0001 get fixed texts.
+number_text(v) := "0" if {
+	v == 0
+} else := sprintf("%v", [v]) if {
+	abs(v) < 9007199254740992
+	abs(v) >= 0.0001
+} else := "(a number too large to show)" if {
+	abs(v) >= 9007199254740992
+} else := "(a number too small to show)"
 
 # A violation in the shape every entry point and Gatekeeper expect: {msg, details}.
 error(error_type, field, value, detail) := {
@@ -164,10 +213,27 @@ warning(msg) := plain("Warning", "", msg)
 
 # --- small predicates --------------------------------------------------------------------------
 
+# Integers up to 2^53 only: beyond that the engines disagree (OPA's round() goes through float64
+# while its comparisons are exact; the embedded engine is float64 throughout), and no Kubernetes
+# count or duration needs more.
 is_integer(x) if {
 	is_number(x)
+	x < 9007199254740992
+	x > -9007199254740992
 	round(x) == x
 }
+
+# The number of characters (Unicode code points) in a string, as Kubernetes' maxLength and CEL's
+# size() count them, the same on every engine: the embedded engine's count() counts a character
+# outside the Basic Multilingual Plane (emoji, U+10000 and up) as two.
+length(s) := count(s) if {
+	is_string(s)
+	not astral(s)
+} else := count(regex.find_n(`(?s).`, s, -1)) if {
+	is_string(s)
+}
+
+astral(s) if regex.match(`[\x{10000}-\x{10FFFF}]`, s)
 
 # A field that is set to something other than null.
 has_value(o, key) if {

@@ -11,6 +11,8 @@ package lib.kubeflow.quantity
 import future.keywords.if
 import future.keywords.in
 
+import data.lib.kubeflow.core
+
 # Kubernetes canonical quantity grammar: sign, digits, optional fraction, one suffix
 # (binary SI, decimal SI, or a decimal exponent).
 pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$`
@@ -50,4 +52,6 @@ negative(q) if value(q) < 0
 # The text to print for a quantity: the original string, or the number as given.
 text(q) := q if {
 	is_string(q)
+} else := core.number_text(q) if {
+	is_number(q)
 } else := sprintf("%v", [q])
