@@ -20,7 +20,7 @@ import data.lib.kubeflow.resources
 caps[name] := cap if {
 	is_object(params.max_limits)
 	some name, cap in params.max_limits
-	resources.usable(cap)
+	resources.usable_parameter(cap)
 }
 
 violation contains core.invalid(field, quantity.text(limit), detail) if {
@@ -29,7 +29,7 @@ violation contains core.invalid(field, quantity.text(limit), detail) if {
 	some name, limit in limits
 	cap := caps[name]
 	resources.usable(limit)
-	quantity.value(limit) > quantity.value(cap)
+	resources.value(limit) > quantity.value(cap)
 	field := resources.key_path(pair[0], "limits", name)
 	detail := sprintf("must be less than or equal to %v", [quantity.text(cap)])
 }

@@ -33,7 +33,7 @@ violation contains core.invalid(field, shown, syntax_detail) if {
 violation contains core.invalid(field, quantity.text(q), "must be greater than or equal to 0") if {
 	some entry in resources.quantities
 	q := entry[3]
-	quantity.negative(q)
+	resources.parsed[q] < 0
 	field := resources.key_path(entry[0], entry[1], entry[2])
 }
 
@@ -43,7 +43,7 @@ violation contains core.invalid(field, quantity.text(q), "must be an integer") i
 	resources.extended(entry[2])
 	q := entry[3]
 	resources.usable(q)
-	v := quantity.value(q)
+	v := resources.value(q)
 	not core.is_integer(v)
 	field := resources.key_path(entry[0], entry[1], entry[2])
 }

@@ -72,9 +72,26 @@ extended(name) if {
 	not startswith(name, "requests.")
 }
 
-# A quantity the comparing rules may use: valid and not negative (the others are reported by
-# resource-quantities-valid, and comparing them would only add noise).
-usable(q) if {
+# Every distinct valid quantity of the object, parsed once per evaluation. Parsing costs tens of
+# microseconds on the embedded engine, and several rules compare the same quantities, so rules
+# look values up here instead of calling quantity.value on each use.
+parsed := {q: v |
+	some q in distinct_quantities
+	quantity.valid(q)
+	v := quantity.value(q)
+}
+
+distinct_quantities := {entry[3] | some entry in quantities}
+
+# The numeric value of one of the object's quantities.
+value(q) := parsed[q]
+
+# A quantity of the object the comparing rules may use: valid and not negative (the others are
+# reported by resource-quantities-valid, and comparing them would only add noise).
+usable(q) if parsed[q] >= 0
+
+# The same for a quantity that is not in the object (a parameter such as a cap).
+usable_parameter(q) if {
 	quantity.valid(q)
 	not quantity.negative(q)
 }

@@ -23,7 +23,7 @@ violation contains core.invalid(field, quantity.text(request), detail) if {
 	limit := limits[name]
 	resources.usable(request)
 	resources.usable(limit)
-	quantity.value(request) > quantity.value(limit)
+	resources.value(request) > resources.value(limit)
 	field := resources.map_path(pair[0], "requests")
 	detail := sprintf("must be less than or equal to %v limit of %v", [name, quantity.text(limit)])
 }
