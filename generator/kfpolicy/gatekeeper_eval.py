@@ -39,7 +39,7 @@ from kfpolicy.render.gatekeeper import (
     render_gatekeeper,
 )
 from kfpolicy.report import CheckOutcome
-from kfpolicy.runner import Result, Violation, decide, inventory_tree
+from kfpolicy.runner import Result, Violation, applies, decide, inventory_tree, result_base
 from kfpolicy.yamlio import load_all
 
 GROUP = "gatekeeper suites"
@@ -432,18 +432,8 @@ class GatekeeperEvaluator:
 
     def evaluate(self, doc: Document, inventory: Iterable[Mapping[str, Any]] | None = None) -> Result:
         """One document; `inventory` replaces the evaluator's referential objects for this call."""
-        obj = doc.obj
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-        kind = self.catalogue.kind_for(obj.get("apiVersion"), obj.get("kind"))
-        base = dict(
-            source=doc.source,
-            api_version=obj.get("apiVersion"),
-            kind=obj.get("kind"),
-            namespace=meta.get("namespace"),
-            name=meta.get("name"),
-            operation=doc.operation,
-        )
-        if kind is None or kind.status == "skipped" or doc.operation not in ("CREATE", "UPDATE"):
+        base = result_base(doc)
+        if not applies(self.catalogue, doc):
             return Result(decision="skip", **base)
         review = document_review(doc)
         review_json = json.dumps(review)

@@ -123,6 +123,26 @@ def violations_from(raw: Any) -> tuple[Violation, ...]:
     return tuple(sorted(out, key=lambda x: (x.field, x.rule, x.msg)))
 
 
+def result_base(doc: Document) -> dict[str, Any]:
+    """The identifying fields of a Result, read defensively from any object."""
+    obj = doc.obj
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return dict(
+        source=doc.source,
+        api_version=obj.get("apiVersion"),
+        kind=obj.get("kind"),
+        namespace=meta.get("namespace"),
+        name=meta.get("name"),
+        operation=doc.operation,
+    )
+
+
+def applies(cat: Catalogue, doc: Document) -> bool:
+    """Whether kfpolicy checks this document at all: a known, not skipped kind on CREATE or UPDATE."""
+    kind = cat.kind_for(doc.obj.get("apiVersion"), doc.obj.get("kind"))
+    return kind is not None and kind.status != "skipped" and doc.operation in ("CREATE", "UPDATE")
+
+
 def decide(violations: Sequence[Violation]) -> str:
     if any(v.enforcement == "deny" for v in violations):
         return "deny"
@@ -163,18 +183,8 @@ class Evaluator:
         self.engine.load(modules if modules is not None else render_rego(cat), data)
 
     def evaluate(self, doc: Document) -> Result:
-        obj = doc.obj
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-        kind = self.catalogue.kind_for(obj.get("apiVersion"), obj.get("kind"))
-        base = dict(
-            source=doc.source,
-            api_version=obj.get("apiVersion"),
-            kind=obj.get("kind"),
-            namespace=meta.get("namespace"),
-            name=meta.get("name"),
-            operation=doc.operation,
-        )
-        if kind is None or kind.status == "skipped" or doc.operation not in ("CREATE", "UPDATE"):
+        base = result_base(doc)
+        if not applies(self.catalogue, doc):
             return Result(decision="skip", **base)
         raw = self.engine.evaluate(VIOLATION_QUERY, input_json(doc.input))
         violations = violations_from(raw)
