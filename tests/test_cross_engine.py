@@ -21,7 +21,7 @@ import fuzzgen
 from conftest import ROOT, SHARED
 from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
-from kfpolicy.inputs import Document, DocumentError, read_paths
+from kfpolicy.inputs import Document, read_paths
 from kfpolicy.render.rego import render_rego
 from kfpolicy.runner import INVENTORY_KINDS
 from kfpolicy.testing import example_input

@@ -540,7 +540,7 @@ def _run_case(files: Mapping[str, str | bytes], suite_dir: str, bound: Bound,
 def check_gatekeeper(cat: Catalogue, engine: str = "embedded") -> Iterator[CheckOutcome]:
     """`kfpolicy test`'s Gatekeeper part: every template is structurally valid and every suite passes."""
     files = render_gatekeeper(cat)
-    for kind, template in sorted(templates_by_kind(files).items()):
+    for _, template in sorted(templates_by_kind(files).items()):
         problems = template_problems(template)
         yield CheckOutcome(GROUP, f"template {template['metadata']['name']}", not problems, "; ".join(problems))
     yield from run_suites(files, engine=engine).outcomes

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from kfpolicy.errors import InputError
-from kfpolicy.yamlio import MAX_EXPANDED_NODES, expanded_size, load_all
+from kfpolicy.yamlio import MAX_EXPANDED_NODES, load_all
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 100
