@@ -647,17 +647,20 @@ def _sorted(value: Any) -> Any:
 @dataclass
 class Outcome:
     query: str
-    embedded: str
+    embedded: str  # the embedded engine as kfpolicy runs it: compiled where it can be
     opa: str
     error: str = ""
+    interpreter: str = ""  # the embedded engine's interpreter, when it was asked too
 
     @property
     def agree(self) -> bool:
-        return not self.error and self.embedded == self.opa
+        return not self.error and self.embedded == self.opa and self.interpreter in ("", self.opa)
 
 
 class EnginePair:
-    """The embedded engine and real OPA, each loaded once for one profile."""
+    """The embedded engine (compiled mode, and its interpreter) and real OPA, each loaded once for
+    one profile. Entry points go to the compiled mode one rule path at a time, as kfpolicy sends
+    them; the interpreter and OPA answer them together as one array query."""
 
     def __init__(self, cat: Catalogue, profile: str, inventory: Sequence[dict[str, Any]] = (),
                  parameters: dict[str, dict[str, Any]] | None = None, modules: dict[str, str] | None = None) -> None:
@@ -667,31 +670,38 @@ class EnginePair:
         self.profile = profile
         self.engines = {
             name: Evaluator(cat, profile=profile, engine=name, inventory=inventory, parameters=parameters, modules=modules)
-            for name in ("embedded", "opa")
+            for name in ("embedded", "embedded-interpreter", "opa")
         }
         self.embedded, self.opa = self.engines["embedded"], self.engines["opa"]
+        self.interpreter = self.engines["embedded-interpreter"]
+
+    def compiled_fallbacks(self) -> dict[str, int]:
+        """Inputs the compiled mode handed to the interpreter for a reason other than its fixed
+        instruction limit (see kfpolicy.engines.regorus_engine): each one is a finding."""
+        counts = self.embedded.engine.fallbacks  # type: ignore[attr-defined]
+        return {reason: n for reason, n in counts.items() if reason != "instruction-limit"}
+
+    def _answer(self, name: str, query: str, rego_input: Any) -> tuple[str, str]:
+        try:
+            return canonical(self.engines[name].query(query, rego_input)), ""
+        except EngineError as exc:
+            return "<error>", f"{name}: {exc}"
 
     def run(self, query: str, rego_input: Any) -> Outcome:
-        results, errors = {}, []
-        for name, ev in (("embedded", self.embedded), ("opa", self.opa)):
-            try:
-                results[name] = canonical(ev.query(query, rego_input))
-            except EngineError as exc:
-                results[name] = "<error>"
-                errors.append(f"{name}: {exc}")
-        return Outcome(query, results["embedded"], results["opa"], "; ".join(errors))
+        (embedded, e1), (interp, e2), (opa, e3) = (self._answer(n, query, rego_input) for n in self.engines)
+        return Outcome(query, embedded, opa, "; ".join(e for e in (e1, e2, e3) if e), interp)
 
     def check(self, rego_input: Any, queries: Sequence[str] = QUERIES) -> Iterator[Outcome]:
-        """One Outcome per query. Several queries go to each engine as one array query (one
+        """One Outcome per query. The interpreter and OPA get the queries as one array query (one
         evaluation each), compared element by element; on an error each query runs alone."""
         if len(queries) == 1:
             yield self.run(queries[0], rego_input)
             return
         query = "[" + ", ".join(queries) + "]"
         raws: dict[str, Any] = {}
-        for name, ev in self.engines.items():
+        for name in ("embedded-interpreter", "opa"):
             try:
-                raws[name] = ev.query(query, rego_input)
+                raws[name] = self.engines[name].query(query, rego_input)
             except EngineError:
                 break
         if len(raws) < 2 or any(r is UNDEFINED for r in raws.values()):
@@ -699,7 +709,8 @@ class EnginePair:
                 yield self.run(q, rego_input)
             return
         for i, q in enumerate(queries):
-            yield Outcome(q, canonical(raws["embedded"][i]), canonical(raws["opa"][i]))
+            compiled, error = self._answer("embedded", q, rego_input)
+            yield Outcome(q, compiled, canonical(raws["opa"][i]), error, canonical(raws["embedded-interpreter"][i]))
 
 
 def engine_versions() -> dict[str, str]:

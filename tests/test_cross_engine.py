@@ -121,7 +121,8 @@ def _disagreements(pair: fuzzgen.EnginePair, items: list[tuple[str, Any]]) -> li
             if outcome.error:
                 problems.append(f"{name} {outcome.query}: ERROR {outcome.error}")
             elif not outcome.agree:
-                problems.append(f"{name} {outcome.query}:\n  embedded: {outcome.embedded}\n  opa:      {outcome.opa}")
+                problems.append(f"{name} {outcome.query}:\n  embedded: {outcome.embedded}\n"
+                                f"  interpreter: {outcome.interpreter}\n  opa:      {outcome.opa}")
     return problems
 
 
@@ -131,6 +132,7 @@ def test_engines_agree(profile: str, group: str, inputs: Any, pairs: dict[str, f
     items = inputs[0][group]
     problems = _disagreements(pairs[profile], items)
     assert not problems, f"{len(problems)} disagreements or errors under {profile}:\n" + "\n".join(problems[:20])
+    assert not pairs[profile].compiled_fallbacks(), "the compiled mode handed inputs to the interpreter"
 
 
 def test_examples_with_their_own_parameters_agree(catalogue: Catalogue) -> None:

@@ -49,7 +49,8 @@ def check_properties(pair: fuzzgen.EnginePair, rego_input: Any, quirks: frozense
     for outcome in pair.check(rego_input):
         assert not outcome.error, f"engine error on {outcome.query}: {outcome.error}\ninput: {shown}"
         assert outcome.agree, (f"engines disagree on {outcome.query}\n embedded: {outcome.embedded}\n"
-                               f" opa:      {outcome.opa}\ninput: {shown}")
+                               f" interpreter: {outcome.interpreter}\n opa:      {outcome.opa}\ninput: {shown}")
+    assert not pair.compiled_fallbacks(), f"the compiled mode handed an input to the interpreter\ninput: {shown}"
     for name, ev in pair.engines.items():
         first = fuzzgen.canonical(ev.query("data.kubeflow.violation", rego_input))
         again = fuzzgen.canonical(ev.query("data.kubeflow.violation", rego_input))

@@ -18,16 +18,16 @@ import data.lib.kubeflow.quantity
 import data.lib.kubeflow.resources
 
 violation contains core.invalid(field, quantity.text(request), detail) if {
-	some pair in resources.containers
-	requests := resources.map_of(pair[1], "requests")
-	limits := resources.map_of(pair[1], "limits")
+	some maps in resources.request_limit_maps
+	requests := maps[1]
+	limits := maps[2]
 	some name, request in requests
-	resources.overcommit_allowed(name)
+	name in resources.overcommit_names
 	limit := limits[name]
 	resources.usable(request)
 	resources.usable(limit)
 	resources.value(request) > resources.value(limit)
-	field := resources.map_path(pair[0], "requests")
+	field := resources.map_path(maps[0], "requests")
 	detail := sprintf("must be less than or equal to %v limit of %v", [name, quantity.text(limit)])
 }
 

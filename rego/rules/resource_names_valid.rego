@@ -36,19 +36,30 @@ extended_name(name) if {
 	regex.match(qualified_pattern, quota_name)
 }
 
+# Each distinct name of the object is classified once; every entry with it is then reported.
+unknown_native_names := {name |
+	some name in resources.distinct_names
+	not contains(name, "/")
+	not standard_name(name)
+}
+
+malformed_extended_names := {name |
+	some name in resources.distinct_names
+	not resources.native(name)
+	not extended_name(name)
+}
+
 violation contains core.invalid(field, name, "must be a standard resource for containers") if {
 	some entry in resources.quantities
 	name := entry[2]
-	not contains(name, "/")
-	not standard_name(name)
+	name in unknown_native_names
 	field := resources.key_path(entry[0], entry[1], name)
 }
 
 violation contains core.invalid(field, name, "doesn't follow extended resource name standard") if {
 	some entry in resources.quantities
 	name := entry[2]
-	not resources.native(name)
-	not extended_name(name)
+	name in malformed_extended_names
 	field := resources.key_path(entry[0], entry[1], name)
 }
 

@@ -24,7 +24,7 @@ violation contains core.invalid(field, shown, syntax_detail) if {
 	some entry in resources.quantities
 	q := entry[3]
 	q != null
-	not quantity.valid(q)
+	not q in resources.valid_quantities
 	shown := shown_invalid(q)
 	field := resources.key_path(entry[0], entry[1], entry[2])
 }
@@ -40,7 +40,7 @@ violation contains core.invalid(field, quantity.text(q), "must be greater than o
 # Extended resources (nvidia.com/gpu, ...) are whole units.
 violation contains core.invalid(field, quantity.text(q), "must be an integer") if {
 	some entry in resources.quantities
-	resources.extended(entry[2])
+	entry[2] in resources.extended_names
 	q := entry[3]
 	resources.usable(q)
 	v := resources.value(q)

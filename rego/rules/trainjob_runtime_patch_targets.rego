@@ -27,6 +27,7 @@ violation contains core.invalid(field, core.spec.runtimePatches, detail) if {
 	job := t[2]
 	some [list_name, what] in [["initContainers", "initContainer"], ["containers", "container"]]
 	rjob := trainer.runtime_job(job.name)
+	is_object(rjob)
 	known := trainer.job_all_container_names(rjob)
 	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), list_name)
 	is_object(c)

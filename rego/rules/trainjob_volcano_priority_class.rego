@@ -34,10 +34,11 @@ classes[i] := pc if {
 }
 
 # Upstream stops at the first job that uses a system class.
-first_system := min([j | some j, name in classes; name in system_classes]) if {
-	some pc in classes
-	pc in system_classes
+first_system := min(system_indices) if {
+	count(system_indices) > 0
 } else := count(trainer.merged_jobs)
+
+system_indices := [j | some j, name in classes; name in system_classes]
 
 known(pc) if {
 	some gv, kinds in core.inventory.cluster

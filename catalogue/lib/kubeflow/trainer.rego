@@ -120,6 +120,7 @@ runtime_branch := core.inventory.cluster if {
 	ref_kind == "ClusterTrainingRuntime"
 } else := core.inventory.namespace[job_namespace] if {
 	ref_kind == "TrainingRuntime"
+	is_object(core.inventory.namespace[job_namespace]) # a value that is undefined must not end the chain
 } else := core.inventory.cluster if {
 	ref_kind == "TrainingRuntime"
 	not job_namespace
@@ -234,6 +235,7 @@ merge_pod_spec(base, patch) := object.union(object.union(base, patch), {
 
 pod_spec_or_empty(job) := ps if {
 	ps := job_pod_spec(job)
+	is_object(ps) # a check after every assignment from a call that may be undefined (see core.rego)
 } else := {}
 
 merge_job(base, patch) := out if {
@@ -293,6 +295,7 @@ merged_job_named(name) := js[0] if {
 # Names of containers + initContainers of a merged job.
 job_all_container_names(j) := pod_container_names(ps, "containers") | pod_container_names(ps, "initContainers") if {
 	ps := job_pod_spec(j)
+	is_object(ps)
 } else := {n | some n in []}
 
 # JobSet template metadata annotations: runtime's, then every patch's (patch wins).

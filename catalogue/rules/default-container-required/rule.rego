@@ -27,5 +27,6 @@ has_default(containers) if {
 violation contains core.required(jobs.containers_path(rtype), detail) if {
 	some rtype, replica in core.replica_specs
 	containers := jobs.pod_containers(replica)
+	is_array(containers)
 	not has_default(containers)
 }

@@ -14,7 +14,6 @@ import data.lib.kubeflow.core
 
 # (Values are bound in rule bodies, never as refs in rule heads: regorus drops head refs such as
 # `contains [p, x[key]]` whose key is a body variable.)
-
 violation contains core.invalid(path, type_name(value), detail[want]) if {
 	some m in mismatches
 	path := m[0]
@@ -40,54 +39,48 @@ has_type(value, "string") if is_string(value)
 
 has_type(value, "boolean") if is_boolean(value)
 
-# [path, value, wanted type] for every set field (null counts as unset) of the wrong type.
-mismatches contains [path, value, want] if {
-	some e in expected
-	path := e[0]
-	value := e[1]
-	want := e[2]
+# A set field (null counts as unset) of the wrong type.
+wrong(value, want) if {
 	value != null
 	not has_type(value, want)
 }
 
-# A null list item is not "unset": Kubernetes would decode it to an empty container.
-mismatches contains [path, null, "object"] if {
-	some item in container_items
-	item[1] == null
-	path := item[0]
-}
-
-# --- the paths the policies read, with the type each must have ---
+# --- [path, value, wanted type] for every mismatch at the paths the policies read ---
+# Each check tests the value first and builds the path only for a mismatch.
 
 # The replica-spec map itself.
-expected contains [core.replica_specs_path, value, "object"] if {
+mismatches contains [core.replica_specs_path, value, "object"] if {
 	value := core.spec[core.replica_specs_field]
+	wrong(value, "object")
 }
 
 # Each replica spec, its replica count and its pod template.
-expected contains [path, replica, "object"] if {
+mismatches contains [path, replica, "object"] if {
 	some rtype, replica in specs
+	wrong(replica, "object")
 	path := core.replica_path(rtype)
 }
 
-expected contains [path, value, want] if {
+mismatches contains [path, value, want] if {
 	some rtype, replica in specs
 	is_object(replica)
 	some key, want in {"replicas": "integer", "template": "object"}
 	value := replica[key]
+	wrong(value, want)
 	path := concat(".", [core.replica_path(rtype), key])
 }
 
-expected contains [path, value, "object"] if {
+mismatches contains [path, value, "object"] if {
 	some rtype, replica in specs
 	is_object(replica)
 	is_object(replica.template)
 	value := replica.template.spec
+	wrong(value, "object")
 	path := pod_path(rtype)
 }
 
 # Pod-level fields.
-expected contains [path, value, want] if {
+mismatches contains [path, value, want] if {
 	some rtype, pod in pods
 	some key, want in {
 		"containers": "list",
@@ -98,42 +91,49 @@ expected contains [path, value, want] if {
 		"hostIPC": "boolean",
 	}
 	value := pod[key]
+	wrong(value, want)
 	path := concat(".", [pod_path(rtype), key])
 }
 
-# Every item of the container lists.
-expected contains [item[0], item[1], "object"] if {
+# Every item of the container lists. A null item is not "unset": Kubernetes would decode it to
+# an empty container.
+mismatches contains [item_path(item), c, "object"] if {
 	some item in container_items
+	c := item[3]
+	not is_object(c)
 }
 
 # Container fields.
-expected contains [path, value, want] if {
+mismatches contains [path, value, want] if {
 	some item in container_items
-	c := item[1]
+	c := item[3]
 	is_object(c)
 	some key, want in {"name": "string", "image": "string", "resources": "object", "securityContext": "object"}
 	value := c[key]
-	path := concat(".", [item[0], key])
+	wrong(value, want)
+	path := concat(".", [item_path(item), key])
 }
 
-expected contains [path, value, "object"] if {
+mismatches contains [path, value, "object"] if {
 	some item in container_items
-	c := item[1]
+	c := item[3]
 	is_object(c)
 	is_object(c.resources)
 	some key in ["requests", "limits"]
 	value := c.resources[key]
-	path := concat(".", [item[0], "resources", key])
+	wrong(value, "object")
+	path := concat(".", [item_path(item), "resources", key])
 }
 
-expected contains [path, value, "boolean"] if {
+mismatches contains [path, value, "boolean"] if {
 	some item in container_items
-	c := item[1]
+	c := item[3]
 	is_object(c)
 	is_object(c.securityContext)
 	some key in ["privileged", "allowPrivilegeEscalation"]
 	value := c.securityContext[key]
-	path := concat(".", [item[0], "securityContext", key])
+	wrong(value, "boolean")
+	path := concat(".", [item_path(item), "securityContext", key])
 }
 
 # --- walking the job ---
@@ -150,11 +150,13 @@ pods[rtype] := pod if {
 	pod := core.pod_spec(replica)
 }
 
-container_items contains [path, c] if {
+# Every item of every container list as [replica type, list name, index, item].
+container_items := [[rtype, list_name, i, c] |
 	some rtype, pod in pods
 	some list_name in ["containers", "initContainers"]
 	items := pod[list_name]
 	is_array(items)
 	some i, c in items
-	path := sprintf("%v.%v[%d]", [pod_path(rtype), list_name, i])
-}
+]
+
+item_path(item) := sprintf("%v.%v[%d]", [pod_path(item[0]), item[1], item[2]])

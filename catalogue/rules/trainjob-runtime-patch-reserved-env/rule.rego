@@ -17,6 +17,7 @@ violation contains core.invalid("spec.runtimePatches", core.spec.runtimePatches,
 	some t in trainer.patched_jobs
 	job := t[2]
 	rjob := trainer.runtime_job(job.name)
+	is_object(rjob)
 	known := trainer.job_all_container_names(rjob)
 	some list_name in ["initContainers", "containers"]
 	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), list_name)

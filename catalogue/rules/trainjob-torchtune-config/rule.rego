@@ -96,16 +96,22 @@ single_device if {
 	gpu_count_one
 }
 
-# Resources per node: the TrainJob's, else the runtime trainer job's node container's.
+# Resources per node: the TrainJob's, else the first node container's of the runtime's trainer job.
+# (No iteration in an else body: the embedded engine's compiled mode never leaves such a body for
+# the next else.)
 resources := trainer.trainer.resourcesPerNode if {
 	is_object(trainer.trainer.resourcesPerNode)
-} else := c.resources if {
+} else := node_resources[0] if {
+	count(node_resources) > 0
+} else := {}
+
+node_resources := [c.resources |
 	some job in trainer.merged_jobs
 	trainer.job_ancestor(job) == "trainer"
 	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), "containers")
 	c.name == "node"
 	is_object(c.resources)
-} else := {}
+]
 
 gpu_section := resources.requests if {
 	is_object(resources.requests)

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from kfpolicy.engines.base import UNDEFINED, Engine
 from kfpolicy.engines.opa_golib import OpaGolibEngine
-from kfpolicy.engines.regorus_engine import RegorusEngine
+from kfpolicy.engines.regorus_engine import RegorusEngine, RegorusInterpreterEngine
 from kfpolicy.errors import KfpolicyError
 
 ENGINES: dict[str, Callable[[], Engine]] = {
     "embedded": RegorusEngine,
+    "embedded-interpreter": RegorusInterpreterEngine,
     "opa": OpaGolibEngine,
 }
 
@@ -23,4 +24,4 @@ def make_engine(name: str) -> Engine:
     return factory()
 
 
-__all__ = ["ENGINES", "UNDEFINED", "Engine", "OpaGolibEngine", "RegorusEngine", "make_engine"]
+__all__ = ["ENGINES", "UNDEFINED", "Engine", "OpaGolibEngine", "RegorusEngine", "RegorusInterpreterEngine", "make_engine"]

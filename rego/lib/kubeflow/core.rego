@@ -7,6 +7,10 @@
 #   Normalises the object under review (Gatekeeper, AdmissionReview or plain manifest), finds its
 #   kind in the kind table, walks replica specs and containers, and renders Kubernetes
 #   field.Error messages. Every helper is total: malformed input makes it undefined, never an error.
+#   A rule for every module: after `x := f(...)` where f may be undefined, test x (is_object(x),
+#   a comparison) before using it; the embedded engine's compiled mode binds x to an "undefined"
+#   marker there instead of failing the body. Likewise an `else := <value>` whose value may be
+#   undefined tests that value in its own body, or the compiled mode ends the chain there.
 package lib.kubeflow.core
 
 import future.keywords.contains
@@ -101,16 +105,17 @@ containers_of(replica) := cs if {
 }
 
 # Every container that is an object, as [replica type, index, container].
-containers contains [rtype, i, c] if {
+# (Lists, not sets, of containers: a set hashes every whole container it holds.)
+containers := [[rtype, i, c] |
 	some rtype, replica in replica_specs
 	some i, c in containers_of(replica)
 	is_object(c)
-}
+]
 
 container_path(rtype, i) := sprintf("%v.template.spec.containers[%d]", [replica_path(rtype), i])
 
 # Containers and init containers of every replica spec, as [path, container].
-all_containers contains [path, c] if {
+all_containers := [[path, c] |
 	some rtype, replica in replica_specs
 	some list_name in ["containers", "initContainers"]
 	cs := pod_spec(replica)[list_name]
@@ -118,7 +123,7 @@ all_containers contains [path, c] if {
 	some i, c in cs
 	is_object(c)
 	path := sprintf("%v.template.spec.%v[%d]", [replica_path(rtype), list_name, i])
-}
+]
 
 # --- field.Error rendering ---------------------------------------------------------------------
 
@@ -146,24 +151,65 @@ format_value(v) := concat("", ["\"", v, "\""]) if {
 
 # A composite value the engines would print differently: OPA escapes non-printable characters
 # (U+200B, U+202E, NUL as \u0000) the way Go quotes strings, the embedded engine prints them raw.
+# The value is searched level by level (the embedded engine's compiler has no `walk`); a value
+# nested deeper than the levels searched counts as odd, so it is never printed.
 holds_odd(v) if {
-	walk(v, [_, n])
-	is_number(n)
-	odd_number(n)
+	levels := nested_levels(v)
+	odd_level(levels)
 }
 
-holds_odd(v) if {
-	walk(v, [_, s])
-	is_string(s)
-	odd_text(s)
+odd_level(levels) if {
+	some level in levels
+	some x in level
+	is_number(x)
+	odd_number(x)
 }
 
-holds_odd(v) if {
-	walk(v, [path, _])
-	some k in path
+odd_level(levels) if {
+	some level in levels
+	some x in level
+	is_string(x)
+	odd_text(x)
+}
+
+odd_level(levels) if {
+	some level in levels
+	some x in level
+	is_object(x)
+	some k, _ in x
 	is_string(k)
 	odd_text(k)
 }
+
+odd_level(levels) if count(children(levels[count(levels) - 1])) > 0
+
+# v and the values inside it, one list per level: 1 + 32 levels.
+nested_levels(v) := array.concat([[v]], array.concat(array.concat(a, b), array.concat(c, d))) if {
+	a := eight_levels([v])
+	b := eight_levels(a[7])
+	c := eight_levels(b[7])
+	d := eight_levels(c[7])
+}
+
+eight_levels(xs) := [l1, l2, l3, l4, l5, l6, l7, l8] if {
+	l1 := children(xs)
+	l2 := children(l1)
+	l3 := children(l2)
+	l4 := children(l3)
+	l5 := children(l4)
+	l6 := children(l5)
+	l7 := children(l6)
+	l8 := children(l7)
+}
+
+# The members of the lists, objects and sets among xs.
+children(xs) := [c | some x in xs; is_composite(x); some c in x]
+
+is_composite(x) if is_array(x)
+
+is_composite(x) if is_object(x)
+
+is_composite(x) if is_set(x)
 
 odd_text(s) if regex.match(`[^\pL\pM\pN\pP\pS \t\n\r]`, s)
 

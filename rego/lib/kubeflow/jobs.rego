@@ -58,15 +58,20 @@ pod_containers(replica) := [] if {
 }
 
 pod_containers(replica) := [] if {
-	member(member(replica, "template"), "spec") == null
+	template := member(replica, "template")
+	member(template, "spec") == null
 }
 
 pod_containers(replica) := [] if {
-	member(member(member(replica, "template"), "spec"), "containers") == null
+	template := member(replica, "template")
+	pod_spec := member(template, "spec")
+	member(pod_spec, "containers") == null
 }
 
 pod_containers(replica) := cs if {
-	cs := member(member(member(replica, "template"), "spec"), "containers")
+	template := member(replica, "template")
+	pod_spec := member(template, "spec")
+	cs := member(pod_spec, "containers")
 	is_array(cs)
 }
 

@@ -19,12 +19,11 @@ import data.lib.kubeflow.quantity
 
 # Every container's resources as [path of `resources`, resources object]. A container without
 # `resources` (or with `resources: null`) has an empty one, so required-value rules see it too.
-containers contains [path, r] if {
+containers := [[path, r] |
 	some pair in core.all_containers
-	c := pair[1]
-	r := resources_of(c)
+	r := resources_of(pair[1])
 	path := concat(".", [pair[0], "resources"])
-}
+]
 
 resources_of(c) := c.resources if {
 	is_object(c.resources)
@@ -41,12 +40,12 @@ map_of(r, which) := r[which] if {
 }
 
 # Every quantity as [path of `resources`, "requests"|"limits", resource name, value].
-quantities contains [path, which, name, q] if {
+quantities := [[path, which, name, q] |
 	some pair in containers
 	path := pair[0]
 	some which in ["requests", "limits"]
 	some name, q in map_of(pair[1], which)
-}
+]
 
 # `...resources.requests[cpu]`
 key_path(path, which, name) := sprintf("%v.%v[%v]", [path, which, name])
@@ -75,16 +74,33 @@ extended(name) if {
 	not startswith(name, "requests.")
 }
 
-# Every distinct valid quantity of the object, parsed once per evaluation. Parsing costs tens of
-# microseconds on the embedded engine, and several rules compare the same quantities, so rules
-# look values up here instead of calling quantity.value on each use.
-parsed := {q: v |
-	some q in distinct_quantities
-	quantity.valid(q)
-	v := quantity.value(q)
-}
+# --- per-object memos ----------------------------------------------------------------------
+# Several rules look at the same quantities and resource names. Each distinct one is classified
+# once per evaluation here: a regular expression or a parse costs microseconds on the embedded
+# engine, a set lookup far less, and the compiled mode has a fixed instruction budget.
 
 distinct_quantities := {entry[3] | some entry in quantities}
+
+# The object's quantities that are well formed.
+valid_quantities := {q | some q in distinct_quantities; quantity.valid(q)}
+
+# Every well-formed quantity of the object, parsed.
+parsed := {q: v | some q in valid_quantities; v := quantity.value(q)}
+
+distinct_names := {entry[2] | some entry in quantities}
+
+# The object's resource names that may be overcommitted, and its extended resource names.
+overcommit_names := {name | some name in distinct_names; overcommit_allowed(name)}
+
+extended_names := {name | some name in distinct_names; extended(name)}
+
+# Every container's requests and limits when both are maps (or absent):
+# [path of `resources`, requests, limits].
+request_limit_maps := [[pair[0], requests, limits] |
+	some pair in containers
+	requests := map_of(pair[1], "requests")
+	limits := map_of(pair[1], "limits")
+]
 
 # The numeric value of one of the object's quantities.
 value(q) := parsed[q]

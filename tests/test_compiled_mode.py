@@ -1,0 +1,146 @@
+"""The embedded engine's compiled mode (regorus Program + Rvm) and what keeps it honest.
+
+The cross-engine and fuzz tests compare its answers with real OPA's on every input; these tests
+pin down the mechanics: the shipped catalogue really is compiled, the guards are needed and work,
+and every way out of the compiled mode lands on the interpreter with the right answer.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import regorus
+
+from kfpolicy.catalogue import Catalogue
+from kfpolicy.engines import RegorusEngine
+from kfpolicy.engines.base import UNDEFINED
+from kfpolicy.engines.compiled_guard import UnsupportedModule, guard_module, guard_modules, parse
+from kfpolicy.render.rego import render_rego
+from kfpolicy.errors import EngineError
+from kfpolicy.runner import Evaluator, input_json
+
+HEADER = "package t\nimport future.keywords.contains\nimport future.keywords.if\nimport future.keywords.in\n"
+
+# `y := <undefined>` must fail the body, as it does on OPA.
+ASSIGN_UNDEFINED = HEADER + 'r contains "bound" if {\n\ty := input.missing\n}\n'
+# A body that iterates without success must lead to the else.
+ITERATING_ELSE = HEADER + "xs := [1, 2]\nr := 1 if {\n\tsome x in xs\n\tx > 5\n} else := 7\n"
+
+
+def _raw_compiled(module: str, rule: str, input_doc: object) -> str:
+    program = regorus.Program.compile_from_modules("{}", [("t.rego", module)], [rule])
+    vm = regorus.Rvm()
+    vm.load_program(program)
+    vm.set_data_json("{}")
+    vm.set_input_json(json.dumps(input_doc))
+    return vm.execute_entry_point(rule)
+
+
+def _engine(module: str) -> RegorusEngine:
+    engine = RegorusEngine()
+    engine.load({"t.rego": module}, {})
+    return engine
+
+
+def test_the_catalogue_entry_points_are_compiled(catalogue: Catalogue) -> None:
+    engine = RegorusEngine()
+    engine.load(render_rego(catalogue), {"kubeflow": {"profile": "baseline"}})
+    for rule_path in ("data.kubeflow.violation", "data.kubeflow.deny", "data.kubeflow.warn",
+                      "data.kubeflow.admission.response"):
+        assert engine._vm_for(rule_path) is not None, f"{rule_path} fell back to the interpreter"
+
+
+def test_no_catalogue_module_has_an_iterating_else(catalogue: Catalogue) -> None:
+    for path, text in render_rego(catalogue).items():
+        guard_module(path, text)  # raises UnsupportedModule
+
+
+def test_the_assignment_guard_is_needed_and_works() -> None:
+    # Without the guard the compiled mode binds y to its undefined marker and the body succeeds.
+    assert json.loads(_raw_compiled(ASSIGN_UNDEFINED, "data.t.r", {})) == ["bound"]
+    guarded = guard_module("t.rego", ASSIGN_UNDEFINED)
+    assert "y := input.missing; y == y" in guarded
+    assert json.loads(_raw_compiled(guarded, "data.t.r", {})) == []
+    engine = _engine(ASSIGN_UNDEFINED)
+    assert engine.evaluate("data.t.r", "{}") == []
+    assert engine.evaluate("data.t.r", '{"missing": 1}') == ["bound"]
+    assert not engine.fallbacks
+
+
+def test_guards_leave_constants_strings_and_comprehensions_parseable() -> None:
+    module = HEADER + ('s := "x" if true\nr contains n if {\n\tk := "a\\"b"\n\tn := [c | some c in input.xs; d := c.name; d != k]\n'
+                       "\t[a, b] := [1, n]\n\ta == a\n\tb == b\n}\n")
+    guarded = guard_module("t.rego", module)
+    assert 'k := "a\\"b"\n' in guarded  # constants need no guard
+    assert "d := c.name; d == d" in guarded
+    assert "; a == a; b == b" in guarded
+    engine = _engine(module)
+    assert engine.evaluate("data.t.r", json.dumps({"xs": [{"name": "p"}, {"name": "a\"b"}]})) == [[{"name": "p"}]]
+
+
+def test_an_iterating_else_is_left_to_the_interpreter() -> None:
+    assert _raw_compiled(ITERATING_ELSE, "data.t.r", {}) == '"<undefined>"'  # the compiled mode's answer
+    with pytest.raises(UnsupportedModule, match="t.rego:7"):
+        guard_module("t.rego", ITERATING_ELSE)
+    engine = _engine(ITERATING_ELSE)
+    assert engine.evaluate("data.t.r", "{}") == 7
+    assert engine._vm_for("data.t.r") is None
+
+
+def test_the_instruction_limit_falls_back_to_the_interpreter() -> None:
+    module = HEADER + "r := count([x | some x in numbers.range(1, input.n); x % 3 == 0])\n"
+    engine = _engine(module)
+    assert engine.evaluate("data.t.r", '{"n": 30}') == 10
+    assert not engine.fallbacks
+    assert engine.evaluate("data.t.r", '{"n": 60000}') == 20000
+    assert engine.fallbacks == {"instruction-limit": 1}
+
+
+def test_an_answer_with_the_undefined_marker_is_recomputed() -> None:
+    # A function whose argument is undefined in a head: the compiled mode puts its marker there.
+    module = HEADER + "f(x) := [x]\nr contains f(input.missing) if true\n"
+    engine = _engine(module)
+    assert engine.evaluate("data.t.r", "{}") == []
+    assert engine.fallbacks == {"undefined-marker": 1}
+
+
+def test_other_queries_and_undefined_rules() -> None:
+    engine = _engine(HEADER + "r := input.a\n")
+    assert engine.evaluate("data.t.r", "{}") is UNDEFINED
+    assert engine.evaluate("data.t.r", '{"a": 2}') == 2
+    assert engine.evaluate("[data.t.r, 1]", '{"a": 2}') == [2, 1]  # not a rule path: interpreted
+    with pytest.raises(EngineError, match="not a valid rule path"):
+        engine.evaluate("data.t.nothing", "{}")
+
+
+def test_clone_and_added_data_recompile() -> None:
+    engine = _engine(HEADER + "r := data.limits.max\n")
+    assert engine.evaluate("data.t.r", "{}") is UNDEFINED
+    twin = engine.clone()
+    twin.add_data({"limits": {"max": 3}})
+    assert twin.evaluate("data.t.r", "{}") == 3
+    assert engine.evaluate("data.t.r", "{}") is UNDEFINED
+
+
+def test_compiled_and_interpreted_evaluators_agree_on_a_job(catalogue: Catalogue) -> None:
+    job = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "Bad_Name"},
+           "spec": {"pytorchReplicaSpecs": {"Worker": {"replicas": -1, "template": {"spec": {"containers": [
+               {"name": "pytorch", "resources": {"requests": {"cpu": "2", "nvidia.com/gpu": "1"},
+                                                 "limits": {"cpu": "1", "memory": "lots"}}}]}}}}}}
+    answers = {}
+    for engine in ("embedded", "embedded-interpreter"):
+        ev = Evaluator(catalogue, profile="all", engine=engine)
+        answers[engine] = ev.query("data.kubeflow.violation", job)
+    assert len(answers["embedded"]) >= 5
+    assert sorted(map(json.dumps, answers["embedded"])) == sorted(map(json.dumps, answers["embedded-interpreter"]))
+
+
+def test_guard_modules_keeps_every_module(catalogue: Catalogue) -> None:
+    modules = render_rego(catalogue)
+    guarded = dict(guard_modules(modules))
+    assert guarded.keys() == modules.keys()
+    for path, text in guarded.items():
+        parse(path, text)  # parses
+        assert text.count(" == ") >= modules[path].count(" == ")
+    assert input_json({"a": 1.0}) == '{"a": 1}'
