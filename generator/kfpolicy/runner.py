@@ -7,6 +7,7 @@ document costs one JSON serialisation and one query.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,9 +80,18 @@ def _plain_numbers(value: Any) -> Any:
     return value
 
 
+# What an integral float looks like in json.dumps output ("1.0", "-0.0", "1e+16"). Text without it
+# holds no integral float, so the rewrite below is skipped (strings that merely look alike only
+# cost the slower path).
+_INTEGRAL_FLOAT_TEXT = re.compile(r"\.0\b|e\+")
+
+
 def input_json(value: Any) -> str:
     """The input as JSON text for the engines. Integral floats are written as integers: OPA prints a
     number as written ("1.0") inside composite values, the embedded engine prints its float64 ("1")."""
+    text = json.dumps(value)
+    if _INTEGRAL_FLOAT_TEXT.search(text) is None:
+        return text
     return json.dumps(_plain_numbers(value))
 
 

@@ -33,6 +33,19 @@ enabled contains rule_id if {
 	settings[rule_id]
 }
 
+# The same question for one rule, without building the whole set (the entry points ask it for the
+# few rules that apply to the object's kind).
+selected(rule_id) if {
+	not narrowed
+	settings[rule_id]
+}
+
+selected(rule_id) if {
+	narrowed
+	rule_id in data.kubeflow.only
+	settings[rule_id]
+}
+
 # Effective parameters: the profile's, with data.kubeflow.parameters[<rule id>] merged over them.
 # (Comprehensions over the settings, built once per query: cheaper than a partial rule per rule id.)
 given_parameters := data.kubeflow.parameters if {
@@ -44,6 +57,12 @@ overrides := {rule_id: p | some rule_id, p in given_parameters; is_object(p); se
 parameters := object.union({rule_id: s.parameters | some rule_id, s in settings}, overrides)
 
 enforcement := {rule_id: s.enforcement | some rule_id, s in settings}
+
+# One rule's effective parameters (what each rule module reads as `params`): parameters[rule_id],
+# worked out for that rule alone.
+rule_parameters(rule_id) := object.union(settings[rule_id].parameters, overrides[rule_id]) if {
+	is_object(overrides[rule_id])
+} else := settings[rule_id].parameters
 
 profiles := {
 	"all": {

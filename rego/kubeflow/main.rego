@@ -15,14 +15,14 @@ import data.lib.kubeflow.core
 # The rules of the selected profile that apply to this object's kind and operation.
 active contains rule_id if {
 	some rule_id in config.rules_for[core.kind_id][core.operation]
-	rule_id in config.enabled
+	config.selected(rule_id)
 }
 
 violation contains {"msg": v.msg, "details": details} if {
 	some raw in raw_violation
 	v := raw.violation
 	not yielded(raw.rule, v.details.field)
-	details := object.union(v.details, {"rule": raw.rule, "enforcement": config.enforcement[raw.rule]})
+	details := object.union(v.details, {"rule": raw.rule, "enforcement": config.settings[raw.rule].enforcement})
 }
 
 deny contains v.msg if {

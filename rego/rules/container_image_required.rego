@@ -14,8 +14,8 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
 violation contains core.required(field, "must be required") if {
-	some rtype, replica in core.replica_specs
-	some i, c in jobs.pod_containers(replica)
+	some rtype, containers in jobs.replica_containers
+	some i, c in containers
 	jobs.container_string(c, "image") == ""
 	field := sprintf("%v[%d].image", [jobs.containers_path(rtype), i])
 }
@@ -24,4 +24,4 @@ violation contains core.required(field, "must be required") if {
 
 rule_id := "container-image-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

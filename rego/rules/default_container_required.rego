@@ -28,9 +28,7 @@ has_default(containers) if {
 }
 
 violation contains core.required(jobs.containers_path(rtype), detail) if {
-	some rtype, replica in core.replica_specs
-	containers := jobs.pod_containers(replica)
-	is_array(containers)
+	some rtype, containers in jobs.replica_containers
 	not has_default(containers)
 }
 
@@ -38,4 +36,4 @@ violation contains core.required(jobs.containers_path(rtype), detail) if {
 
 rule_id := "default-container-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -168,4 +168,4 @@ item_path(item) := sprintf("%v.%v[%d]", [pod_path(item[0]), item[1], item[2]])
 
 rule_id := "field-types"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

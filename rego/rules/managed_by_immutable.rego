@@ -45,4 +45,4 @@ violation contains {"msg": shown.msg, "details": object.union(shown.details, {"v
 
 rule_id := "managed-by-immutable"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

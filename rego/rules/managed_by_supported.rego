@@ -31,4 +31,4 @@ violation contains core.not_supported("spec.runPolicy.managedBy", managed_by, su
 
 rule_id := "managed-by-supported"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

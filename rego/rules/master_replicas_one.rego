@@ -37,4 +37,4 @@ violation contains core.forbidden(concat(".", [core.replica_path("Master"), "rep
 
 rule_id := "master-replicas-one"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -25,4 +25,4 @@ violation contains core.not_supported("spec.runPolicy.cleanPodPolicy", policy, s
 
 rule_id := "mpijob-clean-pod-policy-supported"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

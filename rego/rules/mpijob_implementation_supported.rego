@@ -25,4 +25,4 @@ violation contains core.not_supported("spec.mpiImplementation", implementation, 
 
 rule_id := "mpijob-implementation-supported"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -23,4 +23,4 @@ violation contains core.invalid(concat(".", [core.replica_path("Launcher"), "rep
 
 rule_id := "mpijob-launcher-replicas-one"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

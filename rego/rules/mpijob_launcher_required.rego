@@ -21,4 +21,4 @@ violation contains core.required(core.replica_path("Launcher"), "must have Launc
 
 rule_id := "mpijob-launcher-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

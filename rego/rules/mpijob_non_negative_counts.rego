@@ -32,4 +32,4 @@ violation contains core.invalid(concat(".", ["spec.runPolicy", key]), value, mes
 
 rule_id := "mpijob-non-negative-counts"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -26,4 +26,4 @@ violation contains core.not_supported(concat(".", [core.replica_path(rtype), "re
 
 rule_id := "mpijob-restart-policy-supported"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

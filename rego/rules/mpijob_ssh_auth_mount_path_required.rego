@@ -21,4 +21,4 @@ violation contains core.required("spec.sshAuthMountPath", "must have a mount pat
 
 rule_id := "mpijob-ssh-auth-mount-path-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -23,4 +23,4 @@ violation contains core.invalid(concat(".", [core.replica_path("Worker"), "repli
 
 rule_id := "mpijob-worker-replicas-at-least-one"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -25,4 +25,4 @@ violation contains core.warning(message) if {
 
 rule_id := "mxjob-deprecated"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -32,4 +32,4 @@ violation contains core.invalid("metadata.name", name, detail) if {
 
 rule_id := "mxjob-name-dns1035"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -47,4 +47,4 @@ violation contains core.forbidden(field, detail) if {
 
 rule_id := "pod-security-baseline"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

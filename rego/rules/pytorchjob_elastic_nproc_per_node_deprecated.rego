@@ -23,4 +23,4 @@ violation contains core.plain("Warning", "spec.elasticPolicy.nProcPerNode", mess
 
 rule_id := "pytorchjob-elastic-nproc-per-node-deprecated"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -31,4 +31,4 @@ violation contains core.required(core.replica_path("Worker"), "must be configure
 
 rule_id := "pytorchjob-elastic-policy-worker-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

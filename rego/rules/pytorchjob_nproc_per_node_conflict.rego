@@ -22,4 +22,4 @@ violation contains core.forbidden("spec.elasticPolicy.nProcPerNode", "must not b
 
 rule_id := "pytorchjob-nproc-per-node-conflict"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -25,4 +25,4 @@ violation contains core.forbidden(concat(".", [core.replica_path(rtype), "replic
 
 rule_id := "pytorchjob-worker-replicas-at-least-one"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -28,4 +28,4 @@ violation contains core.required(core.replica_specs_path, detail) if {
 
 rule_id := "replica-specs-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

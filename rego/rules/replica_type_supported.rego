@@ -23,4 +23,4 @@ violation contains core.not_supported(core.replica_path(rtype), rtype, supported
 
 rule_id := "replica-type-supported"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -24,4 +24,4 @@ violation contains core.invalid(field, replicas, "must be greater than or equal 
 
 rule_id := "replicas-non-negative"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

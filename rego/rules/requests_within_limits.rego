@@ -35,4 +35,4 @@ violation contains core.invalid(field, quantity.text(request), detail) if {
 
 rule_id := "requests-within-limits"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -38,4 +38,4 @@ violation contains core.invalid(field, quantity.text(limit), detail) if {
 
 rule_id := "resource-limit-caps"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -67,4 +67,4 @@ violation contains core.invalid(field, name, "doesn't follow extended resource n
 
 rule_id := "resource-names-valid"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

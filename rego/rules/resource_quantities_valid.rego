@@ -56,4 +56,4 @@ shown_invalid(q) := q if {
 
 rule_id := "resource-quantities-valid"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -38,4 +38,4 @@ singular := {"requests": "request", "limits": "limit"}
 
 rule_id := "resources-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -30,4 +30,4 @@ violation contains core.invalid(field, names, sprintf("must contain the required
 
 rule_id := "runtime-ancestor-container"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

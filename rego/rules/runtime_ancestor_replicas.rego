@@ -27,4 +27,4 @@ violation contains core.invalid(field, replicas, "always must be 1") if {
 
 rule_id := "runtime-ancestor-replicas"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

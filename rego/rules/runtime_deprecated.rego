@@ -25,4 +25,4 @@ violation contains core.warning(msg) if {
 
 rule_id := "runtime-deprecated"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -39,4 +39,4 @@ violation contains core.invalid(sprintf("spec.template.spec.replicatedJobs[%d].d
 
 rule_id := "runtime-jobset-immutable"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

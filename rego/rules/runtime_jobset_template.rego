@@ -100,4 +100,4 @@ violation contains core.not_supported(sprintf("%v.volumeClaimPolicies[%d].retent
 
 rule_id := "runtime-jobset-template"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -22,4 +22,4 @@ violation contains core.invalid("spec.mlPolicy", "object", "Only one of the poli
 
 rule_id := "runtime-ml-policy-single"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -100,4 +100,4 @@ violation contains core.not_supported("spec.podGroupPolicy.volcano.networkTopolo
 
 rule_id := "runtime-policy-values"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

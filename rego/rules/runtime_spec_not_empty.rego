@@ -23,4 +23,4 @@ violation contains core.invalid(field, "object", "should have at least 1 propert
 
 rule_id := "runtime-spec-not-empty"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

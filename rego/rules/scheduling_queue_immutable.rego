@@ -28,4 +28,4 @@ violation contains core.invalid(field, "string", concat("", [field, " is immutab
 
 rule_id := "scheduling-queue-immutable"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -21,4 +21,4 @@ violation contains core.forbidden(core.replica_specs_path, "must not have more t
 
 rule_id := "tfjob-single-chief-or-master"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -22,4 +22,4 @@ violation contains core.invalid("spec.activeDeadlineSeconds", v, "should be grea
 
 rule_id := "trainjob-active-deadline-seconds"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

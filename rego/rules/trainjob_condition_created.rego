@@ -24,4 +24,4 @@ violation contains core.plain("Warning", field, msg) if {
 
 rule_id := "trainjob-condition-created"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

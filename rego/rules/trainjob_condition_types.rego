@@ -27,4 +27,4 @@ violation contains core.not_supported(sprintf("status.conditions[%d].type", [t[0
 
 rule_id := "trainjob-condition-types"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

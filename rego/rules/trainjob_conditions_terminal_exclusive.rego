@@ -25,4 +25,4 @@ violation contains core.forbidden(sprintf("status.conditions[%d]", [failed]), "m
 
 rule_id := "trainjob-conditions-terminal-exclusive"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -23,4 +23,4 @@ violation contains core.invalid("spec.trainer.initContainers", "flux-installer",
 
 rule_id := "trainjob-flux-reserved-init-container"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

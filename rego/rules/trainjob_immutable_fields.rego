@@ -58,4 +58,4 @@ violation contains core.invalid(field, "object", "field is immutable") if {
 
 rule_id := "trainjob-immutable-fields"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -24,4 +24,4 @@ violation contains core.invalid("spec.managedBy", m, "ManagedBy must be trainer.
 
 rule_id := "trainjob-managed-by-values"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

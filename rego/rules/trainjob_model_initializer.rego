@@ -47,4 +47,4 @@ mounts_initializer(c) if {
 
 rule_id := "trainjob-model-initializer"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -26,4 +26,4 @@ violation contains core.invalid("spec.trainer.numNodes", trainer.num_nodes, "mus
 
 rule_id := "trainjob-mpi-launcher-node"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

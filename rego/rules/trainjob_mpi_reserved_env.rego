@@ -24,4 +24,4 @@ violation contains core.invalid("spec.trainer.env", trainer.trainer.env, trainer
 
 rule_id := "trainjob-mpi-reserved-env"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

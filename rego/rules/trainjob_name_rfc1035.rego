@@ -30,4 +30,4 @@ violation contains core.invalid("<root>", "object", "metadata.name must be no mo
 
 rule_id := "trainjob-name-rfc1035"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

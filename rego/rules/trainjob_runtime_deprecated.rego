@@ -23,4 +23,4 @@ violation contains core.warning(msg) if {
 
 rule_id := "trainjob-runtime-deprecated"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -34,4 +34,4 @@ violation contains core.invalid("spec.RuntimeRef", trainer.ref, detail) if {
 
 rule_id := "trainjob-runtime-exists"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

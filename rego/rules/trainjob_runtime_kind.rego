@@ -25,4 +25,4 @@ violation contains core.plain("Error", "", msg) if {
 
 rule_id := "trainjob-runtime-kind"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -77,4 +77,4 @@ split_path(m) := substring(m, i + 1, (count(m) - i) - 1) if {
 
 rule_id := "trainjob-runtime-patch-manager"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -34,4 +34,4 @@ violation contains core.invalid("spec.runtimePatches", core.spec.runtimePatches,
 
 rule_id := "trainjob-runtime-patch-reserved-env"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -39,4 +39,4 @@ violation contains core.invalid(field, core.spec.runtimePatches, detail) if {
 
 rule_id := "trainjob-runtime-patch-targets"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -43,4 +43,4 @@ jobset := js if {
 
 rule_id := "trainjob-runtime-patches-jobset-active"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

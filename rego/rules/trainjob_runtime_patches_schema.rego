@@ -96,4 +96,4 @@ violation contains core.error("FieldValueTooLong", sprintf("%v.serviceAccountNam
 
 rule_id := "trainjob-runtime-patches-schema"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -24,4 +24,4 @@ violation contains core.forbidden("spec.runtimePatches", "RuntimePatches can onl
 
 rule_id := "trainjob-runtime-patches-suspended"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

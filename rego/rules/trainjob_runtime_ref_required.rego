@@ -40,4 +40,4 @@ violation contains core.error("FieldValueTooLong", "spec.runtimeRef.name", null,
 
 rule_id := "trainjob-runtime-ref-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -36,4 +36,4 @@ violation contains core.error("FieldValueTooLong", field, null, "may not be more
 
 rule_id := "trainjob-storage-uri"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

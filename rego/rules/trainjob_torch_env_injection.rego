@@ -35,4 +35,4 @@ job_containers(name) := trainer.pod_container_names(trainer.pod_spec_or_empty(jo
 
 rule_id := "trainjob-torch-env-injection"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

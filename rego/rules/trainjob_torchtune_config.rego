@@ -158,4 +158,4 @@ config_suffix := "_qlora_single_device" if {
 
 rule_id := "trainjob-torchtune-config"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -27,4 +27,4 @@ violation contains core.invalid(sprintf("spec.trainer.args[%d]", [i]), arg, deta
 
 rule_id := "trainjob-torchtune-immutable-args"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -61,4 +61,4 @@ violation contains core.invalid(sprintf("spec.trainer.%v[%d]", [name, i]), "stri
 
 rule_id := "trainjob-trainer-fields"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -23,4 +23,4 @@ violation contains core.invalid("status.trainerStatus", "object", "lastUpdatedTi
 
 rule_id := "trainjob-trainer-status-updated-time"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -66,4 +66,4 @@ skipped if {
 
 rule_id := "trainjob-volcano-priority-class"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -24,4 +24,4 @@ violation contains core.invalid(sprintf("spec.annotations[%v]", [key]), "", "Vol
 
 rule_id := "trainjob-volcano-queue-name"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -25,4 +25,4 @@ violation contains core.forbidden(sprintf("spec.trainer.env[%d]", [t[0]]), sprin
 
 rule_id := "trainjob-xgboost-reserved-env"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

@@ -28,4 +28,4 @@ violation contains core.required(core.replica_path("Master"), "must be present")
 
 rule_id := "xgboostjob-master-required"
 
-params := data.kubeflow.config.parameters[rule_id]
+params := data.kubeflow.config.rule_parameters(rule_id)

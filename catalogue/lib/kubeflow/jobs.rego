@@ -46,30 +46,39 @@ replica_types contains rtype if {
 
 # Containers of a replica spec as Go reads them: a null spec, template, template.spec or
 # containers list all mean "no containers". Undefined where a level has the wrong type.
-pod_containers(replica) := [] if {
-	replica == null
-}
-
-pod_containers(replica) := [] if {
-	member(replica, "template") == null
-}
-
-pod_containers(replica) := [] if {
-	template := member(replica, "template")
-	member(template, "spec") == null
-}
-
-pod_containers(replica) := [] if {
-	template := member(replica, "template")
-	pod_spec := member(template, "spec")
-	member(pod_spec, "containers") == null
-}
+# One level at a time: each helper has one definition for null and one for its own type.
+pod_containers(replica) := [] if replica == null
 
 pod_containers(replica) := cs if {
-	template := member(replica, "template")
-	pod_spec := member(template, "spec")
-	cs := member(pod_spec, "containers")
+	is_object(replica)
+	cs := template_containers(object.get(replica, "template", null))
+}
+
+template_containers(template) := [] if template == null
+
+template_containers(template) := cs if {
+	is_object(template)
+	cs := spec_containers(object.get(template, "spec", null))
+}
+
+spec_containers(pod_spec) := [] if pod_spec == null
+
+spec_containers(pod_spec) := cs if {
+	is_object(pod_spec)
+	cs := object.get(pod_spec, "containers", null)
 	is_array(cs)
+}
+
+spec_containers(pod_spec) := [] if {
+	is_object(pod_spec)
+	object.get(pod_spec, "containers", null) == null
+}
+
+# Each replica spec's containers (see pod_containers), worked out once per evaluation for the
+# rules that all need them. Replica types whose containers are undefined are absent.
+replica_containers[rtype] := containers if {
+	some rtype, replica in core.replica_specs
+	containers := pod_containers(replica)
 }
 
 # A container's string field, "" when absent or null; undefined for other types.

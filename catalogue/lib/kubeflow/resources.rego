@@ -82,7 +82,7 @@ distinct_quantities := {entry[3] | some entry in quantities}
 valid_quantities := {q | some q in distinct_quantities; quantity.valid(q)}
 
 # Every well-formed quantity of the object, parsed.
-parsed := {q: v | some q in valid_quantities; v := quantity.value(q)}
+parsed := {q: v | some q in valid_quantities; v := quantity.parse(q)}
 
 distinct_names := {entry[2] | some entry in quantities}
 

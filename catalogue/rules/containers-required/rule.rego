@@ -11,6 +11,6 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
 violation contains core.required(jobs.containers_path(rtype), "must be specified") if {
-	some rtype, replica in core.replica_specs
-	count(jobs.pod_containers(replica)) == 0
+	some rtype, containers in jobs.replica_containers
+	count(containers) == 0
 }

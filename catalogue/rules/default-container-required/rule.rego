@@ -25,8 +25,6 @@ has_default(containers) if {
 }
 
 violation contains core.required(jobs.containers_path(rtype), detail) if {
-	some rtype, replica in core.replica_specs
-	containers := jobs.pod_containers(replica)
-	is_array(containers)
+	some rtype, containers in jobs.replica_containers
 	not has_default(containers)
 }

@@ -14,5 +14,5 @@ violation contains core.required(jobs.containers_path(rtype), "must define at le
 	some rtype in ["Launcher", "Worker"]
 	replica := core.replica_specs[rtype]
 	replica != null
-	count(jobs.pod_containers(replica)) == 0
+	count(jobs.replica_containers[rtype]) == 0
 }

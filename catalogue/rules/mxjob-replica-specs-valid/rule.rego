@@ -17,13 +17,13 @@ violation contains core.required(core.replica_specs_path, concat("", ["must be r
 }
 
 violation contains core.required(jobs.containers_path(rtype), concat("", ["must be specified", controller])) if {
-	some rtype, replica in core.replica_specs
-	count(jobs.pod_containers(replica)) == 0
+	some rtype, containers in jobs.replica_containers
+	count(containers) == 0
 }
 
 violation contains core.required(field, concat("", ["must be required", controller])) if {
-	some rtype, replica in core.replica_specs
-	some i, c in jobs.pod_containers(replica)
+	some rtype, containers in jobs.replica_containers
+	some i, c in containers
 	jobs.container_string(c, "image") == ""
 	field := sprintf("%v[%d].image", [jobs.containers_path(rtype), i])
 }
@@ -34,9 +34,7 @@ has_default(containers) if {
 }
 
 violation contains core.required(jobs.containers_path(rtype), detail) if {
-	some rtype, replica in core.replica_specs
-	containers := jobs.pod_containers(replica)
-	is_array(containers)
+	some rtype, containers in jobs.replica_containers
 	not has_default(containers)
 	detail := concat("", ["must have at least one container with name ", core.default_container, controller])
 }

@@ -1,4 +1,5 @@
-"""Make modules safe for regorus's compiled mode (Rvm) by guarding every `:=` in a body.
+"""Make modules safe and fast for regorus's compiled mode (Rvm): guard every `:=` in a body and
+write imported names out in full.
 
 Measured on gordon-to-regorus 0.13.0: in the compiled mode, `x := <something undefined>` (a
 missing key, an undefined rule or function) binds x to an "undefined" marker instead of failing
@@ -83,20 +84,54 @@ def parse(path: str, text: str) -> Any:
     return module["ast"]
 
 
+def _imports(module_ast: Any, raw: bytes) -> dict[str, str]:
+    """{alias: full path} of the module's `import data....` lines."""
+    out = {}
+    for imp in module_ast.get("imports", []):
+        span = next(iter(imp["refr"].values()))["span"]
+        path = raw[span["start"]:span["end"]].decode("utf-8")
+        if not path.startswith("data."):
+            continue
+        alias = imp.get("as")
+        name = raw[alias["start"]:alias["end"]].decode("utf-8") if alias else path.rsplit(".", 1)[1]
+        out[name] = path
+    return out
+
+
+def _alias_uses(node: Any, aliases: Mapping[str, str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, full path) of every use of an import alias."""
+    if isinstance(node, dict):
+        var = node.get("Var")
+        if isinstance(var, dict) and var.get("value") in aliases:
+            yield var["span"]["start"], var["span"]["end"], aliases[var["value"]]
+        for value in node.values():
+            yield from _alias_uses(value, aliases)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _alias_uses(value, aliases)
+
+
 def guard_module(path: str, text: str) -> str:
-    """The module with `; x == x` after every non-constant `x := ...` in a body."""
-    module = {"ast": parse(path, text)}
-    lines = list(iterating_else_bodies(module["ast"]))
+    """The module as the compiled mode should run it: `; x == x` after every non-constant
+    `x := ...` in a body, and imported names written out in full (`core.spec` becomes
+    `data.lib.kubeflow.core.spec`: through an alias the compiled mode evaluates the whole
+    imported package, several times slower)."""
+    module = parse(path, text)
+    lines = list(iterating_else_bodies(module))
     if lines:
         raise UnsupportedModule(f"{path}:{lines[0]}: a body that iterates is followed by else")
     raw = text.encode("utf-8")
-    for end, names in sorted(_assignments(module["ast"]["rules"]), reverse=True):
+    edits: list[tuple[int, int, bytes]] = []  # (start, end, replacement)
+    for end, names in _assignments(module["rules"]):
         # A string literal's span stops before its closing quote; no token can follow an
         # expression directly with a quote, so a quote here closes the assignment.
         if raw[end:end + 1] in (b'"', b"`"):
             end += 1
-        guard = "".join(f"; {name} == {name}" for name in names).encode("utf-8")
-        raw = raw[:end] + guard + raw[end:]
+        edits.append((end, end, "".join(f"; {name} == {name}" for name in names).encode("utf-8")))
+    for start, end, full in _alias_uses(module["rules"], _imports(module, raw)):
+        edits.append((start, end, full.encode("utf-8")))
+    for start, end, replacement in sorted(edits, reverse=True):
+        raw = raw[:start] + replacement + raw[end:]
     guarded = raw.decode("utf-8")
     regorus.Engine().add_policy(path, guarded)  # still parses, or this raises
     return guarded

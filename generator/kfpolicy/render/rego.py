@@ -26,7 +26,7 @@ def library_modules(cat: Catalogue) -> dict[str, str]:
     return out
 
 
-PORTABLE_PARAMS = "data.kubeflow.config.parameters[rule_id]"
+PORTABLE_PARAMS = "data.kubeflow.config.rule_parameters(rule_id)"
 
 
 def rule_preamble(rule: Rule, params: str = PORTABLE_PARAMS) -> str:
@@ -94,6 +94,19 @@ enabled contains rule_id if {{
 \tsettings[rule_id]
 }}
 
+# The same question for one rule, without building the whole set (the entry points ask it for the
+# few rules that apply to the object's kind).
+selected(rule_id) if {{
+\tnot narrowed
+\tsettings[rule_id]
+}}
+
+selected(rule_id) if {{
+\tnarrowed
+\trule_id in data.kubeflow.only
+\tsettings[rule_id]
+}}
+
 # Effective parameters: the profile's, with data.kubeflow.parameters[<rule id>] merged over them.
 # (Comprehensions over the settings, built once per query: cheaper than a partial rule per rule id.)
 given_parameters := data.kubeflow.parameters if {{
@@ -105,6 +118,12 @@ overrides := {{rule_id: p | some rule_id, p in given_parameters; is_object(p); s
 parameters := object.union({{rule_id: s.parameters | some rule_id, s in settings}}, overrides)
 
 enforcement := {{rule_id: s.enforcement | some rule_id, s in settings}}
+
+# One rule's effective parameters (what each rule module reads as `params`): parameters[rule_id],
+# worked out for that rule alone.
+rule_parameters(rule_id) := object.union(settings[rule_id].parameters, overrides[rule_id]) if {{
+\tis_object(overrides[rule_id])
+}} else := settings[rule_id].parameters
 
 profiles := {rego_literal(profiles)}
 
@@ -141,14 +160,14 @@ import data.lib.kubeflow.core
 # The rules of the selected profile that apply to this object's kind and operation.
 active contains rule_id if {{
 \tsome rule_id in config.rules_for[core.kind_id][core.operation]
-\trule_id in config.enabled
+\tconfig.selected(rule_id)
 }}
 
 violation contains {{"msg": v.msg, "details": details}} if {{
 \tsome raw in raw_violation
 \tv := raw.violation
 \tnot yielded(raw.rule, v.details.field)
-\tdetails := object.union(v.details, {{"rule": raw.rule, "enforcement": config.enforcement[raw.rule]}})
+\tdetails := object.union(v.details, {{"rule": raw.rule, "enforcement": config.settings[raw.rule].enforcement}})
 }}
 
 deny contains v.msg if {{

@@ -31,7 +31,13 @@ valid(q) if is_number(q)
 # units.parse lacks the micro and nano suffixes and a bare trailing dot; rewrite them first.
 suffix_rewrite := {"u": "e-6", "n": "e-9"}
 
-normalised(q) := concat("", [trim_suffix(number, "."), rewritten]) if {
+# (Most quantities need no rewriting, and a regular expression costs microseconds on the
+# embedded engine, so those are passed through first.)
+normalised(q) := q if {
+	not contains(q, ".")
+	not endswith(q, "u")
+	not endswith(q, "n")
+} else := concat("", [trim_suffix(number, "."), rewritten]) if {
 	number := regex.find_n(numeric_pattern, q, 1)[0]
 	suffix := substring(q, count(number), count(q) - count(number))
 	rewritten := object.get(suffix_rewrite, suffix, suffix)
@@ -42,10 +48,16 @@ value(q) := q if {
 	is_number(q)
 }
 
-value(q) := units.parse(normalised(q)) if {
+value(q) := parse(q) if {
 	valid(q)
 	is_string(q)
 }
+
+# The value of a quantity already known to be valid (callers check valid first: the embedded
+# engine's interpreter fails the whole query when units.parse fails).
+parse(q) := q if is_number(q)
+
+parse(q) := units.parse(normalised(q)) if is_string(q)
 
 negative(q) if value(q) < 0
 
