@@ -1,4 +1,5 @@
-"""Soak run: N generated inputs (default 100,000) on the embedded engine and real OPA.
+"""Soak run: N generated inputs (default 100,000) on the embedded engine (compiled mode and
+interpreter) and real OPA.
 
     python benchmarks/soak.py                 # 100,000 inputs, one worker process per CPU
     python benchmarks/soak.py -n 5000 -w 1    # a shorter run
@@ -26,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-COUNTERS = ("inputs", "errors", "disagreements", "nondeterministic", "field_problems")
+COUNTERS = ("inputs", "errors", "disagreements", "nondeterministic", "field_problems", "compiled_fallbacks")
 
 
 def worker(args: tuple[int, int, int, str, int]) -> dict[str, Any]:
@@ -46,7 +47,11 @@ def worker(args: tuple[int, int, int, str, int]) -> dict[str, Any]:
         full = i % 10 == 0
         queries = fuzzgen.QUERIES if full else fuzzgen.QUERIES[:1]
         problems = []
+        handed_over = sum(pair.compiled_fallbacks().values())
         outcomes = list(pair.check(rego_input, queries))
+        if sum(pair.compiled_fallbacks().values()) > handed_over:
+            stats["compiled_fallbacks"] += 1
+            problems.append(f"the compiled mode handed this input to the interpreter: {pair.compiled_fallbacks()}")
         for outcome in outcomes:
             if outcome.error:
                 stats["errors"] += 1
@@ -76,6 +81,7 @@ def worker(args: tuple[int, int, int, str, int]) -> dict[str, Any]:
         if problems and len(failures) < 20:
             failures.append({"problems": problems, "input": rego_input})
     stats["failures"] = failures
+    stats["instruction_limit"] = pair.embedded.engine.fallbacks.get("instruction-limit", 0)  # type: ignore[attr-defined]
     return stats
 
 
@@ -102,13 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         tasks.append((index, size, args.seed, args.profile, args.max_containers))
         left -= size
         index += 1
-    totals: dict[str, int] = {c: 0 for c in COUNTERS}
+    totals: dict[str, int] = {c: 0 for c in (*COUNTERS, "instruction_limit")}
     failures: list[dict[str, Any]] = []
     started = time.monotonic()
     # spawn, not fork: the Go runtime inside the OPA library does not survive a fork.
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
         for stats in pool.imap_unordered(worker, tasks):
-            for c in COUNTERS:
+            for c in totals:
                 totals[c] += stats[c]
             failures.extend(stats["failures"])
             elapsed = time.monotonic() - started
@@ -124,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"disagreements: {totals['disagreements']}")
     print(f"non-deterministic answers: {totals['nondeterministic']}")
     print(f"violation fields not in the object: {totals['field_problems']}")
+    print(f"inputs the compiled mode handed to the interpreter, other than for its instruction budget: "
+          f"{totals['compiled_fallbacks']} (for the budget: {totals['instruction_limit']} evaluations)")
     print(f"time: {elapsed:.1f} s ({totals['inputs'] / elapsed:.0f} inputs/s, {args.workers} workers, profile {args.profile})")
     if failures:
         print("first problems:")
@@ -135,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             for i, f in enumerate(failures):
                 (args.save / f"failure-{i:03d}.json").write_text(json.dumps(f, indent=1), encoding="utf-8")
             print(f"failing inputs written to {args.save}")
-    bad = totals["errors"] + totals["disagreements"] + totals["nondeterministic"] + totals["field_problems"]
+    bad = (totals["errors"] + totals["disagreements"] + totals["nondeterministic"] + totals["field_problems"]
+           + totals["compiled_fallbacks"])
     return 1 if bad else 0
 
 

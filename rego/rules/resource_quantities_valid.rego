@@ -19,23 +19,28 @@ import data.lib.kubeflow.resources
 
 syntax_detail := "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 
+# Each distinct quantity is checked once; only the entries holding a bad one are then visited.
+
 # Not a quantity at all. Strings are shown as given; other JSON values by their type name.
 violation contains core.invalid(field, shown, syntax_detail) if {
+	some q in malformed
 	some entry in resources.quantities
-	q := entry[3]
-	q != null
-	not q in resources.valid_quantities
+	entry[3] == q
 	shown := shown_invalid(q)
 	field := resources.key_path(entry[0], entry[1], entry[2])
 }
 
+malformed := {q | some q in resources.distinct_quantities; q != null; not q in resources.valid_quantities}
+
 # A valid but negative quantity.
 violation contains core.invalid(field, quantity.text(q), "must be greater than or equal to 0") if {
+	some q in negative
 	some entry in resources.quantities
-	q := entry[3]
-	resources.parsed[q] < 0
+	entry[3] == q
 	field := resources.key_path(entry[0], entry[1], entry[2])
 }
+
+negative := {q | some q, v in resources.parsed; v < 0}
 
 # Extended resources (nvidia.com/gpu, ...) are whole units.
 violation contains core.invalid(field, quantity.text(q), "must be an integer") if {

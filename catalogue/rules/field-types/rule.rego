@@ -29,20 +29,18 @@ detail := {
 	"boolean": "must be a boolean",
 }
 
-has_type(value, "object") if is_object(value)
-
-has_type(value, "list") if is_array(value)
-
-has_type(value, "integer") if core.is_integer(value)
-
-has_type(value, "string") if is_string(value)
-
-has_type(value, "boolean") if is_boolean(value)
+# The JSON type (type_name) each wanted type has.
+json_type := {"object": "object", "list": "array", "integer": "number", "string": "string", "boolean": "boolean"}
 
 # A set field (null counts as unset) of the wrong type.
 wrong(value, want) if {
 	value != null
-	not has_type(value, want)
+	type_name(value) != json_type[want]
+}
+
+wrong(value, "integer") if {
+	is_number(value)
+	not core.is_integer(value)
 }
 
 # --- [path, value, wanted type] for every mismatch at the paths the policies read ---
@@ -64,7 +62,7 @@ mismatches contains [path, replica, "object"] if {
 mismatches contains [path, value, want] if {
 	some rtype, replica in specs
 	is_object(replica)
-	some key, want in {"replicas": "integer", "template": "object"}
+	some key, want in replica_fields
 	value := replica[key]
 	wrong(value, want)
 	path := concat(".", [core.replica_path(rtype), key])
@@ -82,14 +80,7 @@ mismatches contains [path, value, "object"] if {
 # Pod-level fields.
 mismatches contains [path, value, want] if {
 	some rtype, pod in pods
-	some key, want in {
-		"containers": "list",
-		"initContainers": "list",
-		"securityContext": "object",
-		"hostNetwork": "boolean",
-		"hostPID": "boolean",
-		"hostIPC": "boolean",
-	}
+	some key, want in pod_fields
 	value := pod[key]
 	wrong(value, want)
 	path := concat(".", [pod_path(rtype), key])
@@ -108,7 +99,7 @@ mismatches contains [path, value, want] if {
 	some item in container_items
 	c := item[3]
 	is_object(c)
-	some key, want in {"name": "string", "image": "string", "resources": "object", "securityContext": "object"}
+	some key, want in container_fields
 	value := c[key]
 	wrong(value, want)
 	path := concat(".", [item_path(item), key])
@@ -135,6 +126,20 @@ mismatches contains [path, value, "boolean"] if {
 	wrong(value, "boolean")
 	path := concat(".", [item_path(item), "securityContext", key])
 }
+
+# The fields checked at each level, with the type each must have.
+replica_fields := {"replicas": "integer", "template": "object"}
+
+pod_fields := {
+	"containers": "list",
+	"initContainers": "list",
+	"securityContext": "object",
+	"hostNetwork": "boolean",
+	"hostPID": "boolean",
+	"hostIPC": "boolean",
+}
+
+container_fields := {"name": "string", "image": "string", "resources": "object", "securityContext": "object"}
 
 # --- walking the job ---
 

@@ -16,11 +16,17 @@ def library_modules(cat: Catalogue) -> dict[str, str]:
     """The hand-written library plus the generated kind table, keyed by path under rego/lib/."""
     out = {name: header("#", f"catalogue/lib/{name}") + "\n" + text for name, text in cat.library.items()}
     table = {kid: k.to_rego() for kid, k in sorted(cat.kinds.items())}
+    index: dict[str, dict[str, str]] = {}
+    for kid, k in sorted(cat.kinds.items()):
+        for version in k.versions:
+            index.setdefault(f"{k.group}/{version}", {})[k.kind] = kid
     out["kubeflow/kinds.rego"] = (
         header("#", "catalogue/kinds.yaml")
         + "\n# The kind table the library reads: every job kind once.\npackage lib.kubeflow.kinds\n\n"
         + "table := "
         + rego_literal(table)
+        + "\n\n# Kind ids by apiVersion and kind, to find an object's kind in one lookup.\nindex := "
+        + rego_literal(index)
         + "\n"
     )
     return out

@@ -17,6 +17,7 @@ import future.keywords.contains
 import future.keywords.if
 import future.keywords.in
 
+import data.lib.kubeflow.kinds.index as kind_index
 import data.lib.kubeflow.kinds.table as kind_table
 
 # --- the object under review -------------------------------------------------------------------
@@ -64,11 +65,9 @@ labels := metadata.labels if {
 
 # --- the kind table ----------------------------------------------------------------------------
 
-kind_id := id if {
-	some id, k in kind_table
-	k.kind == obj.kind
-	some version in k.versions
-	obj.apiVersion == concat("/", [k.group, version])
+kind_id := kind_index[obj.apiVersion][obj.kind] if {
+	is_string(obj.apiVersion)
+	is_string(obj.kind)
 }
 
 kind_info := kind_table[kind_id]

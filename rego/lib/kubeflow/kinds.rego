@@ -168,3 +168,24 @@ table := {
 		]
 	}
 }
+
+# Kind ids by apiVersion and kind, to find an object's kind in one lookup.
+index := {
+	"kubeflow.org/v1": {
+		"JAXJob": "jaxjob",
+		"MPIJob": "mpijob-v1",
+		"MXJob": "mxjob",
+		"PaddleJob": "paddlejob",
+		"PyTorchJob": "pytorchjob",
+		"TFJob": "tfjob",
+		"XGBoostJob": "xgboostjob"
+	},
+	"kubeflow.org/v2beta1": {
+		"MPIJob": "mpijob-v2beta1"
+	},
+	"trainer.kubeflow.org/v1alpha1": {
+		"ClusterTrainingRuntime": "clustertrainingruntime",
+		"TrainJob": "trainjob",
+		"TrainingRuntime": "trainingruntime"
+	}
+}
