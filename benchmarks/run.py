@@ -15,7 +15,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,8 @@ from kfpolicy.runner import Evaluator  # noqa: E402
 
 PYTORCHJOB = HERE / "pytorchjob.yaml"
 RESULTS = HERE / "RESULTS.md"
-KFPOLICY = [sys.executable, "-m", "kfpolicy.cli"] if shutil.which("kfpolicy") is None else ["kfpolicy"]
+# The CLI under this very interpreter (never whatever `kfpolicy` is first on PATH).
+KFPOLICY = [sys.executable, "-m", "kfpolicy"]
 
 
 # --- sizes --------------------------------------------------------------------------------------
@@ -358,6 +358,8 @@ def batch_section(cat: Catalogue, report: Report, sizes: Sizes, work: Path) -> N
     decisions: dict[str, int] = {}
     for r in json.loads(out_path.read_text())["results"] if _has_results(out_path) else []:
         decisions[r["decision"]] = decisions.get(r["decision"], 0) + 1
+    if sum(decisions.values()) != sizes.batch:
+        raise RuntimeError(f"{' '.join(cmd)} answered for {sum(decisions.values())} of {sizes.batch} manifests")
     wall = median([r.wall for r in runs])
     cpu = median([r.cpu for r in runs])
     rate = sizes.batch / wall
@@ -490,13 +492,19 @@ def growth_section(cat: Catalogue, report: Report, sizes: Sizes) -> None:
 def tooling_section(report: Report, sizes: Sizes, work: Path) -> None:
     runs = [run_child([*KFPOLICY, "generate", "--out", str(work / f"gen{i}")], cwd=ROOT)
             for i in range(sizes.tool_repeats)]
+    if not (work / "gen0" / "rego").is_dir():
+        raise RuntimeError("`kfpolicy generate --out` wrote no rego/ folder")
     wall = median([r.wall for r in runs])
     cpu = median([r.cpu for r in runs])
     report.add("4", "`kfpolicy generate` (whole catalogue, into an empty folder): wall (CPU)",
                f"{wall:.2f} s ({cpu:.2f} s)", f"target < 1 s: {verdict(wall < 1.0)} by wall, {verdict(cpu < 1.0)} by "
                f"CPU; median of {len(runs)}")
     if sizes.run_test:
-        r = run_child([*KFPOLICY, "test"], cwd=ROOT)
+        listing = work / "test.txt"
+        with listing.open("wb") as out:
+            r = run_child([*KFPOLICY, "test"], cwd=ROOT, stdout=out)
+        if " passed" not in listing.read_text(encoding="utf-8"):
+            raise RuntimeError("`kfpolicy test` printed no summary")
         report.add("4", "`kfpolicy test` (examples, corpus, upstream examples, gator suites): wall (CPU)",
                    f"{r.wall:.1f} s ({r.cpu:.1f} s)", "all passed" if r.code == 0 else f"exit {r.code}: some failed")
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,10 @@ def test_smoke_run_prints_every_section_of_the_table(tmp_path: Path) -> None:
                    "`kfpolicy eval` on 12 manifests", "one `kfpolicy eval <file>` process per manifest",
                    "containers per replica spec", "replica types", "`kfpolicy generate`", "peak memory"):
         assert needle in table, needle
+    # The child commands really ran: the batch row counts decisions for all 12 manifests.
+    batch_row = next(line for line in lines if "`kfpolicy eval` on 12 manifests" in line)
+    counts = [int(n) for n in re.findall(r"(?:allow|deny|warn|skip) (\d+)", batch_row)]
+    assert sum(counts) == 12, batch_row
     text = results.read_text(encoding="utf-8")
     assert "python benchmarks/run.py --smoke" in text
     for fact in ("nproc", "CPU", "Python", "gordon-to-regorus", "opa-golib-python-bindings"):

@@ -418,3 +418,12 @@ def test_every_rule_allows_and_denies_its_examples_through_the_cli(
         seen_denied |= {r.id for r, ex in batch if not ex.allowed}
     assert problems == []
     assert seen_allowed == seen_denied == set(catalogue.rules)
+
+
+def test_python_dash_m_kfpolicy_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "kfpolicy", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "generate" in proc.stdout and "eval" in proc.stdout

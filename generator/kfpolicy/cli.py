@@ -266,3 +266,6 @@ def new_rule_cmd(rule_id: str, catalogue_dir: Path | None, kinds: tuple[str, ...
 
 def main() -> None:
     cli(prog_name="kfpolicy")
+
+if __name__ == "__main__":
+    main()
