@@ -674,6 +674,7 @@ class EnginePair:
         }
         self.embedded, self.opa = self.engines["embedded"], self.engines["opa"]
         self.interpreter = self.engines["embedded-interpreter"]
+        self.embedded.engine.compile_after = 0  # type: ignore[attr-defined]  # every input through the compiled mode
 
     def compiled_fallbacks(self) -> dict[str, int]:
         """Inputs the compiled mode handed to the interpreter for a reason other than its fixed

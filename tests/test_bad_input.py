@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 GOOD = """apiVersion: kubeflow.org/v1
 kind: PyTorchJob
@@ -345,3 +346,17 @@ def test_many_aliases_in_a_small_document_are_refused(tmp_path: Path) -> None:
     run = kfpolicy("wide.yaml", cwd=tmp_path)
     input_error(run, "wide.yaml#0")
     assert "aliases" in run.stderr
+
+
+def test_both_yaml_paths_load_the_same_documents_and_refuse_the_same_keys() -> None:
+    """Text without `&`/`*` goes to libyaml's composer; text with them to the alias-counting one."""
+    from kfpolicy import yamlio
+
+    plain = "a: 1\nb: [x, {c: 2020-01-01}]\nd: '5'\n---\ne: null\n"
+    assert yamlio._loader_for(plain) is not yamlio._loader_for(plain + "f: '*'\n")
+    via_fast = list(yamlio.load_all(plain))
+    via_counting = list(yamlio.load_all(plain + "# & \n"))
+    assert via_fast == via_counting == [{"a": 1, "b": ["x", {"c": "2020-01-01"}], "d": "5"}, {"e": None}]
+    for text in ("a: 1\na: 2\n", "a: 1\na: 2\n# *\n"):
+        with pytest.raises(yaml.YAMLError, match="duplicate key"):
+            list(yamlio.load_all(text))

@@ -39,12 +39,14 @@ def _raw_compiled(module: str, rule: str, input_doc: object) -> str:
 
 def _engine(module: str) -> RegorusEngine:
     engine = RegorusEngine()
+    engine.compile_after = 0
     engine.load({"t.rego": module}, {})
     return engine
 
 
 def test_the_catalogue_entry_points_are_compiled(catalogue: Catalogue) -> None:
     engine = RegorusEngine()
+    engine.compile_after = 0
     engine.load(render_rego(catalogue), {"kubeflow": {"profile": "baseline"}})
     for rule_path in ("data.kubeflow.violation", "data.kubeflow.deny", "data.kubeflow.warn",
                       "data.kubeflow.admission.response"):
@@ -131,6 +133,7 @@ def test_compiled_and_interpreted_evaluators_agree_on_a_job(catalogue: Catalogue
     answers = {}
     for engine in ("embedded", "embedded-interpreter"):
         ev = Evaluator(catalogue, profile="all", engine=engine)
+        ev.engine.compile_after = 0  # type: ignore[attr-defined]
         answers[engine] = ev.query("data.kubeflow.violation", job)
     assert len(answers["embedded"]) >= 5
     assert sorted(map(json.dumps, answers["embedded"])) == sorted(map(json.dumps, answers["embedded-interpreter"]))
@@ -144,3 +147,21 @@ def test_guard_modules_keeps_every_module(catalogue: Catalogue) -> None:
         parse(path, text)  # parses
         assert text.count(" == ") >= modules[path].count(" == ")
     assert input_json({"a": 1.0}) == '{"a": 1}'
+
+
+def test_a_rule_path_is_compiled_once_it_is_used_often() -> None:
+    module = HEADER + "r := input.a + 1\n"
+    engine = RegorusEngine()
+    engine.compile_after = 3
+    engine.load({"t.rego": module}, {})
+    for n in range(3):
+        assert engine.evaluate("data.t.r", json.dumps({"a": n})) == n + 1
+        assert "data.t.r" not in engine._vms  # interpreted so far
+    assert engine.evaluate("data.t.r", '{"a": 10}') == 11
+    assert engine._vms["data.t.r"] is not None
+    # Another engine with the same modules in this process compiles on first use.
+    twin = RegorusEngine()
+    twin.compile_after = 3
+    twin.load({"t.rego": module}, {})
+    assert twin.evaluate("data.t.r", '{"a": 1}') == 2
+    assert twin._vms["data.t.r"] is not None

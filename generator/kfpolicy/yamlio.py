@@ -20,8 +20,8 @@ class YamlLimitError(yaml.YAMLError):
     """A document uses more aliases than allowed."""
 
 
-class _Strict:
-    """Rejects duplicate mapping keys and limits aliases; mixed into a loader before its composer."""
+class _StrictComposer:
+    """Limits aliases; mixed into a loader before its composer."""
 
     _alias_count = 0
 
@@ -37,7 +37,11 @@ class _Strict:
 
     def compose_document(self) -> Any:
         self._alias_count = 0
-        return super().compose_document()
+        return super().compose_document()  # type: ignore[misc]
+
+
+class _StrictConstructor:
+    """Rejects duplicate mapping keys; mixed into a loader before its constructor."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -57,7 +61,11 @@ class _Strict:
                         None, None, f"duplicate key {key!r}", key_node.start_mark
                     )
                 seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class _Strict(_StrictComposer, _StrictConstructor):
+    """Both rules."""
 
 
 class StrictLoader(_Strict, yaml.SafeLoader):
@@ -83,9 +91,25 @@ if _CParser is not None:
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
+    class AliasFreeLoader(_StrictConstructor, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """For text that holds no `&` or `*` at all, so no anchors or aliases: libyaml composes too
+        (faster again); duplicate keys are still refused by the same Python constructor."""
+
+        def __init__(self, stream: Any) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
     Loader: type = FastStrictLoader
+    _AliasFree: type = AliasFreeLoader
 else:  # PyYAML built without libyaml
     Loader = StrictLoader
+    _AliasFree = StrictLoader
+
+
+def _loader_for(text: str) -> type:
+    """Text without `&` and `*` cannot hold an anchor or an alias, so it needs no alias counting."""
+    return _AliasFree if "&" not in text and "*" not in text else Loader
 
 
 # Kubernetes manifests keep timestamps and dates as strings; so do we (JSON has no date type).
@@ -133,9 +157,9 @@ def _checked(doc: Any, mark: str) -> Any:
 
 def load_all(text: str) -> Iterator[Any]:
     """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one."""
-    for doc in yaml.load_all(text, Loader=Loader):  # noqa: S506 - a SafeConstructor loader
+    for doc in yaml.load_all(text, Loader=_loader_for(text)):  # noqa: S506 - a SafeConstructor loader
         yield _checked(doc, "")
 
 
 def load_one(text: str) -> Any:
-    return _checked(yaml.load(text, Loader=Loader), "")  # noqa: S506
+    return _checked(yaml.load(text, Loader=_loader_for(text)), "")  # noqa: S506
