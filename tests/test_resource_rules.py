@@ -67,9 +67,12 @@ def found(result: Result, rule: str | None = None) -> list[tuple[str, str, str]]
 
 # What Kubernetes' resource.ParseQuantity accepts (Go grammar: signed decimal, one suffix).
 VALID = ["1", "0", "500m", "1.5", ".5", "1.", "+1", "007", "1e3", "1E3", "1e-3", "2e+2", "2Ki", "1Mi", "1Gi",
-         "1Ti", "1Pi", "1Ei", "1n", "1u", "1k", "1M", "1G", "1T", "1P", "1E", "0.5Gi", "12345678901234567890"]
+         "1Ti", "1Pi", "1Ei", "1n", "1u", "1k", "1M", "1G", "1T", "1P", "1E", "0.5Gi", "12345678901234567890",
+         "00", "9Ei", "64" + "0" * 62]
 INVALID = ["1Gii", "1K", "1 Gi", " 1", "1 ", "", ".", "1e", "1.2.3", "Gi", "1gi", "1mi", "0x10", "1,5", "-", "+",
-           "1e3Gi", "1Mi2", "one", "1b", "1KiB", "∞", "１"]
+           "1e3Gi", "1Mi2", "one", "1b", "1KiB", "∞", "１",
+           # whole numbers with suffix letters in a wrong order or number (the regex-free path)
+           "1iM", "1Mk", "1kk", "Mi", "1EE", "1iGi", "6" * 65]
 
 
 @pytest.mark.parametrize("q", VALID)

@@ -14,6 +14,13 @@ import data.lib.kubeflow.core
 
 # The rules of the selected profile that apply to this object's kind and operation.
 active contains rule_id if {
+	not config.narrowed
+	some rule_id in config.rules_for[core.kind_id][core.operation]
+	config.settings[rule_id]
+}
+
+active contains rule_id if {
+	config.narrowed
 	some rule_id in config.rules_for[core.kind_id][core.operation]
 	config.selected(rule_id)
 }

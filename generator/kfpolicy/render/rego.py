@@ -165,6 +165,13 @@ import data.lib.kubeflow.core
 
 # The rules of the selected profile that apply to this object's kind and operation.
 active contains rule_id if {{
+\tnot config.narrowed
+\tsome rule_id in config.rules_for[core.kind_id][core.operation]
+\tconfig.settings[rule_id]
+}}
+
+active contains rule_id if {{
+\tconfig.narrowed
 \tsome rule_id in config.rules_for[core.kind_id][core.operation]
 \tconfig.selected(rule_id)
 }}

@@ -19,12 +19,27 @@ pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P
 
 numeric_pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)`
 
-# A quantity as Kubernetes accepts it: a string in the grammar, or a plain number.
+# A quantity as Kubernetes accepts it: a string in the grammar, or a plain number. Most are a
+# whole number with an optional suffix ("8", "500m", "32Gi"), recognised first without the regular
+# expression (which costs microseconds per call on the embedded engine).
 valid(q) if {
+	is_string(q)
+	simple(q)
+} else if {
 	is_string(q)
 	count(q) <= 64
 	regex.match(pattern, q)
 }
+
+simple(q) if {
+	count(q) <= 64
+	digits := trim_right(q, "KMGTPEimk")
+	digits != ""
+	trim_left(digits, "0123456789") == ""
+	substring(q, count(digits), -1) in simple_suffixes
+}
+
+simple_suffixes := {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E"}
 
 valid(q) if is_number(q)
 
