@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: set up with test dependencies, check generated files for drift, run pytest.
+# The whole test suite: set up with test dependencies, check generated files for drift, lint, run pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 .venv/bin/kfpolicy generate --check
+.venv/bin/ruff check generator tests benchmarks
 .venv/bin/python -m pytest "$@"

@@ -118,7 +118,7 @@ BAD_DOCUMENTS = {
     "List with bad items": ("apiVersion: v1\nkind: List\nitems: {a: 1}\n", "bad.yaml#1", "items must be a list"),
     "alias bomb": (
         "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
-        + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+        + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
         "bad.yaml#1", "alias",
     ),
 }
@@ -329,7 +329,7 @@ def test_alias_bomb_memory_is_bounded(tmp_path: Path) -> None:
     # Nine levels of ten aliases each: 10^9 strings if expanded.
     levels = "abcdefghij"
     text = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
-        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip(levels, levels[1:]))
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip(levels, levels[1:], strict=False))
     (tmp_path / "bomb.yaml").write_text(GOOD + "---\n" + text, encoding="utf-8")
     run = kfpolicy("bomb.yaml", cwd=tmp_path)
     input_error(run, "bomb.yaml#1")
