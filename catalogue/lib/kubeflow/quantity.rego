@@ -56,14 +56,7 @@ normalised(q) := q if {
 }
 
 # The numeric value of a valid quantity (undefined for invalid ones).
-value(q) := q if {
-	is_number(q)
-}
-
-value(q) := parse(q) if {
-	valid(q)
-	is_string(q)
-}
+value(q) := parse(q) if valid(q)
 
 # The value of a quantity already known to be valid (callers check valid first: the embedded
 # engine's interpreter fails the whole query when units.parse fails).

@@ -27,16 +27,17 @@ import regorus
 _CONSTANTS = frozenset({"String", "RawString", "Number", "Bool", "Null"})
 
 
-def _vars(node: Any) -> Iterator[str]:
+def _var_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every variable node ({"span": ..., "value": name}) in an AST fragment."""
     if isinstance(node, dict):
         var = node.get("Var")
         if isinstance(var, dict) and isinstance(var.get("value"), str):
-            yield var["value"]
+            yield var
         for value in node.values():
-            yield from _vars(value)
+            yield from _var_nodes(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _vars(value)
+            yield from _var_nodes(value)
 
 
 def _assignments(node: Any) -> Iterator[tuple[int, list[str]]]:
@@ -51,7 +52,7 @@ def _assignments(node: Any) -> Iterator[tuple[int, list[str]]]:
                     continue
                 if next(iter(assign.get("rhs") or {"": None})) in _CONSTANTS:
                     continue
-                names = sorted(set(_vars(assign.get("lhs"))) - {"_"})
+                names = sorted({var["value"] for var in _var_nodes(assign.get("lhs"))} - {"_"})
                 if names:
                     yield assign["span"]["end"], names
         for value in node.values():
@@ -100,15 +101,9 @@ def _imports(module_ast: Any, raw: bytes) -> dict[str, str]:
 
 def _alias_uses(node: Any, aliases: Mapping[str, str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, full path) of every use of an import alias."""
-    if isinstance(node, dict):
-        var = node.get("Var")
-        if isinstance(var, dict) and var.get("value") in aliases:
+    for var in _var_nodes(node):
+        if var["value"] in aliases:
             yield var["span"]["start"], var["span"]["end"], aliases[var["value"]]
-        for value in node.values():
-            yield from _alias_uses(value, aliases)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _alias_uses(value, aliases)
 
 
 def guard_module(path: str, text: str) -> str:

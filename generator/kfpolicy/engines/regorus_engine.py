@@ -30,9 +30,9 @@ from kfpolicy.engines.compiled_guard import UnsupportedModule, guard_modules
 from kfpolicy.errors import EngineError
 
 _RULE_PATH = re.compile(r"^data(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-# What eval_rule_as_json and the Rvm return for an undefined rule (a JSON string no rule of ours produces).
-_UNDEFINED_RULE = '"<undefined>"'
-_UNDEFINED_MARK = '"<undefined>"'
+# What eval_rule_as_json and the Rvm return for an undefined rule (a JSON string no rule of ours
+# produces); inside a larger answer it is the compiled mode's "undefined" marker.
+_UNDEFINED = '"<undefined>"'
 
 
 def _first_line(exc: Exception) -> str:
@@ -155,7 +155,7 @@ class RegorusEngine:
             reason = "instruction-limit" if "instruction limit" in str(exc) else "error"
             self.fallbacks[reason] += 1
             return None
-        if _UNDEFINED_MARK in raw and raw != _UNDEFINED_RULE:
+        if _UNDEFINED in raw and raw != _UNDEFINED:
             self.fallbacks["undefined-marker"] += 1
             return None
         return raw
@@ -170,7 +170,7 @@ class RegorusEngine:
                     # module (about 150 us per call with the whole catalogue).
                     self._engine.set_input_json(input_json)
                     raw = self._engine.eval_rule_as_json(query)
-                return UNDEFINED if raw == _UNDEFINED_RULE else json.loads(raw)
+                return UNDEFINED if raw == _UNDEFINED else json.loads(raw)
             self._engine.set_input_json(input_json)
             raw = self._engine.eval_query_as_json(query)
         except RuntimeError as exc:
