@@ -264,6 +264,11 @@ def new_rule_cmd(rule_id: str, catalogue_dir: Path | None, kinds: tuple[str, ...
     click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run kfpolicy generate && kfpolicy test")
 
 
+from kfpolicy.serve.command import serve_cmd  # noqa: E402 - registered after the other commands
+
+cli.add_command(serve_cmd)
+
+
 def main() -> None:
     cli(prog_name="kfpolicy")
 

@@ -1,0 +1,1 @@
+"""`kfpolicy serve`: the validating admission webhook (HTTPS, AdmissionReview v1) and its certificates."""

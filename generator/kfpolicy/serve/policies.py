@@ -1,0 +1,100 @@
+"""The policies the webhook answers with: built from the catalogue, the profile, the parameters file
+and the runtime cache, and swapped whole (one attribute assignment) on reload, so a request sees the
+old set or the new one, never a mix."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kfpolicy.catalogue import load_catalogue
+from kfpolicy.errors import KfpolicyError
+from kfpolicy.runner import Evaluator
+from kfpolicy.yamlio import load_one
+
+log = logging.getLogger("kfpolicy.serve")
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """Where the policies come from."""
+
+    catalogues: tuple[Path, ...] = ()
+    profile: str | None = None
+    parameters: Path | None = None
+    engine: str = "embedded"
+
+    def watched_files(self) -> list[Path]:
+        files = [p for d in self.catalogues for p in sorted(d.rglob("*")) if p.is_file()]
+        return files + ([self.parameters] if self.parameters is not None else [])
+
+
+def read_parameters(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        data = load_one(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # noqa: BLE001 - any read or parse problem is the user's input error
+        raise KfpolicyError(f"{path}: cannot read parameters: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise KfpolicyError(f"{path}: parameters must map rule ids to objects")
+    return data
+
+
+def build(source: PolicySource, inventory: Sequence[Mapping[str, Any]]) -> Evaluator:
+    cat = load_catalogue(list(source.catalogues))
+    return Evaluator(cat, profile=source.profile, engine=source.engine, inventory=inventory,
+                     parameters=read_parameters(source.parameters))
+
+
+class PolicyStore:
+    """The current Evaluator, rebuilt on demand; a failed rebuild keeps the previous one."""
+
+    def __init__(self, source: PolicySource) -> None:
+        self.source = source
+        self.evaluator: Evaluator | None = None
+        self.inventory: list[Mapping[str, Any]] = []
+        self.inventory_listed = False  # the runtime watch has delivered its first complete list
+        self._signature = self._files_signature()
+        self._lock = threading.Lock()  # one rebuild at a time; readers never wait for it
+
+    def _files_signature(self) -> tuple[tuple[str, int, int], ...]:
+        out = []
+        for path in self.source.watched_files():
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out.append((str(path), st.st_size, st.st_mtime_ns))
+        return tuple(out)
+
+    def load(self) -> None:
+        """Build and swap in new policies; raises KfpolicyError and keeps the old ones on failure."""
+        with self._lock:
+            evaluator = build(self.source, list(self.inventory))
+            self.evaluator = evaluator
+
+    def reload(self, why: str) -> bool:
+        """load(), logged; False (old policies kept) on failure."""
+        try:
+            self.load()
+        except KfpolicyError as exc:
+            log.error("policies not reloaded after %s, keeping the previous ones: %s", why, exc)
+            return False
+        log.info("policies reloaded (%s)", why)
+        return True
+
+    def files_changed(self) -> bool:
+        signature = self._files_signature()
+        if signature == self._signature:
+            return False
+        self._signature = signature
+        return True
+
+    def set_inventory(self, objects: Sequence[Mapping[str, Any]]) -> None:
+        self.inventory = list(objects)
+        self.inventory_listed = True
