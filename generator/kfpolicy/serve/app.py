@@ -34,6 +34,7 @@ class ServerState:
     limits: Limits = field(default_factory=Limits)
     runtimes_listed: bool = True
     draining: bool = False
+    in_flight: int = 0  # /validate handlers running, the body included (SIGTERM waits for them)
 
     def not_ready(self) -> list[str]:
         reasons = []
@@ -69,6 +70,17 @@ async def _read_body(request: web.Request, limits: Limits) -> bytes:
 
 async def validate(request: web.Request) -> web.Response:
     state = request.app[STATE]
+    state.in_flight += 1
+    try:
+        response = await _validate(request, state)
+    finally:
+        state.in_flight -= 1
+    if state.draining:
+        response.force_close()  # keep-alive clients reconnect, to a replica that stays
+    return response
+
+
+async def _validate(request: web.Request, state: ServerState) -> web.Response:
     started = time.perf_counter()
     try:
         review = parse_review(await _read_body(request, state.limits))

@@ -79,6 +79,15 @@ class Worker:
                 interval = min(interval, self.issuer.check_interval())
             await asyncio.sleep(interval)
 
+    async def _drain(self) -> None:
+        """Wait (bounded) for requests in flight: aiohttp's own shutdown would cancel body reads."""
+        deadline = asyncio.get_running_loop().time() + self.options.drain_timeout
+        while self.state.in_flight and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        if self.state.in_flight:
+            log.warning("%d requests still in flight after %g s: closing", self.state.in_flight,
+                        self.options.drain_timeout)
+
     def _signals(self, loop: asyncio.AbstractEventLoop) -> None:
         loop.add_signal_handler(signal.SIGTERM, self.stop.set)
         loop.add_signal_handler(signal.SIGINT, self.stop.set)
@@ -108,6 +117,8 @@ class Worker:
         log.info("stopping: no longer ready, draining in-flight requests")
         self.state.draining = True
         await asyncio.sleep(self.options.shutdown_delay)
+        await site.stop()  # no new connections
+        await self._drain()
         await runner.cleanup()
         for task in tasks:
             task.cancel()
