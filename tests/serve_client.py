@@ -124,4 +124,6 @@ def running(args: list[str], cert_dir: Path, *, ready: bool = True) -> Iterator[
         proc.wait(10)
         if proc.stdout is not None:
             proc.stdout.close()
+        log.seek(0)
+        print(log.read()[-5000:])  # pytest shows it when the test fails
         log.close()

@@ -30,7 +30,7 @@ def _free_port(bind: str) -> int:
 
 def run(options: ServeOptions) -> int:
     if options.workers <= 1:
-        return run_worker(options, True, False)
+        run_worker(options, True, False)
     return _supervise(options)
 
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from aiohttp import web
 
+from kfpolicy.errors import KfpolicyError
 from kfpolicy.serve import kube
 from kfpolicy.serve.app import ServerState, make_app
 from kfpolicy.serve.certmanager import DirectoryCertificates, SelfSignedIssuer
@@ -49,7 +51,9 @@ class Worker:
                                  limits=options.limits, runtimes_listed=not options.watch_runtimes)
         self.stop = asyncio.Event()
         self.reload_wanted = asyncio.Event()
+        self.files_dirty = False  # catalogue or parameters to be read again (not only the runtimes)
         self.port = 0
+        self.threads: list[threading.Thread] = []
 
     def _runtimes_changed(self, loop: asyncio.AbstractEventLoop, objects: list[Mapping[str, Any]]) -> None:
         """Called from a watch thread with the whole runtime cache."""
@@ -62,9 +66,17 @@ class Worker:
         while True:
             await self.reload_wanted.wait()
             self.reload_wanted.clear()
-            outcome = await asyncio.to_thread(self.policies.reload, "a change")
-            self.state.metrics.policy_reloads.labels("success" if outcome else "failure").inc()
-            if outcome and not self.state.runtimes_listed and self.policies.inventory_listed:
+            files_changed, self.files_dirty = self.files_dirty, False
+            try:
+                loaded = await asyncio.to_thread(self.policies.read) if files_changed else None
+                self.policies.install(loaded)
+            except KfpolicyError as exc:
+                log.error("policies not reloaded, keeping the previous ones: %s", exc)
+                self.state.metrics.policy_reloads.labels("failure").inc()
+                continue
+            log.info("policies reloaded (%s)", "files changed" if files_changed else "runtimes changed")
+            self.state.metrics.policy_reloads.labels("success").inc()
+            if self.policies.inventory_listed:
                 self.state.runtimes_listed = True
 
     async def _poll_loop(self) -> None:
@@ -73,6 +85,7 @@ class Worker:
                 self.issuer.step(dt.datetime.now(dt.UTC))
             self.certificates.check()
             if self.policies.files_changed():
+                self.files_dirty = True
                 self.reload_wanted.set()
             interval = self.options.poll_interval
             if self.issuer is not None:
@@ -88,10 +101,14 @@ class Worker:
             log.warning("%d requests still in flight after %g s: closing", self.state.in_flight,
                         self.options.drain_timeout)
 
+    def _reread(self) -> None:
+        self.files_dirty = True
+        self.reload_wanted.set()
+
     def _signals(self, loop: asyncio.AbstractEventLoop) -> None:
         loop.add_signal_handler(signal.SIGTERM, self.stop.set)
         loop.add_signal_handler(signal.SIGINT, self.stop.set)
-        loop.add_signal_handler(signal.SIGHUP, self.reload_wanted.set)
+        loop.add_signal_handler(signal.SIGHUP, self._reread)
 
     async def serve(self) -> int:
         loop = asyncio.get_running_loop()
@@ -102,7 +119,7 @@ class Worker:
         if self.options.watch_runtimes:
             api = kube.api_client(self.options.kubeconfig)
             watcher = kube.RuntimeWatcher(api, lambda objs: self._runtimes_changed(loop, objs), self.thread_stop)
-            watcher.start()
+            self.threads = watcher.start()
         runner = web.AppRunner(make_app(self.state), access_log=None, shutdown_timeout=self.options.drain_timeout)
         await runner.setup()
         site = web.TCPSite(runner, self.options.bind, self.options.port, ssl_context=self.certificates.context,
@@ -124,10 +141,18 @@ class Worker:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self.thread_stop.set()
+        for thread in self.threads:
+            thread.join(2.0)  # a watch blocked in a read is left to process exit
         print("kfpolicy serve: stopped", flush=True)
         return 0
 
 
-def run_worker(options: ServeOptions, issue: bool, reuse_port: bool) -> int:
+def run_worker(options: ServeOptions, issue: bool, reuse_port: bool) -> NoReturn:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
-    return asyncio.run(Worker(options, issue=issue, reuse_port=reuse_port).serve())
+    code = asyncio.run(Worker(options, issue=issue, reuse_port=reuse_port).serve())
+    # Leave at once once drained: the interpreter's teardown would race the watch threads (daemons
+    # blocked in the kubernetes client) for stderr and abort.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
