@@ -24,8 +24,14 @@ IDLE_WATCH = 0.2  # seconds a watch with nothing to report stays open
 
 
 def _status(code: int, reason: str, message: str) -> dict[str, Any]:
-    return {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason,
-            "message": message}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "status": "Failure",
+        "code": code,
+        "reason": reason,
+        "message": message,
+    }
 
 
 class KubeStandIn:
@@ -38,15 +44,20 @@ class KubeStandIn:
         self.fail_lists = False
         self.conflicts = 0  # patches to answer 409 after a concurrent change
         self.patches = 0
-        self.lists: dict[str, int] = {p: 0 for p in KINDS}
+        self.lists: dict[str, int] = dict.fromkeys(KINDS, 0)
         self.watches_gone = 0
         self.webhook_name = webhook_name
         self.vwc: dict[str, Any] = {
-            "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "ValidatingWebhookConfiguration",
             "metadata": {"name": webhook_name, "resourceVersion": "1"},
             "webhooks": [
-                {"name": n, "clientConfig": {"service": {"name": "kfpolicy-webhook", "namespace": "kfpolicy-system"}},
-                 "sideEffects": "None", "admissionReviewVersions": ["v1"]}
+                {
+                    "name": n,
+                    "clientConfig": {"service": {"name": "kfpolicy-webhook", "namespace": "kfpolicy-system"}},
+                    "sideEffects": "None",
+                    "admissionReviewVersions": ["v1"],
+                }
                 for n in ("jobs.kfpolicy.kubeflow.org", "trainer.kfpolicy.kubeflow.org")
             ],
         }
@@ -89,15 +100,22 @@ class KubeStandIn:
                 return 500, json.dumps(_status(500, "InternalError", "etcd is down")).encode()
             self.lists[plural] += 1
             items = [o for (p, _, _), o in sorted(self.objects.items()) if p == plural]
-            listing = {"kind": KINDS[plural] + "List", "apiVersion": GROUP,
-                       "metadata": {"resourceVersion": str(self.version)}, "items": items}
+            listing = {
+                "kind": KINDS[plural] + "List",
+                "apiVersion": GROUP,
+                "metadata": {"resourceVersion": str(self.version)},
+                "items": items,
+            }
         return 200, json.dumps(listing).encode()
 
     def _watch(self, plural: str, since: int) -> tuple[int, bytes]:
         with self.lock:
             if since < self.expired_before:
                 self.watches_gone += 1
-                gone = {"type": "ERROR", "object": _status(410, "Expired", f"too old resource version: {since}")}
+                gone = {
+                    "type": "ERROR",
+                    "object": _status(410, "Expired", f"too old resource version: {since}"),
+                }
                 return 200, json.dumps(gone).encode() + b"\n"
             events = [{"type": t, "object": o} for v, p, t, o in self.log if p == plural and v > since]
         if not events:
@@ -115,7 +133,9 @@ class KubeStandIn:
             self.patches += 1
             if self.conflicts:  # someone else wrote in between
                 self.conflicts -= 1
-                self.vwc["metadata"]["resourceVersion"] = str(int(self.vwc["metadata"]["resourceVersion"]) + 1)
+                self.vwc["metadata"]["resourceVersion"] = str(
+                    int(self.vwc["metadata"]["resourceVersion"]) + 1
+                )
             patch = json.loads(body)
             wanted = patch.get("metadata", {}).get("resourceVersion")
             current = self.vwc["metadata"]["resourceVersion"]
@@ -158,12 +178,20 @@ def standing_in(api: KubeStandIn, tmp_path: Path) -> Iterator[Path]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "standin",
-        "clusters": [{"name": "standin", "cluster": {"server": f"http://127.0.0.1:{server.server_address[1]}"}}],
-        "contexts": [{"name": "standin", "context": {"cluster": "standin", "user": "standin"}}],
-        "users": [{"name": "standin", "user": {"token": "t"}}],
-    }))
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "standin",
+                "clusters": [
+                    {"name": "standin", "cluster": {"server": f"http://127.0.0.1:{server.server_address[1]}"}}
+                ],
+                "contexts": [{"name": "standin", "context": {"cluster": "standin", "user": "standin"}}],
+                "users": [{"name": "standin", "user": {"token": "t"}}],
+            }
+        )
+    )
     try:
         yield kubeconfig
     finally:

@@ -51,8 +51,9 @@ class TLSConnection(http.client.HTTPSConnection):
         return response.status, response.read()
 
 
-def review(obj: dict[str, Any], uid: str = "uid-1", operation: str = "CREATE",
-           old: dict[str, Any] | None = None) -> dict[str, Any]:
+def review(
+    obj: dict[str, Any], uid: str = "uid-1", operation: str = "CREATE", old: dict[str, Any] | None = None
+) -> dict[str, Any]:
     request: dict[str, Any] = {"uid": uid, "operation": operation, "object": obj}
     if old is not None:
         request["oldObject"] = old
@@ -107,23 +108,38 @@ def _read_port(proc: subprocess.Popen[str]) -> int:
 @contextmanager
 def running(args: list[str], cert_dir: Path, *, ready: bool = True) -> Iterator[Server]:
     """`kfpolicy serve ARGS` on 127.0.0.1 and a free port; always stopped afterwards."""
-    cmd = [sys.executable, "-m", "kfpolicy", "serve", "--bind", "127.0.0.1", "--port", "0",
-           "--tls-cert-dir", str(cert_dir), "--service-name", SERVICE, "--service-namespace", NAMESPACE, *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kfpolicy",
+        "serve",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--tls-cert-dir",
+        str(cert_dir),
+        "--service-name",
+        SERVICE,
+        "--service-namespace",
+        NAMESPACE,
+        *args,
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("KUBERNETES_SERVICE_HOST", None)
-    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty server never blocks on it
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-    try:
-        server = Server(proc, _read_port(proc), cert_dir)
-        if ready:
-            server.wait_ready()
-        yield server
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
-        log.seek(0)
-        print(log.read()[-5000:])  # pytest shows it when the test fails
-        log.close()
+    # The log goes to a file, not a pipe: a chatty server never blocks on it.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+        try:
+            server = Server(proc, _read_port(proc), cert_dir)
+            if ready:
+                server.wait_ready()
+            yield server
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(10)
+            if proc.stdout is not None:
+                proc.stdout.close()
+            log.seek(0)
+            print(log.read()[-5000:])  # pytest shows it when the test fails

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serve_client import HOSTNAME, review, running
 
 from kfpolicy.inputs import Document, read_paths
 from kfpolicy.runner import Evaluator
 from kfpolicy.serve.review import response_for
+from serve_client import HOSTNAME, review, running
 
 JOBS = Path(__file__).parent / "jobs"
 
@@ -52,10 +52,21 @@ def test_answers_the_corpus_like_the_evaluator_on_one_keep_alive_connection(tmp_
 
 def test_denial_carries_403_and_the_upstream_aggregate_message(tmp_path):
     job: dict[str, Any] = {
-        "apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "j", "namespace": "ns"},
-        "spec": {"pytorchReplicaSpecs": {"Master": {"replicas": 2, "template": {"spec": {"containers": [
-            {"name": "pytorch", "image": "x"}]}}}, "Worker": {"replicas": -1, "template": {"spec": {
-                "containers": [{"name": "pytorch", "image": "x"}]}}}}},
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "PyTorchJob",
+        "metadata": {"name": "j", "namespace": "ns"},
+        "spec": {
+            "pytorchReplicaSpecs": {
+                "Master": {
+                    "replicas": 2,
+                    "template": {"spec": {"containers": [{"name": "pytorch", "image": "x"}]}},
+                },
+                "Worker": {
+                    "replicas": -1,
+                    "template": {"spec": {"containers": [{"name": "pytorch", "image": "x"}]}},
+                },
+            }
+        },
     }
     with running(["--self-signed"], tmp_path) as server:
         answer = server.validate(server.connect(), review(job, uid="abc"))
@@ -69,9 +80,11 @@ def test_denial_carries_403_and_the_upstream_aggregate_message(tmp_path):
 def test_hostname_is_checked_against_ca_crt(tmp_path):
     with running(["--self-signed"], tmp_path) as server:
         ctx = ssl.create_default_context(cafile=str(tmp_path / "ca.crt"))
-        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-            with pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"):
-                ctx.wrap_socket(sock, server_hostname="other.example.svc")
+        with (
+            socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock,
+            pytest.raises(ssl.SSLCertVerificationError, match="Hostname mismatch"),
+        ):
+            ctx.wrap_socket(sock, server_hostname="other.example.svc")
         for name in ("kfpolicy-webhook", "kfpolicy-webhook.kfpolicy-system.svc.cluster.local", HOSTNAME):
             with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
                 ctx.wrap_socket(sock, server_hostname=name).close()
@@ -80,11 +93,18 @@ def test_hostname_is_checked_against_ca_crt(tmp_path):
 
 BAD_BODIES = {
     "not JSON": b"{nope",
-    "wrong apiVersion": json.dumps({**review({"kind": "PyTorchJob"}), "apiVersion": "admission.k8s.io/v1beta1"}),
+    "wrong apiVersion": json.dumps(
+        {**review({"kind": "PyTorchJob"}), "apiVersion": "admission.k8s.io/v1beta1"}
+    ),
     "wrong kind": json.dumps({**review({"kind": "PyTorchJob"}), "kind": "TokenReview"}),
     "no request": json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}),
-    "no uid": json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-                          "request": {"operation": "CREATE", "object": {"kind": "PyTorchJob"}}}),
+    "no uid": json.dumps(
+        {
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "request": {"operation": "CREATE", "object": {"kind": "PyTorchJob"}},
+        }
+    ),
     "over the limit": json.dumps(review({"kind": "PyTorchJob", "data": "x" * 5000})),
     "not UTF-8": b"\xff\xfe{}",
     "a JSON list": b"[]",
@@ -104,8 +124,10 @@ def test_bad_requests_get_400_and_the_server_keeps_serving(tmp_path):
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
             ctx = ssl.create_default_context(cafile=str(tmp_path / "ca.crt"))
             tls = ctx.wrap_socket(raw, server_hostname=HOSTNAME)
-            tls.sendall(b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        b"Content-Length: 200\r\n\r\n{\"apiVersi")
+            tls.sendall(
+                b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 200\r\n\r\n{"apiVersi'
+            )
             answer = tls.recv(4096).decode()
             assert answer.startswith("HTTP/1.1 400") and "not received within 1 s" in answer
         assert server.validate(server.connect(), review(job))["allowed"] is not None
@@ -114,14 +136,18 @@ def test_bad_requests_get_400_and_the_server_keeps_serving(tmp_path):
 
 
 def test_sigterm_finishes_the_request_in_flight_and_exits_0(tmp_path):
-    body = json.dumps(review({"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob",
-                              "metadata": {"name": "j"}})).encode()
+    body = json.dumps(
+        review({"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "j"}})
+    ).encode()
     with running(["--self-signed", "--body-timeout", "20"], tmp_path) as server:
         ctx = ssl.create_default_context(cafile=str(tmp_path / "ca.crt"))
-        tls = ctx.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=20),
-                              server_hostname=HOSTNAME)
-        head = (f"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        tls = ctx.wrap_socket(
+            socket.create_connection(("127.0.0.1", server.port), timeout=20), server_hostname=HOSTNAME
+        )
+        head = (
+            f"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
         tls.sendall(head + body[:20])
         time.sleep(0.5)
         server.proc.send_signal(signal.SIGTERM)

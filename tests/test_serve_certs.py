@@ -10,14 +10,24 @@ import time
 from pathlib import Path
 
 from cryptography import x509
-from serve_client import HOSTNAME, TLSConnection, review, running
 
 from kfpolicy.serve import certs
 from kfpolicy.serve.certmanager import ROTATE_AT, SelfSignedIssuer
+from serve_client import HOSTNAME, TLSConnection, review, running
 
-JOB = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "j", "namespace": "ns"},
-       "spec": {"pytorchReplicaSpecs": {"Master": {"replicas": 1, "template": {"spec": {"containers": [
-           {"name": "pytorch", "image": "x"}]}}}}}}
+JOB = {
+    "apiVersion": "kubeflow.org/v1",
+    "kind": "PyTorchJob",
+    "metadata": {"name": "j", "namespace": "ns"},
+    "spec": {
+        "pytorchReplicaSpecs": {
+            "Master": {
+                "replicas": 1,
+                "template": {"spec": {"containers": [{"name": "pytorch", "image": "x"}]}},
+            }
+        }
+    },
+}
 
 BODY = json.dumps(review(JOB)).encode()
 
@@ -40,7 +50,7 @@ def test_serving_certificate_and_ca_rotate_under_load_with_no_failed_request(tmp
                         failures.append(f"HTTP {status}")
                     answered[0] += 1
                 served.add(conn.peer_serial())
-            except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+            except Exception as exc:
                 failures.append(repr(exc))
             finally:
                 conn.close()
@@ -123,4 +133,5 @@ def test_certificates_written_by_cert_manager_are_reloaded_without_dropping_conn
         assert server.validate(kept, review(JOB))["allowed"] is True
         assert kept.sock is sock
         assert HOSTNAME in second.cert.extensions.get_extension_for_class(
-            x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+            x509.SubjectAlternativeName
+        ).value.get_values_for_type(x509.DNSName)

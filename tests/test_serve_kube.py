@@ -10,10 +10,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kfpolicy.serve import certs, kube
 from kube_standin import KubeStandIn, standing_in
 from serve_client import review, running
-
-from kfpolicy.serve import certs, kube
 
 NAME = "kfpolicy-webhook"
 
@@ -28,8 +27,10 @@ def _until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
 
 
 def _bundle_subjects(api: KubeStandIn) -> list[set[Any]]:
-    return [{c.subject for c in certs.load_bundle(base64.b64decode(w["clientConfig"].get("caBundle", "")))}
-            for w in api.vwc["webhooks"]]
+    return [
+        {c.subject for c in certs.load_bundle(base64.b64decode(w["clientConfig"].get("caBundle", "")))}
+        for w in api.vwc["webhooks"]
+    ]
 
 
 def test_ca_bundle_patch_is_retried_after_409_conflicts(tmp_path):
@@ -64,9 +65,12 @@ def test_runtime_watch_lists_follows_changes_and_lists_again_after_410_gone(tmp_
 
     stop = threading.Event()
     with standing_in(api, tmp_path) as kubeconfig:
-        watcher = kube.RuntimeWatcher(kube.api_client(str(kubeconfig)),
-                                      lambda objs: seen.append([o["metadata"]["name"] for o in objs]), stop,
-                                      watch_timeout=5)
+        watcher = kube.RuntimeWatcher(
+            kube.api_client(str(kubeconfig)),
+            lambda objs: seen.append([o["metadata"]["name"] for o in objs]),
+            stop,
+            watch_timeout=5,
+        )
         threads = watcher.start()
         try:
             assert _until(lambda: names() == ["torch-distributed"])
@@ -89,11 +93,22 @@ def test_runtime_watch_lists_follows_changes_and_lists_again_after_410_gone(tmp_
 def test_server_patches_its_ca_bundle_and_checks_trainjobs_against_watched_runtimes(tmp_path):
     api = KubeStandIn(NAME)
     api.fail_lists = True
-    trainjob = {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "TrainJob",
-                "metadata": {"name": "tj", "namespace": "team-a"}, "spec": {"runtimeRef": {"name": "torch"}}}
+    trainjob = {
+        "apiVersion": "trainer.kubeflow.org/v1alpha1",
+        "kind": "TrainJob",
+        "metadata": {"name": "tj", "namespace": "team-a"},
+        "spec": {"runtimeRef": {"name": "torch"}},
+    }
     certs_dir = tmp_path / "certs"
     with standing_in(api, tmp_path) as kubeconfig:
-        args = ["--self-signed", "--webhook-config", NAME, "--watch-runtimes", "--kubeconfig", str(kubeconfig)]
+        args = [
+            "--self-signed",
+            "--webhook-config",
+            NAME,
+            "--watch-runtimes",
+            "--kubeconfig",
+            str(kubeconfig),
+        ]
         with running(args, certs_dir, ready=False) as server:
             assert _until(lambda: (certs_dir / "ca.crt").is_file())
             status, text = server.connect().call("GET", "/readyz")

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from serve_client import review, running
 
 from kfpolicy.errors import EngineError
 from kfpolicy.inputs import Document
@@ -20,14 +19,26 @@ from kfpolicy.serve.app import ServerState, make_app
 from kfpolicy.serve.certmanager import DirectoryCertificates
 from kfpolicy.serve.metrics import Metrics
 from kfpolicy.serve.policies import PolicySource, PolicyStore
+from serve_client import review, running
 
 
 def _gpu_job(gpus: int) -> dict[str, Any]:
-    container = {"name": "xgboost", "image": "x", "resources": {
-        "requests": {"cpu": "1", "memory": "1Gi", "nvidia.com/gpu": gpus},
-        "limits": {"cpu": "1", "memory": "1Gi", "nvidia.com/gpu": gpus}}}
-    return {"apiVersion": "kubeflow.org/v1", "kind": "XGBoostJob", "metadata": {"name": "x", "namespace": "ns"},
-            "spec": {"xgbReplicaSpecs": {"Master": {"replicas": 1, "template": {"spec": {"containers": [container]}}}}}}
+    container = {
+        "name": "xgboost",
+        "image": "x",
+        "resources": {
+            "requests": {"cpu": "1", "memory": "1Gi", "nvidia.com/gpu": gpus},
+            "limits": {"cpu": "1", "memory": "1Gi", "nvidia.com/gpu": gpus},
+        },
+    }
+    return {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "XGBoostJob",
+        "metadata": {"name": "x", "namespace": "ns"},
+        "spec": {
+            "xgbReplicaSpecs": {"Master": {"replicas": 1, "template": {"spec": {"containers": [container]}}}}
+        },
+    }
 
 
 def _caps(path: Path, gpus: str) -> None:

@@ -83,15 +83,22 @@ class DirectoryCertificates:
         self.context.load_cert_chain(cert_file, key_file)
         self._current, self._signature = ctx, signature
         self.not_after, self.serial = cert.not_valid_after_utc, cert.serial_number
-        log.info("serving certificate %x, valid until %s", cert.serial_number, cert.not_valid_after_utc.isoformat())
+        log.info(
+            "serving certificate %x, valid until %s", cert.serial_number, cert.not_valid_after_utc.isoformat()
+        )
         return True
 
 
 class SelfSignedIssuer:
     """Keeps DIR/ca.crt, DIR/tls.crt and DIR/tls.key current from CAs held in memory."""
 
-    def __init__(self, directory: Path, names: list[str], validity: dt.timedelta,
-                 on_ca_change: Callable[[bytes], None] | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        names: list[str],
+        validity: dt.timedelta,
+        on_ca_change: Callable[[bytes], None] | None = None,
+    ) -> None:
         self.directory = directory
         self.names = names
         self.validity = validity
@@ -111,7 +118,9 @@ class SelfSignedIssuer:
         """The CAs to trust: ours, newest first, then valid ones from before."""
         ours = [ca.cert for ca in reversed(self.cas)]
         serials = {c.serial_number for c in ours}
-        return ours + [c for c in self.foreign if c.not_valid_after_utc > now and c.serial_number not in serials]
+        return ours + [
+            c for c in self.foreign if c.not_valid_after_utc > now and c.serial_number not in serials
+        ]
 
     def _due(self, issued: certs.Issued, now: dt.datetime, lifetime: dt.timedelta) -> bool:
         start = issued.not_before + certs.BACKDATE

@@ -44,8 +44,9 @@ class Issued:
         )
 
 
-def _builder(subject: str, issuer: x509.Name, key: ec.EllipticCurvePrivateKey, now: dt.datetime,
-             validity: dt.timedelta) -> x509.CertificateBuilder:
+def _builder(
+    subject: str, issuer: x509.Name, key: ec.EllipticCurvePrivateKey, now: dt.datetime, validity: dt.timedelta
+) -> x509.CertificateBuilder:
     return (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
@@ -65,9 +66,17 @@ def new_ca(name: str, now: dt.datetime, validity: dt.timedelta) -> Issued:
         _builder(subject, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]), key, now, validity)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-                          key_encipherment=False, data_encipherment=False, key_agreement=False,
-                          encipher_only=False, decipher_only=False),
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
             critical=True,
         )
     )

@@ -33,9 +33,9 @@ WATCH_TIMEOUT = 300  # seconds per watch request; the watch is then resumed from
 def api_client(kubeconfig: str | None) -> client.ApiClient:
     try:
         if kubeconfig:
-            config.load_kube_config(config_file=kubeconfig)
+            config.load_kube_config(config_file=kubeconfig)  # type: ignore[no-untyped-call]
         else:
-            config.load_incluster_config()
+            config.load_incluster_config()  # type: ignore[no-untyped-call]
     except (ConfigException, OSError) as exc:
         raise KfpolicyError(f"cannot load Kubernetes credentials: {exc}") from None
     return client.ApiClient()
@@ -56,7 +56,7 @@ class Backoff:
         self.delay = self.first
 
 
-def merged_bundle(ours: bytes, current_b64: str | None, now: dt.datetime, keep: int = 8) -> bytes:
+def merged_bundle(ours: bytes, current_b64: str | bytes | None, now: dt.datetime, keep: int = 8) -> bytes:
     """Our CAs first, then still-valid CAs already in the caBundle (other replicas' or earlier ones)."""
     mine = certs.load_bundle(ours)
     try:
@@ -64,8 +64,12 @@ def merged_bundle(ours: bytes, current_b64: str | None, now: dt.datetime, keep: 
     except ValueError:
         theirs = []
     fingerprints = {c.fingerprint(c.signature_hash_algorithm or _sha256()) for c in mine}
-    extra = [c for c in theirs if c.not_valid_after_utc > now
-             and c.fingerprint(c.signature_hash_algorithm or _sha256()) not in fingerprints]
+    extra = [
+        c
+        for c in theirs
+        if c.not_valid_after_utc > now
+        and c.fingerprint(c.signature_hash_algorithm or _sha256()) not in fingerprints
+    ]
     return certs.bundle_pem((mine + extra)[:keep])
 
 
@@ -92,22 +96,35 @@ class CaBundlePatcher:
             try:
                 current = self.api.read_validating_webhook_configuration(self.name)
                 hooks = current.webhooks or []
+                version = current.metadata.resource_version if current.metadata is not None else None
                 body = {
-                    "metadata": {"resourceVersion": current.metadata.resource_version},
+                    "metadata": {"resourceVersion": version},
                     "webhooks": [
-                        {"name": h.name, "clientConfig": {"caBundle": base64.b64encode(
-                            merged_bundle(ours, h.client_config.ca_bundle, dt.datetime.now(dt.UTC))).decode()}}
+                        {
+                            "name": h.name,
+                            "clientConfig": {
+                                "caBundle": base64.b64encode(
+                                    merged_bundle(ours, h.client_config.ca_bundle, dt.datetime.now(dt.UTC))
+                                ).decode()
+                            },
+                        }
                         for h in hooks
                     ],
                 }
                 self.api.patch_validating_webhook_configuration(
-                    self.name, body, _content_type="application/strategic-merge-patch+json")
+                    self.name, body, _content_type="application/strategic-merge-patch+json"
+                )
                 log.info("caBundle of ValidatingWebhookConfiguration %s updated", self.name)
                 return True
             except ApiException as exc:
-                log.warning("caBundle patch of %s failed (attempt %d): %s %s", self.name, attempt,
-                            exc.status, exc.reason)
-            except Exception as exc:  # noqa: BLE001 - network errors: retried like API errors
+                log.warning(
+                    "caBundle patch of %s failed (attempt %d): %s %s",
+                    self.name,
+                    attempt,
+                    exc.status,
+                    exc.reason,
+                )
+            except Exception as exc:
                 log.warning("caBundle patch of %s failed (attempt %d): %s", self.name, attempt, exc)
             if self.stop.wait(backoff.next()):
                 break
@@ -118,8 +135,13 @@ class RuntimeWatcher:
     """Lists, then watches, TrainingRuntimes and ClusterTrainingRuntimes; calls `on_change` with the
     whole cache after the first complete list and after every change."""
 
-    def __init__(self, api: client.ApiClient, on_change: Callable[[list[Mapping[str, Any]]], None],
-                 stop: threading.Event, watch_timeout: int = WATCH_TIMEOUT) -> None:
+    def __init__(
+        self,
+        api: client.ApiClient,
+        on_change: Callable[[list[Mapping[str, Any]]], None],
+        stop: threading.Event,
+        watch_timeout: int = WATCH_TIMEOUT,
+    ) -> None:
         self.api = client.CustomObjectsApi(api)
         self.on_change = on_change
         self.stop = stop
@@ -141,6 +163,8 @@ class RuntimeWatcher:
 
     def _list(self, group: str, version: str, plural: str, kind: str) -> str:
         listing = self.api.list_cluster_custom_object(group, version, plural)
+        if not isinstance(listing, dict):
+            raise TypeError(f"listing {plural}: expected an object, got {type(listing).__name__}")
         with self.lock:
             for key in [k for k in self.cache if k[0] == plural]:
                 del self.cache[key]
@@ -170,7 +194,9 @@ class RuntimeWatcher:
 
     def run_one(self, group: str, version: str, plural: str) -> None:
         """List and watch one resource until stopped: re-list on 410 Gone, back off on errors."""
-        kind = {"trainingruntimes": "TrainingRuntime", "clustertrainingruntimes": "ClusterTrainingRuntime"}[plural]
+        kind = {"trainingruntimes": "TrainingRuntime", "clustertrainingruntimes": "ClusterTrainingRuntime"}[
+            plural
+        ]
         backoff = Backoff()
         version_seen, need_list = "", True
         while not self.stop.is_set():
@@ -179,14 +205,20 @@ class RuntimeWatcher:
                     version_seen = self._list(group, version, plural, kind)
                     need_list = False
                     self.relists += 1
-                w = watch.Watch()
-                for event in w.stream(self.api.list_cluster_custom_object, group, version, plural,
-                                      resource_version=version_seen, timeout_seconds=self.watch_timeout,
-                                      allow_watch_bookmarks=True):
+                w = watch.Watch()  # type: ignore[no-untyped-call]
+                for event in w.stream(  # type: ignore[no-untyped-call]
+                    self.api.list_cluster_custom_object,
+                    group,
+                    version,
+                    plural,
+                    resource_version=version_seen,
+                    timeout_seconds=self.watch_timeout,
+                    allow_watch_bookmarks=True,
+                ):
                     version_seen = self._apply(plural, event) or version_seen
                     backoff.reset()
                     if self.stop.is_set():
-                        w.stop()
+                        w.stop()  # type: ignore[no-untyped-call]
                         break
             except ApiException as exc:
                 if exc.status == 410:
@@ -195,12 +227,14 @@ class RuntimeWatcher:
                     continue
                 log.warning("watch of %s failed: %s %s", plural, exc.status, exc.reason)
                 self.stop.wait(backoff.next())
-            except Exception as exc:  # noqa: BLE001 - network errors: back off and try again
+            except Exception as exc:
                 log.warning("watch of %s failed: %s", plural, exc)
                 self.stop.wait(backoff.next())
 
     def start(self) -> list[threading.Thread]:
-        threads = [threading.Thread(target=self.run_one, args=r, name=f"watch-{r[2]}", daemon=True) for r in RUNTIMES]
+        threads = [
+            threading.Thread(target=self.run_one, args=r, name=f"watch-{r[2]}", daemon=True) for r in RUNTIMES
+        ]
         for t in threads:
             t.start()
         return threads

@@ -17,30 +17,43 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "kfpolicy_admission_requests", "AdmissionReviews answered, by kind, operation and decision",
-            ["kind", "operation", "decision"], registry=self.registry,
+            "kfpolicy_admission_requests",
+            "AdmissionReviews answered, by kind, operation and decision",
+            ["kind", "operation", "decision"],
+            registry=self.registry,
         )
         self.violations = Counter(
-            "kfpolicy_violations", "Violations reported, by rule and enforcement",
-            ["rule", "enforcement"], registry=self.registry,
+            "kfpolicy_violations",
+            "Violations reported, by rule and enforcement",
+            ["rule", "enforcement"],
+            registry=self.registry,
         )
         self.latency = Histogram(
-            "kfpolicy_admission_duration_seconds", "Time to answer an AdmissionReview, body read to response",
-            buckets=LATENCY_BUCKETS, registry=self.registry,
+            "kfpolicy_admission_duration_seconds",
+            "Time to answer an AdmissionReview, body read to response",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.evaluation_errors = Counter(
-            "kfpolicy_evaluation_errors", "AdmissionReviews the policies could not evaluate",
+            "kfpolicy_evaluation_errors",
+            "AdmissionReviews the policies could not evaluate",
             registry=self.registry,
         )
         self.bad_requests = Counter(
-            "kfpolicy_bad_requests", "Requests answered with HTTP 400", registry=self.registry,
+            "kfpolicy_bad_requests",
+            "Requests answered with HTTP 400",
+            registry=self.registry,
         )
         self.certificate_expiry = Gauge(
-            "kfpolicy_certificate_expiry_timestamp_seconds", "notAfter of the served certificate (Unix time)",
+            "kfpolicy_certificate_expiry_timestamp_seconds",
+            "notAfter of the served certificate (Unix time)",
             registry=self.registry,
         )
         self.policy_reloads = Counter(
-            "kfpolicy_policy_reloads", "Policy reloads, by outcome", ["outcome"], registry=self.registry,
+            "kfpolicy_policy_reloads",
+            "Policy reloads, by outcome",
+            ["outcome"],
+            registry=self.registry,
         )
 
     def record(self, kind: str, operation: str, result: Result) -> None:

@@ -23,7 +23,12 @@ def parse_duration(text: str) -> dt.timedelta:
 
 def service_names(service: str, namespace: str) -> list[str]:
     """The DNS names the API server may use to reach a Service."""
-    return [service, f"{service}.{namespace}", f"{service}.{namespace}.svc", f"{service}.{namespace}.svc.cluster.local"]
+    return [
+        service,
+        f"{service}.{namespace}",
+        f"{service}.{namespace}.svc",
+        f"{service}.{namespace}.svc.cluster.local",
+    ]
 
 
 @dataclass(frozen=True)

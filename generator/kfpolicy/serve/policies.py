@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from kfpolicy.catalogue import load_catalogue
-from kfpolicy.errors import KfpolicyError
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.errors import KfpolicyError
 from kfpolicy.runner import Evaluator
 from kfpolicy.yamlio import load_one
 
@@ -38,7 +38,7 @@ def read_parameters(path: Path | None) -> dict[str, Any] | None:
         return None
     try:
         data = load_one(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # noqa: BLE001 - any read or parse problem is the user's input error
+    except Exception as exc:
         raise KfpolicyError(f"{path}: cannot read parameters: {exc}") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise KfpolicyError(f"{path}: parameters must map rule ids to objects")
@@ -88,8 +88,13 @@ class PolicyStore:
         loaded = loaded or self.loaded
         if loaded is None:
             raise KfpolicyError("policies were never read")
-        self.evaluator = Evaluator(loaded.catalogue, profile=self.source.profile, engine=self.source.engine,
-                                   inventory=list(self.inventory), parameters=loaded.parameters)
+        self.evaluator = Evaluator(
+            loaded.catalogue,
+            profile=self.source.profile,
+            engine=self.source.engine,
+            inventory=list(self.inventory),
+            parameters=loaded.parameters,
+        )
         self.loaded = loaded
 
     def load(self) -> None:

@@ -54,7 +54,9 @@ def parse_review(body: bytes) -> Review:
     if not isinstance(uid, str) or not uid:
         raise BadReview("request.uid must be a non-empty string")
     kind = item.obj.get("kind")
-    return Review(uid=uid, document=item, kind=kind if isinstance(kind, str) else "", operation=item.operation)
+    return Review(
+        uid=uid, document=item, kind=kind if isinstance(kind, str) else "", operation=item.operation
+    )
 
 
 def aggregate(messages: list[str]) -> str:
@@ -77,7 +79,9 @@ def error_response(uid: str, message: str, *, allow: bool) -> dict[str, Any]:
     text = f"kfpolicy could not evaluate the policies: {message}"
     if allow:
         return envelope({"uid": uid, "allowed": True, "warnings": [text + " (allowed by --on-error allow)"]})
-    return envelope({"uid": uid, "allowed": False, "status": {"code": 500, "reason": "InternalError", "message": text}})
+    return envelope(
+        {"uid": uid, "allowed": False, "status": {"code": 500, "reason": "InternalError", "message": text}}
+    )
 
 
 def envelope(response: dict[str, Any]) -> dict[str, Any]:

@@ -44,8 +44,10 @@ def _supervise(options: ServeOptions) -> int:
         issuer.step(dt.datetime.now(dt.UTC))
     ctx = multiprocessing.get_context("spawn")
     worker_options = replace(options, self_signed=False)
-    workers = [ctx.Process(target=run_worker, args=(worker_options, False, True), name=f"worker-{i}")
-               for i in range(options.workers)]
+    workers = [
+        ctx.Process(target=run_worker, args=(worker_options, False, True), name=f"worker-{i}")
+        for i in range(options.workers)
+    ]
     for w in workers:
         w.start()
 
@@ -58,7 +60,10 @@ def _supervise(options: ServeOptions) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, forward)
-    print(f"kfpolicy serve: {options.workers} workers listening on https://{options.bind}:{options.port}", flush=True)
+    print(
+        f"kfpolicy serve: {options.workers} workers listening on https://{options.bind}:{options.port}",
+        flush=True,
+    )
     interval = issuer.check_interval() if issuer is not None else 1.0
     while not stop.wait(interval):
         if issuer is not None:

@@ -47,8 +47,14 @@ class Worker:
         self.issuer = make_issuer(options, self.thread_stop) if issue and options.self_signed else None
         self.policies = PolicyStore(options.source)
         self.certificates = DirectoryCertificates(options.tls_cert_dir)
-        self.state = ServerState(self.policies, self.certificates, Metrics(), on_error=options.on_error,
-                                 limits=options.limits, runtimes_listed=not options.watch_runtimes)
+        self.state = ServerState(
+            self.policies,
+            self.certificates,
+            Metrics(),
+            on_error=options.on_error,
+            limits=options.limits,
+            runtimes_listed=not options.watch_runtimes,
+        )
         self.stop = asyncio.Event()
         self.reload_wanted = asyncio.Event()
         self.files_dirty = False  # catalogue or parameters to be read again (not only the runtimes)
@@ -57,9 +63,11 @@ class Worker:
 
     def _runtimes_changed(self, loop: asyncio.AbstractEventLoop, objects: list[Mapping[str, Any]]) -> None:
         """Called from a watch thread with the whole runtime cache."""
+
         def apply() -> None:
             self.policies.set_inventory(objects)
             self.reload_wanted.set()
+
         loop.call_soon_threadsafe(apply)
 
     async def _reload_loop(self) -> None:
@@ -98,8 +106,11 @@ class Worker:
         while self.state.in_flight and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.02)
         if self.state.in_flight:
-            log.warning("%d requests still in flight after %g s: closing", self.state.in_flight,
-                        self.options.drain_timeout)
+            log.warning(
+                "%d requests still in flight after %g s: closing",
+                self.state.in_flight,
+                self.options.drain_timeout,
+            )
 
     def _reread(self) -> None:
         self.files_dirty = True
@@ -118,13 +129,23 @@ class Worker:
         self.certificates.check()
         if self.options.watch_runtimes:
             api = kube.api_client(self.options.kubeconfig)
-            watcher = kube.RuntimeWatcher(api, lambda objs: self._runtimes_changed(loop, objs), self.thread_stop)
+            watcher = kube.RuntimeWatcher(
+                api, lambda objs: self._runtimes_changed(loop, objs), self.thread_stop
+            )
             self.threads = watcher.start()
-        runner = web.AppRunner(make_app(self.state), access_log=None, shutdown_timeout=self.options.drain_timeout)
+        runner = web.AppRunner(
+            make_app(self.state), access_log=None, shutdown_timeout=self.options.drain_timeout
+        )
         await runner.setup()
-        site = web.TCPSite(runner, self.options.bind, self.options.port, ssl_context=self.certificates.context,
-                           reuse_port=self.reuse_port or None, shutdown_timeout=self.options.drain_timeout,
-                           backlog=1024)
+        site = web.TCPSite(
+            runner,
+            self.options.bind,
+            self.options.port,
+            ssl_context=self.certificates.context,
+            reuse_port=self.reuse_port or None,
+            shutdown_timeout=self.options.drain_timeout,
+            backlog=1024,
+        )
         await site.start()
         self.port = runner.addresses[0][1]
         self._signals(loop)
