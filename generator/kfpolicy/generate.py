@@ -10,12 +10,13 @@ from pathlib import Path
 
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.render.bundle import BUNDLE_PATH, render_bundle
+from kfpolicy.render.deploy import render_deploy
 from kfpolicy.render.docs import render_docs
 from kfpolicy.render.gatekeeper import LOCK_PATH, GatekeeperOptions, render_gatekeeper
 from kfpolicy.render.rego import render_rego
 
 # Folders whose whole content is generated: files here that the catalogue no longer produces are stale.
-GENERATED_DIRS = ("rego", "bundles", "docs/rules", "gatekeeper")
+GENERATED_DIRS = ("rego", "bundles", "docs/rules", "gatekeeper", "deploy")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ def render_all(
     files: dict[str, bytes] = {p: t.encode("utf-8") for p, t in rego.items()}
     files[BUNDLE_PATH] = render_bundle(cat, rego)
     files.update({p: t.encode("utf-8") for p, t in render_docs(cat).items()})
+    files.update({p: t.encode("utf-8") for p, t in render_deploy(cat, rego).items()})
     gk = render_gatekeeper(cat, GatekeeperOptions(code_field=options.gatekeeper_code_field), gatekeeper_lock)
     files.update({p: t.encode("utf-8") for p, t in gk.items()})
     return files
