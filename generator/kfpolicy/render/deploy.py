@@ -42,25 +42,32 @@ def webhook_rules(cat: Catalogue) -> list[dict[str, Any]]:
         operations = sorted({op for r in cat.rules.values() if kind.id in r.kinds for op in r.operations})
         if kind.status == "skipped" or not operations:
             continue
-        rules.append({
-            "apiGroups": [kind.group],
-            "apiVersions": list(kind.versions),
-            "operations": operations,
-            "resources": [kind.kind.lower() + "s"],
-            "scope": "Cluster" if kind.scope == "Cluster" else "Namespaced",
-        })
+        rules.append(
+            {
+                "apiGroups": [kind.group],
+                "apiVersions": list(kind.versions),
+                "operations": operations,
+                "resources": [kind.kind.lower() + "s"],
+                "scope": "Cluster" if kind.scope == "Cluster" else "Namespaced",
+            }
+        )
     return rules
 
 
 def policy_configmap(rego_files: dict[str, str]) -> dict[str, Any]:
     """The ConfigMap kube-mgmt loads into OPA: every module, keyed by its path with dots."""
-    modules = {path.removeprefix("rego/").replace("/", "."): text for path, text in sorted(rego_files.items())}
+    modules = {
+        path.removeprefix("rego/").replace("/", "."): text for path, text in sorted(rego_files.items())
+    }
     modules["system.main.rego"] = SYSTEM_MAIN.read_text(encoding="utf-8")
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": {"name": f"{OPA_NAME}-policies", "namespace": OPA_NAMESPACE,
-                     "labels": {"openpolicyagent.org/policy": "rego"}},
+        "metadata": {
+            "name": f"{OPA_NAME}-policies",
+            "namespace": OPA_NAMESPACE,
+            "labels": {"openpolicyagent.org/policy": "rego"},
+        },
         "data": modules,
     }
 
@@ -103,7 +110,9 @@ def _to_yaml(value: Any, indent: int) -> str:
 
 def render_deploy(cat: Catalogue, rego_files: dict[str, str]) -> dict[str, str]:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
         autoescape=False,
     )
     env.filters["to_yaml"] = _to_yaml
@@ -113,7 +122,9 @@ def render_deploy(cat: Catalogue, rego_files: dict[str, str]) -> dict[str, str]:
         for name in names:
             path = f"deploy/{target}/{name}.yaml"
             text = env.get_template(f"{target}/{name}.yaml.j2").render(values)
-            out[path] = header("#", f"generator/kfpolicy/render/deploy_templates/{target}") + _checked(path, text)
+            out[path] = header("#", f"generator/kfpolicy/render/deploy_templates/{target}") + _checked(
+                path, text
+            )
     # The modules are indented with tabs, which YAML block scalars cannot hold: quoted strings.
     configmap = yaml.safe_dump(policy_configmap(rego_files), sort_keys=False, width=1000)
     out["deploy/opa/policies.yaml"] = header("#", "rego/ and deploy_templates/opa/main.rego") + configmap

@@ -24,5 +24,9 @@ inventory := {
 main := {
 	"apiVersion": "admission.k8s.io/v1",
 	"kind": "AdmissionReview",
-	"response": data.kubeflow.admission.response,
-} with data.inventory as inventory
+	"response": response,
+}
+
+response := r if {
+	r := data.kubeflow.admission.response with data.inventory as inventory
+}
