@@ -161,3 +161,16 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(tmp_path):
         assert answer.startswith("HTTP/1.1 200"), answer
         assert '"allowed": false' in answer
         assert server.proc.wait(30) == 0
+
+
+def test_two_workers_share_the_port_and_stop_cleanly_on_sigterm(tmp_path):
+    job = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "j"}}
+    with running(["--self-signed", "--workers", "2"], tmp_path) as server:
+        answers = []
+        for i in range(20):  # new connections, spread by the kernel over both workers
+            conn = server.connect()
+            answers.append(server.validate(conn, review(job, uid=f"w{i}")))
+            conn.close()
+        assert all(a["allowed"] is False for a in answers)
+        assert [a["uid"] for a in answers] == [f"w{i}" for i in range(20)]
+        assert server.terminate() == 0
