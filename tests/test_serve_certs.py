@@ -68,8 +68,8 @@ def test_serving_certificate_and_ca_rotate_under_load_with_no_failed_request(tmp
         for t in threads:
             t.join(30)
     assert failures == []
-    assert answered[0] > 100
-    assert len(served) >= 4, served  # a new serving certificate every 2 s
+    assert answered[0] > 50
+    assert len(served) >= 3, served  # a new serving certificate every 2 s
     assert len(cas_seen) >= 2  # the CA rotated too (at 2/3 of 4 x 3 s)
 
 
