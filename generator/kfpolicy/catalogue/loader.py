@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+from importlib import resources
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,12 @@ ALL_PROFILE = "all"
 
 
 def default_catalogue_dir() -> Path:
-    """The catalogue shipped with this checkout (the package is installed from the repository)."""
-    return Path(__file__).resolve().parents[3] / "catalogue"
+    """The built-in catalogue, package data of kfpolicy (generator/kfpolicy/data/catalogue/ in the
+    repository), found through importlib.resources so a wheel and an editable install both work."""
+    folder = resources.files("kfpolicy") / "data" / "catalogue"
+    if not isinstance(folder, Path):
+        raise CatalogueError(f"{folder}: the built-in catalogue must be installed as files, not in an archive")
+    return folder
 
 
 def _read_yaml(path: Path) -> Any:
