@@ -187,9 +187,10 @@ def _load_library(lib_dir: Path) -> dict[str, str]:
     return files
 
 
-def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
-    """Load the built-in catalogue followed by users' folders; later folders add, never replace."""
-    folders = [default_catalogue_dir(), *[Path(d) for d in (dirs or ())]]
+def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = None) -> Catalogue:
+    """Load the built-in catalogue (or a repository's, `builtin`) followed by users' folders; later
+    folders add, never replace."""
+    folders = [builtin or default_catalogue_dir(), *[Path(d) for d in (dirs or ())]]
     kinds: dict[str, Kind] = {}
     rules: dict[str, Rule] = {}
     library: dict[str, str] = {}
