@@ -25,7 +25,8 @@ _NOT_CHECKED_KEY = pytest.StashKey[list[str]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--examples", default=None, metavar="DIR",
-                     help=f"upstream example manifests to check (default: ${EXAMPLES_ENV}; unset: not checked)")
+                     help=f"upstream example manifests to check (default: ${EXAMPLES_ENV}; "
+                          "unset: not checked)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,7 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=needing)
         items[:] = [item for item in items if not item.get_closest_marker(EXAMPLES_MARK)]
         config.stash[_NOT_CHECKED_KEY].append(
-            f"upstream example manifests ({len(needing)} tests deselected; give --examples DIR or ${EXAMPLES_ENV})")
+            f"upstream example manifests ({len(needing)} tests deselected; "
+            f"give --examples DIR or ${EXAMPLES_ENV})")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
@@ -91,5 +93,6 @@ def upstream_examples(request: pytest.FixtureRequest) -> Path:
     """The upstream example manifests; only tests marked `upstream_examples` may use this."""
     examples = examples_dir(request.config)
     if examples is None:
-        pytest.fail(f"upstream examples not given: mark the test `{EXAMPLES_MARK}` so it is deselected without them")
+        pytest.fail(f"upstream examples not given: mark the test `{EXAMPLES_MARK}` "
+                    "so it is deselected without them")
     return examples

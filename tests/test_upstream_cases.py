@@ -16,7 +16,6 @@ name before admission, so name errors cannot occur either.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -24,7 +24,8 @@ COMMAND_TIMEOUT = 180
 DENIED_JOB = ROOT / "examples" / "denied" / "pytorchjob-two-masters.yaml"
 
 
-def _run(args: list[str | Path], cwd: Path, timeout: float = COMMAND_TIMEOUT) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str | Path], cwd: Path,
+         timeout: float = COMMAND_TIMEOUT) -> subprocess.CompletedProcess[str]:
     # No PYTHONPATH or active venv from the test run: the installed package must stand alone.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True,
@@ -46,13 +47,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "generator", source / "generator",
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"))
     dist = base / "dist"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    pip: list[str | Path] = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     _checked(_run([*pip, "wheel", "--no-deps", "-w", dist, source], base, INSTALL_TIMEOUT))
     [wheel] = dist.glob("kfpolicy-*.whl")
     venv = base / "venv"
     _checked(_run([sys.executable, "-m", "venv", venv], base, INSTALL_TIMEOUT))
     # --no-compile: byte-compiling the kubernetes client would otherwise dominate the install time.
-    vpip = [venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check", "-q", "install", "--no-compile"]
+    vpip: list[str | Path] = [venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check", "-q",
+              "install", "--no-compile"]
     _checked(_run([*vpip, "-r", ROOT / "requirements" / "runtime.txt"], base, INSTALL_TIMEOUT))
     _checked(_run([*vpip, "--no-deps", wheel], base, INSTALL_TIMEOUT))
     return venv / "bin"
@@ -76,12 +78,15 @@ def test_eval_denies_a_job_from_any_folder(installed: Path, outside: Path) -> No
     shutil.copy2(DENIED_JOB, outside / "job.yaml")
     proc = _run([installed / "kfpolicy", "eval", "job.yaml"], outside)
     assert proc.returncode == 1, proc.stderr
-    assert "spec.pytorchReplicaSpecs[Master].replicas: Forbidden: must be 1  (master-replicas-one)" in proc.stdout
+    denial = "spec.pytorchReplicaSpecs[Master].replicas: Forbidden: must be 1  (master-replicas-one)"
+    assert denial in proc.stdout
     assert "1 objects: 1 denied" in proc.stdout
 
 
 def test_bundle_is_written_where_asked(installed: Path, outside: Path) -> None:
-    _checked(_run([installed / "kfpolicy", "bundle", "--profile", "restricted", "--out", "restricted.tar.gz"], outside))
+    bundle: list[str | Path] = [installed / "kfpolicy", "bundle", "--profile", "restricted",
+                                "--out", "restricted.tar.gz"]
+    _checked(_run(bundle, outside))
     with tarfile.open(outside / "restricted.tar.gz") as tar:
         names = tar.getnames()
     assert any(n.endswith(".rego") for n in names)

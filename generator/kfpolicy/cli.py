@@ -94,7 +94,8 @@ def generate_cmd(repo: Path | None, catalogues: tuple[Path, ...], check: bool, o
         repository = find_repository(repo)
         cat = load_catalogue(list(catalogues), builtin=repository.catalogue_dir)
         out = out or repository.root
-    result = generate(cat, out, check=check, options=GenerateOptions(gatekeeper_code_field=gatekeeper_code_field))
+    options = GenerateOptions(gatekeeper_code_field=gatekeeper_code_field)
+    result = generate(cat, out, check=check, options=options)
     if check:
         if result.drifted:
             click.echo("Generated files are out of date (run `kfpolicy generate` and commit):", err=True)

@@ -56,7 +56,8 @@ def find_repository(explicit: Path | None = None, start: Path | None = None) -> 
     if explicit is not None:
         root = explicit.resolve()
         if not names_kfpolicy(root / "pyproject.toml"):
-            raise KfpolicyError(f"--repo {explicit}: not a kfpolicy repository (no pyproject.toml naming kfpolicy)")
+            raise KfpolicyError(
+                f"--repo {explicit}: not a kfpolicy repository (no pyproject.toml naming kfpolicy)")
         return _checked(root)
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):

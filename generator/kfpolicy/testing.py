@@ -23,9 +23,11 @@ def example_input(ex: Example) -> Document:
     review = {
         "apiVersion": "admission.k8s.io/v1",
         "kind": "AdmissionReview",
-        "request": {"uid": ex.name, "operation": ex.operation, "object": ex.object, "oldObject": ex.old_object},
+        "request": {"uid": ex.name, "operation": ex.operation, "object": ex.object,
+                    "oldObject": ex.old_object},
     }
-    return Document(source=ex.name, obj=ex.object, operation=ex.operation, old_object=ex.old_object, rego_input=review)
+    return Document(source=ex.name, obj=ex.object, operation=ex.operation, old_object=ex.old_object,
+                    rego_input=review)
 
 
 def compare_example(ex: Example, result: Result) -> str:
@@ -47,7 +49,8 @@ def check_rule_examples(cat: Catalogue, engine: str, modules: dict[str, str]) ->
         yield from _rule_examples(cat, rule, engine, modules)
 
 
-def _rule_examples(cat: Catalogue, rule: Rule, engine: str, modules: dict[str, str]) -> Iterator[CheckOutcome]:
+def _rule_examples(cat: Catalogue, rule: Rule, engine: str,
+                   modules: dict[str, str]) -> Iterator[CheckOutcome]:
     plain = None
     for ex in rule.examples:
         if ex.parameters is None and not ex.inventory:
@@ -65,7 +68,8 @@ def _rule_examples(cat: Catalogue, rule: Rule, engine: str, modules: dict[str, s
                 parameters={rule.id: ex.parameters} if ex.parameters is not None else None,
             )
         doc = example_input(ex)
-        kind = cat.kind_for(ex.object.get("apiVersion"), ex.object.get("kind")) if isinstance(ex.object, dict) else None
+        is_object = isinstance(ex.object, dict)
+        kind = cat.kind_for(ex.object.get("apiVersion"), ex.object.get("kind")) if is_object else None
         result = evaluator.evaluate(doc) if isinstance(ex.object, dict) else None
         problem = "example object is not a mapping" if result is None else compare_example(ex, result)
         yield CheckOutcome(group=f"rule {rule.id}", name=ex.name, passed=not problem, message=problem,
@@ -84,7 +88,8 @@ def _header(path: Path) -> dict[str, str]:
     return out
 
 
-def check_corpus(cat: Catalogue, engine: str, modules: dict[str, str], corpus: Path) -> Iterator[CheckOutcome]:
+def check_corpus(cat: Catalogue, engine: str, modules: dict[str, str],
+                 corpus: Path) -> Iterator[CheckOutcome]:
     """tests/jobs/**.yaml: a header says `# expect: deny|warn|allow|skip`, optionally `# profile: P`,
     `# operation: UPDATE` (for AdmissionReview files) and `# rules: a, b` (rule ids that must fire)."""
     if not corpus.is_dir():
@@ -109,14 +114,16 @@ def check_corpus(cat: Catalogue, engine: str, modules: dict[str, str], corpus: P
             fired = {v.rule for v in result.violations}
             problems = []
             if result.decision != expect:
-                problems.append(f"expected {expect}, got {result.decision}: {[v.msg for v in result.violations]}")
+                messages = [v.msg for v in result.violations]
+                problems.append(f"expected {expect}, got {result.decision}: {messages}")
             if must_fire - fired:
                 problems.append(f"rules that did not fire: {sorted(must_fire - fired)}")
             yield CheckOutcome("corpus", item.source.removeprefix(str(corpus) + "/"), not problems,
                                "; ".join(problems), kind=str(result.kind))
 
 
-def check_examples(cat: Catalogue, engine: str, modules: dict[str, str], examples: Path) -> Iterator[CheckOutcome]:
+def check_examples(cat: Catalogue, engine: str, modules: dict[str, str],
+                   examples: Path) -> Iterator[CheckOutcome]:
     """Every job under `examples` (YAML and JSON files, read like `kfpolicy eval` reads them) must
     be admitted by the default profile; the runtimes and other referential objects found there are
     the TrainJobs' inventory. A file that cannot be read is a failure; objects of kinds outside the
@@ -135,7 +142,8 @@ def check_examples(cat: Catalogue, engine: str, modules: dict[str, str], example
         result = evaluator.evaluate(item)
         problem = "" if result.decision != "deny" else "expected not deny, got deny: " + "; ".join(
             v.msg for v in result.violations if v.enforcement == "deny")
-        yield CheckOutcome(EXAMPLES_GROUP, item.source.removeprefix(prefix), not problem, problem, kind=kind.kind)
+        name = item.source.removeprefix(prefix)
+        yield CheckOutcome(EXAMPLES_GROUP, name, not problem, problem, kind=kind.kind)
 
 
 def run_checks(cat: Catalogue, *, engine: str, corpus: Path, examples: Path | None) -> list[CheckOutcome]:

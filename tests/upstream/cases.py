@@ -80,7 +80,8 @@ class Case:
             },
         }
         return Document(
-            source=self.name, obj=self.object, operation=self.operation, old_object=self.old_object, rego_input=review
+            source=self.name, obj=self.object, operation=self.operation, old_object=self.old_object,
+            rego_input=review,
         )
 
 
@@ -138,7 +139,8 @@ def _index_entry(path: Path) -> dict[str, Any] | None:
         index = parent / "index.json"
         if index.is_file():
             rel = "cases/" + path.relative_to(parent).as_posix()
-            for entry in json.loads(index.read_text(encoding="utf-8")):
+            entries: list[dict[str, Any]] = json.loads(index.read_text(encoding="utf-8"))
+            for entry in entries:
                 if entry.get("file") in (rel, path.relative_to(parent).as_posix()):
                     return entry
             return None

@@ -16,6 +16,7 @@ from kfpolicy.inputs import Document, DocumentError, read_paths
 from kfpolicy.report import CheckOutcome
 from kfpolicy.runner import Evaluator
 
+
 def _predicted_errors(examples: Path) -> dict[str, list[tuple[str, str]]]:
     """Snippets the upstream v1 webhook itself would deny (examples/v1-webhook-predictions.json)."""
     path = examples / "v1-webhook-predictions.json"
@@ -28,7 +29,7 @@ def _predicted_errors(examples: Path) -> dict[str, list[tuple[str, str]]]:
 def _expect_deny(errors: list[tuple[str, str]], obj: dict[str, Any]) -> bool:
     """A missing name is no error when metadata.generateName is set: the API server generates the
     name before admission (EXAMPLES.md), so such snippets are admitted."""
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta: dict[str, Any] = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
     if "generateName" in meta and "name" not in meta:
         errors = [e for e in errors if e[1] != "metadata.name"]
     return bool(errors)
@@ -54,10 +55,11 @@ def _example_runtimes(examples: Path) -> dict[str, list[dict[str, Any]]]:
 
 def _runtime_given(doc: Document, runtimes: list[dict[str, Any]]) -> bool:
     """Whether the examples hold a runtime of the name a TrainJob refers to (any namespace)."""
-    spec = doc.obj.get("spec") if isinstance(doc.obj.get("spec"), dict) else {}
-    ref = spec.get("runtimeRef") if isinstance(spec.get("runtimeRef"), dict) else {}
+    spec: dict[str, Any] = doc.obj["spec"] if isinstance(doc.obj.get("spec"), dict) else {}
+    ref: dict[str, Any] = spec["runtimeRef"] if isinstance(spec.get("runtimeRef"), dict) else {}
     kind = ref.get("kind") or "ClusterTrainingRuntime"
-    return any(r.get("kind") == kind and (r.get("metadata") or {}).get("name") == ref.get("name") for r in runtimes)
+    name = ref.get("name")
+    return any(r.get("kind") == kind and (r.get("metadata") or {}).get("name") == name for r in runtimes)
 
 
 def _elided_snippet(path: Path) -> bool:
@@ -103,7 +105,9 @@ def check_upstream_examples(cat: Catalogue, engine: str, modules: dict[str, str]
                 ok = all(v.rule == RUNTIME_EXISTS_RULE for v in result.violations if v.enforcement == "deny")
             if kind.status == "skipped":
                 ok = result.decision == "skip"
-            msg = "" if ok else f"expected {'deny' if want_deny else 'not deny'}, got {result.decision}: " + "; ".join(
+            expected = "deny" if want_deny else "not deny"
+            msg = "" if ok else f"expected {expected}, got {result.decision}: " + "; ".join(
                 v.msg for v in result.violations
             )
-            yield CheckOutcome("upstream examples", f"{rel}#{doc.source.rsplit('#', 1)[1]}", ok, msg, kind=kind.kind)
+            name = f"{rel}#{doc.source.rsplit('#', 1)[1]}"
+            yield CheckOutcome("upstream examples", name, ok, msg, kind=kind.kind)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import copy
 import re
-from importlib import resources
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,8 @@ def default_catalogue_dir() -> Path:
     repository), found through importlib.resources so a wheel and an editable install both work."""
     folder = resources.files("kfpolicy") / "data" / "catalogue"
     if not isinstance(folder, Path):
-        raise CatalogueError(f"{folder}: the built-in catalogue must be installed as files, not in an archive")
+        raise CatalogueError(f"{folder}: the built-in catalogue must be installed as files, "
+                             "not in an archive")
     return folder
 
 
