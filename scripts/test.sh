@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: set up with test dependencies, check generated files for drift, lint, run pytest.
+# Arguments go to pytest, e.g. `--examples ../shared/kubeflow/examples` to check the upstream examples too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
