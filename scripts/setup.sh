@@ -23,6 +23,6 @@ pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 if [ "${1:-}" = "--test" ]; then
   "${pip[@]}" install -r requirements/test.txt
   # Real OPA's Go engine, for the cross-engine tests. The wheel declares Python >= 3.14 but works on
-  # 3.11 (see DESIGN.md), hence --ignore-requires-python.
+  # 3.11 (README.md, "Install"), hence --ignore-requires-python.
   "${pip[@]}" install --ignore-requires-python -r requirements/opa.txt
 fi

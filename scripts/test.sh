@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: set up with test dependencies, check generated files for drift, lint, run pytest.
+# Arguments go to pytest. To check the upstream examples too (a path relative to the repository root):
+#   KFPOLICY_EXAMPLES=../shared/kubeflow/examples bash scripts/test.sh   (or pytest's --examples=DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test

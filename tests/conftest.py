@@ -1,32 +1,75 @@
-"""Shared fixtures: the repository root, the built-in catalogue and the upstream reference data."""
+"""Shared fixtures: the repository root, the built-in catalogue, the transcribed upstream cases
+(tests/upstream/cases, in the repository) and, when given, the upstream example manifests.
+
+The upstream examples live outside the repository. Give them with `--examples DIR` or the
+environment variable KFPOLICY_EXAMPLES (.ci/run passes ../shared/kubeflow/examples); without them
+the tests marked `upstream_examples` are deselected and the summary says what was not checked.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 
 from kfpolicy.catalogue import Catalogue, load_catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
+from upstream.cases import CASES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "kubeflow"
+EXAMPLES_ENV = "KFPOLICY_EXAMPLES"
+EXAMPLES_MARK = "upstream_examples"
+_NOT_CHECKED_KEY = pytest.StashKey[list[str]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--examples", default=None, metavar="DIR",
+                     help=f"upstream example manifests to check (default: ${EXAMPLES_ENV}; "
+                          "unset: not checked)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{EXAMPLES_MARK}: needs the upstream example manifests (--examples)")
+    config.stash[_NOT_CHECKED_KEY] = []
+
+
+def examples_dir(config: pytest.Config) -> Path | None:
+    """The upstream examples folder given by option or environment, or None."""
+    value = config.getoption("--examples") or os.environ.get(EXAMPLES_ENV) or None
+    return Path(value).resolve() if value else None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """The suite's real-OPA and upstream-data tests must run, not skip quietly: a missing install
-    step or a missing ../shared would otherwise pass as skipped. KFPOLICY_PARTIAL_TESTS=1 allows it."""
+    """Real OPA is part of the test setup (scripts/setup.sh --test installs it): without it the
+    cross-engine tests would pass as skipped, so the run stops instead. An examples folder that was
+    given must exist. KFPOLICY_PARTIAL_TESTS=1 allows a run without real OPA."""
+    examples = examples_dir(session.config)
+    if examples is not None and not examples.is_dir():
+        pytest.exit(f"--examples / ${EXAMPLES_ENV}: {examples} is not a folder", returncode=2)
     if os.environ.get("KFPOLICY_PARTIAL_TESTS") == "1":
         return
-    missing = []
     if not opa_available():
-        missing.append("real OPA engine (opa-golib-python-bindings; run scripts/setup.sh --test)")
-    if not SHARED.is_dir():
-        missing.append(f"upstream reference data at {SHARED}")
-    if missing:
-        pytest.exit("missing: " + "; ".join(missing) + " (set KFPOLICY_PARTIAL_TESTS=1 to run without)", returncode=2)
+        pytest.exit("missing: real OPA engine (opa-golib-python-bindings; run scripts/setup.sh --test) "
+                    "(set KFPOLICY_PARTIAL_TESTS=1 to run without)", returncode=2)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without the upstream examples, their tests are deselected (not skipped) and reported."""
+    if examples_dir(config) is not None:
+        return
+    needing = [item for item in items if item.get_closest_marker(EXAMPLES_MARK)]
+    if needing:
+        config.hook.pytest_deselected(items=needing)
+        items[:] = [item for item in items if not item.get_closest_marker(EXAMPLES_MARK)]
+        config.stash[_NOT_CHECKED_KEY].append(
+            f"upstream example manifests ({len(needing)} tests deselected; "
+            f"give --examples DIR or ${EXAMPLES_ENV})")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    for line in config.stash[_NOT_CHECKED_KEY]:
+        terminalreporter.write_line(f"NOT CHECKED: {line}", yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +83,16 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"upstream reference data not found at {SHARED}: clone the repository beside ../shared")
-    return SHARED
+def upstream_cases() -> Path:
+    """The transcribed upstream webhook test cases, test data in this repository."""
+    return CASES_DIR
+
+
+@pytest.fixture(scope="session")
+def upstream_examples(request: pytest.FixtureRequest) -> Path:
+    """The upstream example manifests; only tests marked `upstream_examples` may use this."""
+    examples = examples_dir(request.config)
+    if examples is None:
+        pytest.fail(f"upstream examples not given: mark the test `{EXAMPLES_MARK}` "
+                    "so it is deselected without them")
+    return examples

@@ -2,9 +2,9 @@
 (its Go engine, opa-golib-python-bindings) give identical data.kubeflow.violation, deny, warn and
 admission.response under every profile. Any engine error is a failure.
 
-Inputs: every rule's catalogue examples, every file under tests/jobs/, and every case file and
-example YAML under ../shared/kubeflow/ (cases/**, examples/**; documents that do not parse are
-passed over). Each engine is loaded once per profile; referential data (runtimes, namespaces,
+Inputs: every rule's catalogue examples, every file under tests/jobs/, every transcribed upstream
+case (tests/upstream/cases/) and, when given (--examples / KFPOLICY_EXAMPLES), every upstream example
+manifest (documents that do not parse are passed over). Each engine is loaded once per profile; referential data (runtimes, namespaces,
 priority classes) is the union of every input's, so TrainJob inputs find their runtimes.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import fuzzgen
-from conftest import ROOT, SHARED
+from conftest import ROOT, examples_dir
 from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
 from kfpolicy.inputs import Document, read_paths
@@ -26,11 +26,12 @@ from kfpolicy.render.rego import render_rego
 from kfpolicy.runner import INVENTORY_KINDS
 from kfpolicy.testing import example_input
 from kfpolicy.yamlio import load_one
+from upstream.cases import CASES_DIR
 
 pytestmark = pytest.mark.skipif(not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)")
 
 PROFILES = ("upstream", "baseline", "restricted", "all")
-GROUPS = ("rule-examples", "tests-jobs", "shared-cases", "shared-examples")
+GROUPS = ("rule-examples", "tests-jobs", "upstream-cases", "upstream-examples")
 
 
 def _files(folder: Path) -> list[Path]:
@@ -64,7 +65,7 @@ def _case_roles(path: Path) -> dict[str, Any]:
     return out
 
 
-def collect(cat: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
+def collect(cat: Catalogue, examples: Path | None) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
     """Every input as (name, rego input) per group, and the union of their referential objects."""
     groups: dict[str, list[tuple[str, Any]]] = {g: [] for g in GROUPS}
     inventory: list[dict[str, Any]] = []
@@ -75,8 +76,8 @@ def collect(cat: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict
             inventory.extend(o for o in ex.inventory if isinstance(o, dict))
     for path in _files(ROOT / "tests" / "jobs"):
         groups["tests-jobs"].extend((d.source, d.input) for d in _documents(path))
-    for path in _files(SHARED / "cases"):
-        groups["shared-cases"].extend((d.source, d.input) for d in _documents(path))
+    for path in _files(CASES_DIR):
+        groups["upstream-cases"].extend((d.source, d.input) for d in _documents(path))
         roles = _case_roles(path) if path.suffix == ".yaml" else {}
         inventory.extend(roles.get("runtime", []))
         for obj in roles.get("object", [])[:1]:
@@ -84,9 +85,9 @@ def collect(cat: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict
             operation = "UPDATE" if old is not None else "CREATE"
             review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
                       "request": {"uid": path.stem, "operation": operation, "object": obj, "oldObject": old}}
-            groups["shared-cases"].append((f"{path}(review)", review))
-    for path in _files(SHARED / "examples"):
-        groups["shared-examples"].extend((d.source, d.input) for d in _documents(path))
+            groups["upstream-cases"].append((f"{path}(review)", review))
+    for path in _files(examples) if examples is not None else []:
+        groups["upstream-examples"].extend((d.source, d.input) for d in _documents(path))
     for g in GROUPS:
         for _, rego_input in groups[g]:
             obj = fuzzgen.object_of(rego_input)
@@ -96,8 +97,9 @@ def collect(cat: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict
 
 
 @pytest.fixture(scope="module")
-def inputs(catalogue: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
-    return collect(catalogue)
+def inputs(catalogue: Catalogue, request: pytest.FixtureRequest
+           ) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
+    return collect(catalogue, examples_dir(request.config))
 
 
 @pytest.fixture(scope="module")
@@ -106,12 +108,16 @@ def pairs(catalogue: Catalogue, inputs: Any) -> dict[str, fuzzgen.EnginePair]:
     return {p: fuzzgen.EnginePair(catalogue, p, inputs[1], modules=modules) for p in PROFILES}
 
 
-def test_every_input_source_is_present(inputs: Any, catalogue: Catalogue, shared: Path) -> None:
+def test_every_input_source_is_present(inputs: Any, catalogue: Catalogue) -> None:
     groups, inventory = inputs
     assert len(groups["rule-examples"]) >= 2 * len(catalogue.rules)
-    assert len(groups["shared-cases"]) >= 100, "the upstream case files should give well over 100 inputs"
-    assert len(groups["shared-examples"]) >= 100, "the upstream examples should give well over 100 inputs"
+    assert len(groups["upstream-cases"]) >= 100, "the upstream case files should give well over 100 inputs"
     assert any(o.get("kind") == "ClusterTrainingRuntime" for o in inventory)
+
+
+@pytest.mark.upstream_examples
+def test_the_upstream_examples_are_inputs(inputs: Any, upstream_examples: Path) -> None:
+    assert len(inputs[0]["upstream-examples"]) >= 100, "the upstream examples should give well over 100 inputs"
 
 
 def _disagreements(pair: fuzzgen.EnginePair, items: list[tuple[str, Any]]) -> list[str]:
@@ -126,7 +132,8 @@ def _disagreements(pair: fuzzgen.EnginePair, items: list[tuple[str, Any]]) -> li
     return problems
 
 
-@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("group", [pytest.param(g, marks=pytest.mark.upstream_examples) if g == "upstream-examples"
+                                   else g for g in GROUPS])
 @pytest.mark.parametrize("profile", PROFILES)
 def test_engines_agree(profile: str, group: str, inputs: Any, pairs: dict[str, fuzzgen.EnginePair]) -> None:
     items = inputs[0][group]

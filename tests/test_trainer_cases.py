@@ -1,5 +1,5 @@
 """Every upstream test case for Kubeflow Trainer v2 (TrainJob, TrainingRuntime,
-ClusterTrainingRuntime) under ../shared/kubeflow/cases, decided under the `upstream` and the
+ClusterTrainingRuntime) under tests/upstream/cases, decided under the `upstream` and the
 `baseline` profile the way upstream decides it.
 
 Generic rules only, read from the case files (no per-case expectations):
@@ -29,19 +29,16 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kfpolicy.cases import Case, default_cases_dir, iter_cases, split_documents
 from kfpolicy.catalogue.loader import load_catalogue
 from kfpolicy.inputs import Document
 from kfpolicy.render.rego import render_rego
 from kfpolicy.runner import Evaluator, Result
+from upstream.cases import CASES_DIR, Case, iter_cases, split_documents
 
-REPO = Path(__file__).resolve().parents[1]
-CASES_DIR = default_cases_dir(REPO)
 KIND_DIRS = ("trainjob", "trainingruntime", "clustertrainingruntime")
 PROFILES = ("upstream", "baseline")
 RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")

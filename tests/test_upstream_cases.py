@@ -16,17 +16,14 @@ name before admission, so name errors cannot occur either.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kfpolicy.cases import ADMITTING, DENYING, Case, default_cases_dir, iter_cases
 from kfpolicy.catalogue.loader import load_catalogue
 from kfpolicy.runner import Evaluator
+from upstream.cases import ADMITTING, CASES_DIR, DENYING, Case, iter_cases
 
-REPO = Path(__file__).resolve().parents[1]
-CASES_DIR = default_cases_dir(REPO)
 KIND_DIRS = ("pytorchjob", "tfjob", "xgboostjob", "paddlejob", "jaxjob", "mxjob", "mpijob-v1", "mpijob-v2beta1")
 
 # mpi-operator's SetDefaults_MPIJob fills these before ValidateMPIJob runs (RULES.md section 3).

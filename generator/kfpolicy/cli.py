@@ -21,6 +21,7 @@ from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
 from kfpolicy.inputs import Document, DocumentError, read_paths
+from kfpolicy.repo import find_repository
 from kfpolicy.report import eval_json, eval_junit, eval_text, outcomes_junit, outcomes_text
 from kfpolicy.runner import INVENTORY_KINDS, Evaluator
 
@@ -32,6 +33,12 @@ catalogue_option = click.option(
     multiple=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="A folder of your own rules (rules/<id>/, optional kinds.yaml, profiles.yaml, lib/); repeatable.",
+)
+repo_option = click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The kfpolicy repository to work on (default: found from the current folder upwards).",
 )
 output_option = click.option(
     "--output", "-o", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True
@@ -69,17 +76,26 @@ def _load(catalogues: tuple[Path, ...]) -> Catalogue:
 
 
 @cli.command("generate")
+@repo_option
 @catalogue_option
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any generated file differs.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Root to write rego/, gatekeeper/, bundles/ and docs/ under.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write rego/, gatekeeper/, bundles/ and docs/ under this folder instead of the "
+                   "repository (the installed catalogue is used unless --repo is given).")
 @click.option("--gatekeeper-code-field", is_flag=True,
               help="ConstraintTemplates in the `code: [{engine: Rego, source: {version: v1}}]` form "
                    "(Gatekeeper >= 3.19) instead of the legacy `rego:` field.")
-def generate_cmd(catalogues: tuple[Path, ...], check: bool, out: Path, gatekeeper_code_field: bool) -> None:
-    """Regenerate every artefact from the catalogue (deterministic)."""
-    cat = _load(catalogues)
-    result = generate(cat, out, check=check, options=GenerateOptions(gatekeeper_code_field=gatekeeper_code_field))
+def generate_cmd(repo: Path | None, catalogues: tuple[Path, ...], check: bool, out: Path | None,
+                 gatekeeper_code_field: bool) -> None:
+    """Regenerate every artefact of the repository from its catalogue (deterministic)."""
+    if out is not None and repo is None:
+        cat = _load(catalogues)
+    else:
+        repository = find_repository(repo)
+        cat = load_catalogue(list(catalogues), builtin=repository.catalogue_dir)
+        out = out or repository.root
+    options = GenerateOptions(gatekeeper_code_field=gatekeeper_code_field)
+    result = generate(cat, out, check=check, options=options)
     if check:
         if result.drifted:
             click.echo("Generated files are out of date (run `kfpolicy generate` and commit):", err=True)
@@ -159,30 +175,36 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
         sys.exit(EXIT_VIOLATIONS)
 
 
-def _default_examples() -> Path:
-    return Path("..") / "shared" / "kubeflow" / "examples"
-
-
 @cli.command("test")
+@repo_option
 @catalogue_option
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True)
-@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("tests/jobs"),
-              show_default=True, help="Job corpus with `# expect:` headers.")
-@click.option("--examples", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Upstream example jobs (default ../shared/kubeflow/examples when present).")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Job corpus with `# expect:` headers (default: the repository's tests/jobs/).")
+@click.option("--examples", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="A folder of example jobs that the default profile must admit (e.g. the upstream "
+                   "examples); without it they are not checked, and the summary says so.")
 @output_option
-def test_cmd(catalogues: tuple[Path, ...], engine: str, corpus: Path, examples: Path | None, output: str) -> None:
-    """Check every rule's examples, the job corpus and the upstream example jobs."""
+def test_cmd(repo: Path | None, catalogues: tuple[Path, ...], engine: str, corpus: Path | None,
+             examples: Path | None, output: str) -> None:
+    """Check every rule's examples, the job corpus and, when given, a folder of example jobs."""
     from kfpolicy.testing import run_checks
 
-    cat = _load(catalogues)
-    outcomes = run_checks(cat, engine=engine, corpus=corpus, examples=examples or _default_examples())
+    repository = find_repository(repo)
+    cat = load_catalogue(list(catalogues), builtin=repository.catalogue_dir)
+    corpus = corpus or repository.corpus_dir
+    if not corpus.is_dir():
+        raise KfpolicyError(f"--corpus {corpus}: no such folder")
+    outcomes = run_checks(cat, engine=engine, corpus=corpus, examples=examples)
     if output == "junit":
         click.echo(outcomes_junit(outcomes))
     elif output == "json":
         click.echo(json.dumps([o.__dict__ for o in outcomes], indent=2))
     else:
         click.echo(outcomes_text(outcomes))
+    if examples is None:
+        # On stderr for json/junit, so their output stays one parseable document.
+        click.echo("not checked: example jobs (no --examples DIR given)", err=output != "text")
     if not outcomes:
         raise KfpolicyError("no checks ran: the catalogue has no rules and no corpus was found")
     if not all(o.passed for o in outcomes):
@@ -252,15 +274,15 @@ def new_group() -> None:
 
 @new_group.command("rule")
 @click.argument("rule_id")
+@repo_option
 @click.option("--catalogue", "catalogue_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Catalogue folder to write into (default: the built-in catalogue).")
+              default=None, help="Catalogue folder to write into (default: the repository's catalogue).")
 @click.option("--kind", "kinds", multiple=True, help="Kind id from kinds.yaml; repeatable.")
-def new_rule_cmd(rule_id: str, catalogue_dir: Path | None, kinds: tuple[str, ...]) -> None:
-    """Write catalogue/rules/RULE_ID/ with a working rule, its Rego and examples to edit."""
-    from kfpolicy.catalogue import default_catalogue_dir
+def new_rule_cmd(rule_id: str, repo: Path | None, catalogue_dir: Path | None, kinds: tuple[str, ...]) -> None:
+    """Write rules/RULE_ID/ in the catalogue with a working rule, its Rego and examples to edit."""
     from kfpolicy.scaffold import new_rule
 
-    folder = new_rule(catalogue_dir or default_catalogue_dir(), rule_id, list(kinds))
+    folder = new_rule(catalogue_dir or find_repository(repo).catalogue_dir, rule_id, list(kinds))
     click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run kfpolicy generate && kfpolicy test")
 
 

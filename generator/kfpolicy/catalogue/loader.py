@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,13 @@ ALL_PROFILE = "all"
 
 
 def default_catalogue_dir() -> Path:
-    """The catalogue shipped with this checkout (the package is installed from the repository)."""
-    return Path(__file__).resolve().parents[3] / "catalogue"
+    """The built-in catalogue, package data of kfpolicy (generator/kfpolicy/data/catalogue/ in the
+    repository), found through importlib.resources so a wheel and an editable install both work."""
+    folder = resources.files("kfpolicy") / "data" / "catalogue"
+    if not isinstance(folder, Path):
+        raise CatalogueError(f"{folder}: the built-in catalogue must be installed as files, "
+                             "not in an archive")
+    return folder
 
 
 def _read_yaml(path: Path) -> Any:
@@ -182,9 +188,10 @@ def _load_library(lib_dir: Path) -> dict[str, str]:
     return files
 
 
-def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
-    """Load the built-in catalogue followed by users' folders; later folders add, never replace."""
-    folders = [default_catalogue_dir(), *[Path(d) for d in (dirs or ())]]
+def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = None) -> Catalogue:
+    """Load the built-in catalogue (or a repository's, `builtin`) followed by users' folders; later
+    folders add, never replace."""
+    folders = [builtin or default_catalogue_dir(), *[Path(d) for d in (dirs or ())]]
     kinds: dict[str, Kind] = {}
     rules: dict[str, Rule] = {}
     library: dict[str, str] = {}

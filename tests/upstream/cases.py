@@ -1,4 +1,4 @@
-"""Read the upstream test cases in ../shared/kubeflow/cases (one YAML file per transcribed Go test).
+"""Read the upstream test cases in tests/upstream/cases/ (one YAML file per transcribed Go test).
 
 A case file starts with a `#` comment header that is itself YAML (`expected`, `operation`,
 `expected_errors`, `expected_warnings`, ...) and continues with documents marked by role:
@@ -80,7 +80,8 @@ class Case:
             },
         }
         return Document(
-            source=self.name, obj=self.object, operation=self.operation, old_object=self.old_object, rego_input=review
+            source=self.name, obj=self.object, operation=self.operation, old_object=self.old_object,
+            rego_input=review,
         )
 
 
@@ -138,7 +139,8 @@ def _index_entry(path: Path) -> dict[str, Any] | None:
         index = parent / "index.json"
         if index.is_file():
             rel = "cases/" + path.relative_to(parent).as_posix()
-            for entry in json.loads(index.read_text(encoding="utf-8")):
+            entries: list[dict[str, Any]] = json.loads(index.read_text(encoding="utf-8"))
+            for entry in entries:
                 if entry.get("file") in (rel, path.relative_to(parent).as_posix()):
                     return entry
             return None
@@ -183,10 +185,8 @@ def load_case(path: str | Path) -> Case:
     )
 
 
-def default_cases_dir(repo_root: Path | None = None) -> Path:
-    """../shared/kubeflow/cases next to the repository."""
-    root = repo_root or Path(__file__).resolve().parents[2]
-    return root.parent / "shared" / "kubeflow" / "cases"
+# The transcribed upstream cases, kept in the repository as test data (see cases/README.md).
+CASES_DIR = Path(__file__).resolve().parent / "cases"
 
 
 def iter_cases(cases_dir: Path, kind_dirs: Iterable[str] | None = None) -> Iterator[Case]:
