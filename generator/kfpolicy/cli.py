@@ -20,9 +20,11 @@ from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
+from kfpolicy.batch import exit_code, run_batch
 from kfpolicy.inputs import Document, DocumentError, read_paths
-from kfpolicy.report import eval_json, eval_junit, eval_text, outcomes_junit, outcomes_text
+from kfpolicy.report import FORMATS, outcomes_junit, outcomes_text, render
 from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+from kfpolicy.selection import IgnoreRules
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -34,7 +36,20 @@ catalogue_option = click.option(
     help="A folder of your own rules (rules/<id>/, optional kinds.yaml, profiles.yaml, lib/); repeatable.",
 )
 output_option = click.option(
-    "--output", "-o", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True
+    "--output", "-o", type=click.Choice(FORMATS), default="text", show_default=True,
+    help="Report format: text, json, junit (CI test reports), sarif (code scanning), github (workflow "
+         "annotations), tap or table. Every format gives the file and line of each finding.",
+)
+test_output_option = click.option(
+    "--output", "-o", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
+    help="Report format for the checks: text, json or junit.",
+)
+fail_on_warn_option = click.option(
+    "--fail-on-warn", is_flag=True, help="Exit 1 on warnings too, not only on denials."
+)
+profile_option = click.option(
+    "--profile", "-p", default=None, help="Profile to apply: upstream, baseline or restricted, or one of your "
+    "catalogue's (default: the catalogue's default profile).",
 )
 
 
@@ -97,7 +112,8 @@ def _read_inventory(paths: tuple[str, ...]) -> list[dict[str, Any]]:
     for item in read_paths(paths):
         if isinstance(item, DocumentError):
             raise KfpolicyError(f"--inventory {item}")
-        objects.append(item.obj)
+        if isinstance(item, Document):
+            objects.append(item.obj)
     return objects
 
 
@@ -117,7 +133,7 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 
 @cli.command("eval")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--profile", "-p", default=None, help="Profile to apply (default: the catalogue's default).")
+@profile_option
 @catalogue_option
 @click.option("--inventory", "inventory", multiple=True, help="Objects used as referential data; repeatable.")
 @click.option("--parameters", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -125,14 +141,24 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 @click.option("--engine", type=click.Choice([*sorted(ENGINES), "gatekeeper"]), default="embedded", show_default=True,
               help="gatekeeper: evaluate the profile's generated ConstraintTemplates and Constraints as Gatekeeper does.")
 @output_option
-@click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too.")
+@click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too, "
+              "each skip with its reason.")
+@click.option("--ignore", "ignore", multiple=True, metavar="PATTERN",
+              help="Leave out files and folders matching this .gitignore-style pattern; repeatable. "
+                   "A .kfpolicyignore file in the current folder or any folder read adds more.")
+@fail_on_warn_option
 def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path, ...], inventory: tuple[str, ...],
-             parameters: Path | None, engine: str, output: str, verbose: bool) -> None:
-    """Evaluate manifests, folders, `-` (stdin), Lists and AdmissionReviews."""
+             parameters: Path | None, engine: str, output: str, verbose: bool, ignore: tuple[str, ...],
+             fail_on_warn: bool) -> None:
+    """Evaluate manifests, folders, `-` (stdin), Lists and AdmissionReviews.
+
+    Folders are read recursively (.yaml, .yml, .json in any letter case). Helm templates, JSON Patch
+    files and files without documents are reported as skipped. Exit 0 clean, 1 denials (or warnings
+    with --fail-on-warn), 2 input errors.
+    """
     cat = _load(catalogues)
-    items = list(read_paths(paths))
+    items = list(read_paths(paths, IgnoreRules(ignore)))
     docs = [i for i in items if isinstance(i, Document)]
-    errors = [i for i in items if isinstance(i, DocumentError)]
     inv = _read_inventory(inventory) + [
         d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS
     ]
@@ -143,20 +169,14 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
         evaluator = GatekeeperEvaluator(cat, profile=profile, inventory=inv, parameters=_parameters(parameters))
     else:
         evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
-    results = [evaluator.evaluate(d) for d in docs]
-    if output == "json":
-        click.echo(eval_json(results, errors))
-    elif output == "junit":
-        click.echo(eval_junit(results, errors))
-    else:
-        click.echo(eval_text(results, errors, verbose=verbose))
-    for e in errors:
+    report = run_batch(evaluator, items)
+    click.echo(render(report, output, cat, verbose=verbose))
+    for e in report.errors:
         if output != "text":
             click.echo(f"kfpolicy: error: {e}", err=True)
-    if errors:
-        sys.exit(EXIT_INPUT)
-    if any(r.decision == "deny" for r in results):
-        sys.exit(EXIT_VIOLATIONS)
+    code = exit_code(report, fail_on_warn=fail_on_warn)
+    if code:
+        sys.exit(code)
 
 
 def _default_examples() -> Path:
@@ -165,12 +185,13 @@ def _default_examples() -> Path:
 
 @cli.command("test")
 @catalogue_option
-@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True)
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True,
+              help="Rego engine: embedded (regorus, in-process) or opa (OPA's Go engine, when installed).")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("tests/jobs"),
               show_default=True, help="Job corpus with `# expect:` headers.")
 @click.option("--examples", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Upstream example jobs (default ../shared/kubeflow/examples when present).")
-@output_option
+@test_output_option
 def test_cmd(catalogues: tuple[Path, ...], engine: str, corpus: Path, examples: Path | None, output: str) -> None:
     """Check every rule's examples, the job corpus and the upstream example jobs."""
     from kfpolicy.testing import run_checks
@@ -191,7 +212,8 @@ def test_cmd(catalogues: tuple[Path, ...], engine: str, corpus: Path, examples: 
 
 @cli.command("bundle")
 @catalogue_option
-@click.option("--profile", "-p", default=None, help="Profile written into the bundle's data.json.")
+@click.option("--profile", "-p", default=None, help="Profile written into the bundle's data.json "
+              "(default: the catalogue's default profile).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the .tar.gz bundle.")
 def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> None:
@@ -209,9 +231,11 @@ def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> 
 @cli.command("push")
 @catalogue_option
 @click.option("--opa-url", required=True, help="OPA server root, e.g. http://localhost:8181")
-@click.option("--profile", "-p", default=None)
+@click.option("--profile", "-p", default=None, help="Profile whose enforcement and parameters are written "
+              "to data.kubeflow (default: the catalogue's default profile).")
 @click.option("--token", envvar="KFPOLICY_OPA_TOKEN", default=None, help="Bearer token (env KFPOLICY_OPA_TOKEN).")
-@click.option("--timeout", type=float, default=5.0, show_default=True)
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds to wait for each "
+              "request to the OPA server.")
 def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, token: str | None,
              timeout: float) -> None:
     """Load the policies and the profile's data into a running OPA server."""
@@ -224,25 +248,52 @@ def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, to
 
 @cli.command("audit")
 @catalogue_option
-@click.option("--profile", "-p", default=None)
-@click.option("--kubeconfig", default=None, help="Kubeconfig file (default: in-cluster, then ~/.kube/config).")
-@click.option("--context", default=None)
+@profile_option
+@click.option("--kubeconfig", default=None, help="Kubeconfig file (default: in-cluster credentials, then "
+              "$KUBECONFIG or ~/.kube/config).")
+@click.option("--context", default=None, help="Kubeconfig context to use (default: its current-context).")
 @click.option("--namespace", "-n", default=None, help="Only this namespace (default: all).")
 @output_option
+@click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too.")
+@fail_on_warn_option
+@click.option("--page-size", type=click.IntRange(1, 10_000), default=500, show_default=True,
+              help="Objects per list request (the API's `limit`; pages follow `continue` tokens).")
+@click.option("--summary-limit", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="Violations listed per rule in the summary (the totals count them all).")
+@click.option("--record", "record_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the summary as JSON to this file (shape: docs/audit.md).")
+@click.option("--record-configmap", default=None, metavar="NAMESPACE/NAME",
+              help="Also write the summary into this ConfigMap, key audit.json (created or replaced).")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
+              help="Seconds to wait for the API server to connect or to send more of an answer.")
+@click.option("--deadline", type=click.FloatRange(1, 86_400), default=600.0, show_default=True,
+              help="Seconds the whole audit may take; it stops with an error after that.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show listing progress on stderr (default: only on a terminal, never when CI is set).")
 def audit_cmd(catalogues: tuple[Path, ...], profile: str | None, kubeconfig: str | None, context: str | None,
-              namespace: str | None, output: str) -> None:
-    """Evaluate the training jobs and runtimes that exist in a cluster (status rules included)."""
-    from kfpolicy.audit import list_objects
+              namespace: str | None, output: str, verbose: bool, fail_on_warn: bool, page_size: int,
+              summary_limit: int, record_path: Path | None, record_configmap: str | None, timeout: float,
+              deadline: float, progress: bool | None) -> None:
+    """Evaluate the training jobs and runtimes that exist in a cluster (status rules included).
 
-    cat = _load(catalogues)
-    docs = list(list_objects(cat, kubeconfig=kubeconfig, context=context, namespace=namespace))
-    inv = [d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS]
-    evaluator = Evaluator(cat, profile=profile, inventory=inv)
-    results = [evaluator.evaluate(d) for d in docs]
-    render = {"json": eval_json, "junit": eval_junit}.get(output)
-    click.echo(render(results, []) if render else eval_text(results, []))
-    if any(r.decision == "deny" for r in results):
-        sys.exit(EXIT_VIOLATIONS)
+    Prints the report in the chosen format; text and json add a summary by rule and by namespace.
+    Kinds the credentials may not list, and objects that cannot be evaluated, are reported as errors
+    and the audit carries on. Exit codes as `eval`: 0 clean, 1 denials, 2 errors.
+    """
+    from kfpolicy.audit.cli import AuditOptions, run_audit
+
+    options = AuditOptions(profile=profile, kubeconfig=kubeconfig, context=context, namespace=namespace,
+                           output=output, verbose=verbose, page_size=page_size, summary_limit=summary_limit,
+                           record_path=record_path, record_configmap=record_configmap, timeout=timeout,
+                           deadline=deadline, progress=progress)
+    text, report = run_audit(_load(catalogues), options)
+    click.echo(text)
+    for e in report.errors:
+        if output != "text":
+            click.echo(f"kfpolicy: error: {e}", err=True)
+    code = exit_code(report, fail_on_warn=fail_on_warn)
+    if code:
+        sys.exit(code)
 
 
 @cli.group("new")
@@ -261,7 +312,9 @@ def new_rule_cmd(rule_id: str, catalogue_dir: Path | None, kinds: tuple[str, ...
     from kfpolicy.scaffold import new_rule
 
     folder = new_rule(catalogue_dir or default_catalogue_dir(), rule_id, list(kinds))
-    click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run kfpolicy generate && kfpolicy test")
+    flags = f" --catalogue {catalogue_dir}" if catalogue_dir else ""
+    click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run "
+               f"kfpolicy generate{flags} && kfpolicy test{flags}")
 
 
 def main() -> None:

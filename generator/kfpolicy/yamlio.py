@@ -7,7 +7,8 @@ counted and a document that expands too many is refused before it can exhaust me
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -163,3 +164,62 @@ def load_all(text: str) -> Iterator[Any]:
 
 def load_one(text: str) -> Any:
     return _checked(yaml.load(text, Loader=_loader_for(text)), "")  # noqa: S506
+
+
+@dataclass(frozen=True)
+class LineTree:
+    """Where a YAML value sits: its 1-based line, and the same for its children (by key or index).
+
+    A mapping entry's line is its key's line (where `replicas:` is written), so a violation at a
+    field points at the line a reader looks for.
+    """
+
+    line: int
+    children: dict[str | int, LineTree] = field(default_factory=dict)
+
+    def locate(self, path: Sequence[str | int]) -> int:
+        """The line of the deepest part of `path` that exists (this value's own line at worst)."""
+        tree = self
+        for step in path:
+            child = tree.children.get(step)
+            if child is None:
+                break
+            tree = child
+        return tree.line
+
+
+def _line_tree(root: yaml.Node) -> LineTree:
+    """Built without recursion; a node reached twice (an alias) is walked once."""
+    top = LineTree(root.start_mark.line + 1)
+    stack: list[tuple[yaml.Node, LineTree]] = [(root, top)]
+    seen: set[int] = set()
+    while stack:
+        node, tree = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    child = LineTree(key.start_mark.line + 1)
+                    tree.children[key.value] = child
+                    stack.append((value, child))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                child = LineTree(item.start_mark.line + 1)
+                tree.children[i] = child
+                stack.append((item, child))
+    return top
+
+
+def line_trees(text: str) -> list[LineTree | None]:
+    """One LineTree per document of a stream that the strict loader has already read (so composing
+    it again is safe); an empty list when the text does not compose (JSON that YAML cannot read)."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_ComposeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return []
+    return [None if node is None else _line_tree(node) for node in nodes]
+
+
+_ComposeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
