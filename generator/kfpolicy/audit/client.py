@@ -182,8 +182,17 @@ class KubeClient:
             try:
                 status, data = self._once(method, url, body)
             except urllib3.exceptions.HTTPError as exc:
-                reason = getattr(exc, "reason", None) or exc
-                if attempt == self.budget.attempts or isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+                if self.remaining() <= 0:
+                    raise KfpolicyError(
+                        f"audit deadline of {self.budget.total:g} s passed waiting for {url}"
+                    ) from None
+                if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+                    raise KfpolicyError(
+                        f"cannot reach the Kubernetes API server at {self.host}: no answer "
+                        f"within {self.budget.read:g} s to {url}"
+                    ) from None
+                if attempt == self.budget.attempts:
+                    reason = getattr(exc, "reason", None) or exc
                     raise KfpolicyError(
                         f"cannot reach the Kubernetes API server at {self.host}: "
                         f"{' '.join(str(reason).split())[:300]}"
