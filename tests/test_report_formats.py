@@ -256,3 +256,22 @@ def test_junit_from_the_cli_with_a_control_character_in_a_name(tmp_path: Path) -
     assert result.exit_code == 1
     case = ET.fromstring(result.stdout).find("testcase")
     assert case is not None and "neg\\u0001\\u001b" in (case.get("name") or "")
+
+
+def test_the_lines_benchmark_runs() -> None:
+    """benchmarks/lines.py (the cost of the line index and of each format) prints every row."""
+    import subprocess
+    import sys
+
+    from kfpolicy.report import FORMATS
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "lines.py"), "-n", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "line index (line_trees)" in done.stdout
+    assert all(f"-o {fmt}" in done.stdout for fmt in FORMATS)

@@ -15,43 +15,26 @@ from typing import Any
 import click
 
 from kfpolicy import __version__
+from kfpolicy.audit.command import audit_cmd
+from kfpolicy.batch import exit_code, run_batch
 from kfpolicy.catalogue import load_catalogue
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.cli_options import (
+    catalogue_option,
+    fail_on_warn_option,
+    output_option,
+    profile_option,
+    test_output_option,
+)
 from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
-from kfpolicy.batch import exit_code, run_batch
 from kfpolicy.inputs import Document, DocumentError, read_paths
-from kfpolicy.report import FORMATS, outcomes_junit, outcomes_text, render
+from kfpolicy.report import outcomes_junit, outcomes_text, render
 from kfpolicy.runner import INVENTORY_KINDS, Evaluator
 from kfpolicy.selection import IgnoreRules
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-catalogue_option = click.option(
-    "--catalogue",
-    "catalogues",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A folder of your own rules (rules/<id>/, optional kinds.yaml, profiles.yaml, lib/); repeatable.",
-)
-output_option = click.option(
-    "--output", "-o", type=click.Choice(FORMATS), default="text", show_default=True,
-    help="Report format: text, json, junit (CI test reports), sarif (code scanning), github (workflow "
-         "annotations), tap or table. Every format gives the file and line of each finding.",
-)
-test_output_option = click.option(
-    "--output", "-o", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
-    help="Report format for the checks: text, json or junit.",
-)
-fail_on_warn_option = click.option(
-    "--fail-on-warn", is_flag=True, help="Exit 1 on warnings too, not only on denials."
-)
-profile_option = click.option(
-    "--profile", "-p", default=None, help="Profile to apply: upstream, baseline or restricted, or one of your "
-    "catalogue's (default: the catalogue's default profile).",
-)
-
 
 class KfpolicyGroup(click.Group):
     """Handles errors once, at the boundary."""
@@ -246,56 +229,6 @@ def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, to
     click.echo(f"pushed {len(result.policies)} policies and data.{result.data_path} to {opa_url}")
 
 
-@cli.command("audit")
-@catalogue_option
-@profile_option
-@click.option("--kubeconfig", default=None, help="Kubeconfig file (default: in-cluster credentials, then "
-              "$KUBECONFIG or ~/.kube/config).")
-@click.option("--context", default=None, help="Kubeconfig context to use (default: its current-context).")
-@click.option("--namespace", "-n", default=None, help="Only this namespace (default: all).")
-@output_option
-@click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too.")
-@fail_on_warn_option
-@click.option("--page-size", type=click.IntRange(1, 10_000), default=500, show_default=True,
-              help="Objects per list request (the API's `limit`; pages follow `continue` tokens).")
-@click.option("--summary-limit", type=click.IntRange(0, 10_000), default=20, show_default=True,
-              help="Violations listed per rule in the summary (the totals count them all).")
-@click.option("--record", "record_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the summary as JSON to this file (shape: docs/audit.md).")
-@click.option("--record-configmap", default=None, metavar="NAMESPACE/NAME",
-              help="Also write the summary into this ConfigMap, key audit.json (created or replaced).")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
-              help="Seconds to wait for the API server to connect or to send more of an answer.")
-@click.option("--deadline", type=click.FloatRange(1, 86_400), default=600.0, show_default=True,
-              help="Seconds the whole audit may take; it stops with an error after that.")
-@click.option("--progress/--no-progress", default=None,
-              help="Show listing progress on stderr (default: only on a terminal, never when CI is set).")
-def audit_cmd(catalogues: tuple[Path, ...], profile: str | None, kubeconfig: str | None, context: str | None,
-              namespace: str | None, output: str, verbose: bool, fail_on_warn: bool, page_size: int,
-              summary_limit: int, record_path: Path | None, record_configmap: str | None, timeout: float,
-              deadline: float, progress: bool | None) -> None:
-    """Evaluate the training jobs and runtimes that exist in a cluster (status rules included).
-
-    Prints the report in the chosen format; text and json add a summary by rule and by namespace.
-    Kinds the credentials may not list, and objects that cannot be evaluated, are reported as errors
-    and the audit carries on. Exit codes as `eval`: 0 clean, 1 denials, 2 errors.
-    """
-    from kfpolicy.audit.cli import AuditOptions, run_audit
-
-    options = AuditOptions(profile=profile, kubeconfig=kubeconfig, context=context, namespace=namespace,
-                           output=output, verbose=verbose, page_size=page_size, summary_limit=summary_limit,
-                           record_path=record_path, record_configmap=record_configmap, timeout=timeout,
-                           deadline=deadline, progress=progress)
-    text, report = run_audit(_load(catalogues), options)
-    click.echo(text)
-    for e in report.errors:
-        if output != "text":
-            click.echo(f"kfpolicy: error: {e}", err=True)
-    code = exit_code(report, fail_on_warn=fail_on_warn)
-    if code:
-        sys.exit(code)
-
-
 @cli.group("new")
 def new_group() -> None:
     """Scaffold catalogue entries."""
@@ -315,6 +248,9 @@ def new_rule_cmd(rule_id: str, catalogue_dir: Path | None, kinds: tuple[str, ...
     flags = f" --catalogue {catalogue_dir}" if catalogue_dir else ""
     click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run "
                f"kfpolicy generate{flags} && kfpolicy test{flags}")
+
+
+cli.add_command(audit_cmd)
 
 
 def main() -> None:

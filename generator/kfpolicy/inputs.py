@@ -18,7 +18,7 @@ import yaml
 
 from kfpolicy.errors import InputError
 from kfpolicy.selection import JSON_PATCH, NO_DOCUMENTS, TEMPLATED, IgnoreRules, is_json_patch, is_templated
-from kfpolicy.yamlio import MAX_EXPANDED_NODES, LineTree, line_trees, load_all
+from kfpolicy.yamlio import MAX_EXPANDED_NODES, LineTree, describe_error, line_trees, load_all
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 100
@@ -110,17 +110,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 Parsed = tuple[str, Any, LineTree | None]
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> tuple[str, int | None]:
-    """A YAML error as one line (PyYAML's own text spans several and names "<unicode string>"),
-    and the 1-based line it points at."""
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        words = ", ".join(str(w) for w in (exc.context, exc.problem) if w)
-        return words, None if mark is None else mark.line + 1
-    text = str(exc).split(' in "<unicode string>"')[0]
-    return " ".join(text.split()), None
-
-
 def _json_problem(exc: ValueError | RecursionError) -> tuple[str, int | None]:
     if isinstance(exc, json.JSONDecodeError):
         return exc.msg, exc.lineno
@@ -156,7 +145,7 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | Do
     except RecursionError:
         yield DocumentError(f"{source}#{index}", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
     except yaml.YAMLError as exc:
-        message, line = _yaml_problem(exc)
+        message, line = describe_error(exc)
         yield DocumentError(f"{source}#{index}", f"invalid YAML: {message}", line)
 
 

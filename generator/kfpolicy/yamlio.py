@@ -7,6 +7,7 @@ counted and a document that expands too many is refused before it can exhaust me
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,6 +165,23 @@ def load_all(text: str) -> Iterator[Any]:
 
 def load_one(text: str) -> Any:
     return _checked(yaml.load(text, Loader=_loader_for(text)), "")  # noqa: S506
+
+
+def describe_error(exc: yaml.YAMLError) -> tuple[str, int | None]:
+    """A YAML error as one line (PyYAML's own text spans several and names "<unicode string>"),
+    and the 1-based line it points at."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        words = ", ".join(str(w) for w in (exc.context, exc.problem) if w)
+        return words, None if mark is None else mark.line + 1
+    text = " ".join(str(exc).split())
+    where = _MARK_TEXT.search(text)
+    if where is None:
+        return text, None
+    return text[: where.start()].removesuffix(" at"), int(where.group(1))
+
+
+_MARK_TEXT = re.compile(r' in "<unicode string>", line (\d+), column \d+.*')
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What `kfpolicy audit` does, behind its command line: list, evaluate, summarise, record."""
+"""What `kfpolicy audit` does behind its command line: list, evaluate, summarise, record."""
 
 from __future__ import annotations
 
