@@ -49,10 +49,8 @@ def _tostring(root: JUnitXml) -> str:
 def eval_junit(report: Report, name: str = "kfpolicy eval") -> str:
     suite = TestSuite(xml_text(name))
     for i, r in enumerate(report.results):
-        case = _case(
-            where(r.source, r.line), str(r.kind) if r.kind is not None else "input", report.time_of(i)
-        )
-        case.name = xml_text(f"{case.name} {object_name(r)}")
+        classname = str(r.kind) if r.kind is not None else "input"
+        case = _case(f"{where(r.source, r.line)} {object_name(r)}", classname, report.time_of(i))
         if r.decision == "skip":
             case.result = [Skipped(xml_text(r.reason or "not checked"))]
         denials = [v for v in r.violations if v.enforcement == "deny"]

@@ -73,7 +73,6 @@ def eval_sarif(report: Report, cat: Catalogue) -> str:
             "driver": {
                 "name": "kfpolicy",
                 "version": __version__,
-                "informationUri": "https://www.kubeflow.org/docs/components/trainer/",
                 "rules": [_descriptor(rule) for rule in rules],
             }
         },
