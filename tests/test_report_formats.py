@@ -273,5 +273,5 @@ def test_the_lines_benchmark_runs() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "line index (line_trees)" in done.stdout
+    assert "YAML load with line index" in done.stdout
     assert all(f"-o {fmt}" in done.stdout for fmt in FORMATS)

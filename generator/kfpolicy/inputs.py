@@ -18,7 +18,7 @@ import yaml
 
 from kfpolicy.errors import InputError
 from kfpolicy.selection import JSON_PATCH, NO_DOCUMENTS, TEMPLATED, IgnoreRules, is_json_patch, is_templated
-from kfpolicy.yamlio import MAX_EXPANDED_NODES, LineTree, describe_error, line_trees, load_all
+from kfpolicy.yamlio import MAX_EXPANDED_NODES, LineTree, describe_error, line_trees, load_all_with_lines
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 100
@@ -132,13 +132,11 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | Do
         yield (f"{source}#0", value, _tree(line_trees(text), 0))
         return
     index = found = 0
-    trees: list[LineTree | None] | None = None
     try:
-        for doc in load_all(text):
+        for doc, lines in load_all_with_lines(text):
             if doc is not None:
                 found += 1
-                trees = line_trees(text) if trees is None else trees
-                yield (f"{source}#{index}", doc, _tree(trees, index))
+                yield (f"{source}#{index}", doc, lines)
             index += 1
         if not found:
             yield SkippedInput(source, NO_DOCUMENTS)
@@ -151,7 +149,7 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | Do
 
 def _child(tree: LineTree | None, *path: str | int) -> LineTree | None:
     for step in path:
-        tree = None if tree is None else tree.children.get(step)
+        tree = None if tree is None else tree.child(step)
     return tree
 
 

@@ -47,11 +47,11 @@ def is_json_patch(value: Any) -> bool:
 @dataclass(frozen=True)
 class _Scope:
     base: Path
-    spec: pathspec.PathSpec[Any]
+    spec: pathspec.GitIgnoreSpec
 
 
-def _spec(lines: Iterable[str]) -> pathspec.PathSpec[Any]:
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+def _spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 class IgnoreRules:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -158,9 +157,10 @@ def _checked(doc: Any, mark: str) -> Any:
 
 
 def load_all(text: str) -> Iterator[Any]:
-    """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one."""
-    for doc in yaml.load_all(text, Loader=_loader_for(text)):  # noqa: S506 - a SafeConstructor loader
-        yield _checked(doc, "")
+    """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one. (The same
+    reading as load_all_with_lines, below, which also says where each value sits.)"""
+    for doc, _ in load_all_with_lines(text):
+        yield doc
 
 
 def load_one(text: str) -> Any:
@@ -184,22 +184,26 @@ def describe_error(exc: yaml.YAMLError) -> tuple[str, int | None]:
 _MARK_TEXT = re.compile(r' in "<unicode string>", line (\d+), column \d+.*')
 
 
-@dataclass(frozen=True)
 class LineTree:
-    """Where a YAML value sits: its 1-based line, and the same for its children (by key or index).
+    """Where a YAML value sits: its 1-based line, and the same for its children (by key or index;
+    None for scalars). A mapping entry's line is its key's line (where `replicas:` is written), so
+    a violation at a field points at the line a reader looks for. A plain slotted class: one is
+    made per value read, so it is kept small and cheap to build."""
 
-    A mapping entry's line is its key's line (where `replicas:` is written), so a violation at a
-    field points at the line a reader looks for.
-    """
+    __slots__ = ("children", "line")
 
-    line: int
-    children: dict[str | int, LineTree] = field(default_factory=dict)
+    def __init__(self, line: int, children: dict[str | int, LineTree] | None = None) -> None:
+        self.line = line
+        self.children = children
+
+    def child(self, step: str | int) -> LineTree | None:
+        return None if self.children is None else self.children.get(step)
 
     def locate(self, path: Sequence[str | int]) -> int:
         """The line of the deepest part of `path` that exists (this value's own line at worst)."""
         tree = self
         for step in path:
-            child = tree.children.get(step)
+            child = tree.child(step)
             if child is None:
                 break
             tree = child
@@ -217,17 +221,28 @@ def _line_tree(root: yaml.Node) -> LineTree:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
+            tree.children = children = {}
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
-                    child = LineTree(key.start_mark.line + 1)
-                    tree.children[key.value] = child
+                    children[key.value] = child = LineTree(key.start_mark.line + 1)
                     stack.append((value, child))
         elif isinstance(node, yaml.SequenceNode):
+            tree.children = children = {}
             for i, item in enumerate(node.value):
-                child = LineTree(item.start_mark.line + 1)
-                tree.children[i] = child
+                children[i] = child = LineTree(item.start_mark.line + 1)
                 stack.append((item, child))
     return top
+
+
+def load_all_with_lines(text: str) -> Iterator[tuple[Any, LineTree]]:
+    """As load_all, each document with its LineTree, from the same composed nodes (one pass)."""
+    loader = _loader_for(text)(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            yield _checked(loader.construct_document(node), ""), _line_tree(node)
+    finally:
+        loader.dispose()
 
 
 def line_trees(text: str) -> list[LineTree | None]:

@@ -42,6 +42,12 @@ def _warnings(case: TestCase, lines: Sequence[str]) -> None:
     cast(Any, case).append(props)
 
 
+def _append(suite: TestSuite, case: TestCase) -> None:
+    """TestSuite.add_testcase recounts the whole suite on every call (quadratic): append, and count
+    once at the end with update_statistics."""
+    cast(Any, suite).append(case)
+
+
 def _tostring(root: JUnitXml) -> str:
     return bytes(cast(Any, root).tostring()).decode("utf-8")
 
@@ -66,13 +72,13 @@ def eval_junit(report: Report, name: str = "kfpolicy eval") -> str:
         ]
         if warned:
             _warnings(case, warned)
-        suite.add_testcase(case)
+        _append(suite, case)
     for e in report.errors:
         case = _case(e.source, "input")
         error = Error(xml_text(e.message), "input error")
         error.text = xml_text(str(e))
         case.result = [error]
-        suite.add_testcase(case)
+        _append(suite, case)
     cast(Any, suite).update_statistics()
     suite.time = round(sum(report.times), 6)
     return bytes(cast(Any, suite).tostring()).decode("utf-8")
@@ -89,7 +95,7 @@ def outcomes_junit(outcomes: Sequence[CheckOutcome]) -> str:
             case = _case(o.name, group)
             if not o.passed:
                 case.result = [_failure(o.message[:500], "check failed", o.message)]
-            suite.add_testcase(case)
+            _append(suite, case)
         cast(Any, suite).update_statistics()
         root.add_testsuite(suite)
     cast(Any, root).update_statistics()
