@@ -124,9 +124,8 @@ BAD_DOCUMENTS = {
 }
 
 
+# Empty and comment-only files are not errors: they are reported as skipped (tests/test_selection.py).
 BAD_FILES = {
-    "empty": (b"", "empty file"),
-    "only whitespace and comments": (b"\n# nothing\n   \n---\n", "no documents"),
     "binary": (bytes(range(256)) * 4, "binary file"),
     "not UTF-8": (b"apiVersion: v1\nkind: Pod\nmetadata: {name: \xff\xfe}\n", "not UTF-8"),
 }

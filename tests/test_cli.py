@@ -149,8 +149,9 @@ def test_exit_2_for_bad_parameters(tmp_path: Path) -> None:
 
 # --- the JSON contract ------------------------------------------------------------------------
 
-RESULT_KEYS = ["source", "apiVersion", "kind", "namespace", "name", "operation", "decision", "violations"]
-VIOLATION_KEYS = ["rule", "enforcement", "msg", "field", "type", "value"]
+RESULT_KEYS = ["source", "line", "apiVersion", "kind", "namespace", "name", "operation", "decision", "violations",
+               "reason"]
+VIOLATION_KEYS = ["rule", "enforcement", "msg", "field", "type", "value", "line"]
 
 
 def test_json_output_has_exactly_the_documented_shape(tmp_path: Path) -> None:
@@ -167,8 +168,8 @@ def test_json_output_has_exactly_the_documented_shape(tmp_path: Path) -> None:
             assert list(v) == VIOLATION_KEYS
     denied = out["results"][0]
     assert denied | {"violations": []} == {
-        "source": f"{path}#0", "apiVersion": "kubeflow.org/v1", "kind": "TFJob", "namespace": "ml",
-        "name": "neg", "operation": "CREATE", "decision": "deny", "violations": [],
+        "source": f"{path}#0", "line": 1, "apiVersion": "kubeflow.org/v1", "kind": "TFJob", "namespace": "ml",
+        "name": "neg", "operation": "CREATE", "decision": "deny", "violations": [], "reason": None,
     }
     assert denied["violations"] == [{
         "rule": "replicas-non-negative",
@@ -177,9 +178,11 @@ def test_json_output_has_exactly_the_documented_shape(tmp_path: Path) -> None:
         "field": "spec.tfReplicaSpecs[Worker].replicas",
         "type": "FieldValueInvalid",
         "value": -1,
+        "line": 7,  # `replicas: -1`, the offending field
     }]
     assert out["results"][1]["decision"] == "allow" and out["results"][1]["violations"] == []
     assert out["results"][2]["decision"] == "skip" and out["results"][2]["kind"] == "Job"
+    assert out["results"][2]["reason"] == "Job batch/v1 is not a kind kfpolicy checks"
 
 
 def test_json_lists_input_errors_and_keeps_the_good_documents(tmp_path: Path) -> None:
@@ -188,7 +191,8 @@ def test_json_lists_input_errors_and_keeps_the_good_documents(tmp_path: Path) ->
     assert code == 2
     assert list(out) == ["results", "summary", "errors"]
     assert out["summary"]["allow"] == 1
-    assert out["errors"] == [{"source": f"{path}#1", "message": out["errors"][0]["message"]}]
+    assert out["errors"] == [{"source": f"{path}#1", "line": CLEAN.count("\n") + 2,
+                              "message": out["errors"][0]["message"]}]
     assert "not an object" in out["errors"][0]["message"]
 
 
@@ -298,7 +302,7 @@ def test_user_catalogue_rule_fires(tmp_path: Path) -> None:
     assert out["results"][0]["violations"] == [{
         "rule": USER_RULE_ID, "enforcement": "deny",
         "msg": "metadata.labels[team]: Required value: every job must name its team",
-        "field": "metadata.labels[team]", "type": "FieldValueRequired", "value": None,
+        "field": "metadata.labels[team]", "type": "FieldValueRequired", "value": None, "line": 3,
     }]
     labelled = write(tmp_path, "labelled.yaml", CLEAN.replace("metadata: {name: clean}",
                                                               "metadata: {name: clean, labels: {team: nlp}}"))

@@ -15,35 +15,29 @@ from typing import Any
 import click
 
 from kfpolicy import __version__
+from kfpolicy.audit.command import audit_cmd
+from kfpolicy.batch import exit_code, run_batch
 from kfpolicy.catalogue import load_catalogue
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.cli_options import (
+    catalogue_option,
+    repo_option,
+    fail_on_warn_option,
+    output_option,
+    profile_option,
+    test_output_option,
+)
 from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
 from kfpolicy.inputs import Document, DocumentError, read_paths
 from kfpolicy.repo import find_repository
-from kfpolicy.report import eval_json, eval_junit, eval_text, outcomes_junit, outcomes_text
+from kfpolicy.report import outcomes_junit, outcomes_text, render
 from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+from kfpolicy.selection import IgnoreRules
+from kfpolicy.serve.command import serve_cmd
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-catalogue_option = click.option(
-    "--catalogue",
-    "catalogues",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A folder of your own rules (rules/<id>/, optional kinds.yaml, profiles.yaml, lib/); repeatable.",
-)
-repo_option = click.option(
-    "--repo",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The kfpolicy repository to work on (default: found from the current folder upwards).",
-)
-output_option = click.option(
-    "--output", "-o", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True
-)
-
 
 class KfpolicyGroup(click.Group):
     """Handles errors once, at the boundary."""
@@ -113,7 +107,8 @@ def _read_inventory(paths: tuple[str, ...]) -> list[dict[str, Any]]:
     for item in read_paths(paths):
         if isinstance(item, DocumentError):
             raise KfpolicyError(f"--inventory {item}")
-        objects.append(item.obj)
+        if isinstance(item, Document):
+            objects.append(item.obj)
     return objects
 
 
@@ -133,7 +128,7 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 
 @cli.command("eval")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--profile", "-p", default=None, help="Profile to apply (default: the catalogue's default).")
+@profile_option
 @catalogue_option
 @click.option("--inventory", "inventory", multiple=True, help="Objects used as referential data; repeatable.")
 @click.option("--parameters", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -141,14 +136,24 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 @click.option("--engine", type=click.Choice([*sorted(ENGINES), "gatekeeper"]), default="embedded", show_default=True,
               help="gatekeeper: evaluate the profile's generated ConstraintTemplates and Constraints as Gatekeeper does.")
 @output_option
-@click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too.")
+@click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too, "
+              "each skip with its reason.")
+@click.option("--ignore", "ignore", multiple=True, metavar="PATTERN",
+              help="Leave out files and folders matching this .gitignore-style pattern; repeatable. "
+                   "A .kfpolicyignore file in the current folder or any folder read adds more.")
+@fail_on_warn_option
 def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path, ...], inventory: tuple[str, ...],
-             parameters: Path | None, engine: str, output: str, verbose: bool) -> None:
-    """Evaluate manifests, folders, `-` (stdin), Lists and AdmissionReviews."""
+             parameters: Path | None, engine: str, output: str, verbose: bool, ignore: tuple[str, ...],
+             fail_on_warn: bool) -> None:
+    """Evaluate manifests, folders, `-` (stdin), Lists and AdmissionReviews.
+
+    Folders are read recursively (.yaml, .yml, .json in any letter case). Helm templates, JSON Patch
+    files and files without documents are reported as skipped. Exit 0 clean, 1 denials (or warnings
+    with --fail-on-warn), 2 input errors.
+    """
     cat = _load(catalogues)
-    items = list(read_paths(paths))
+    items = list(read_paths(paths, IgnoreRules(ignore)))
     docs = [i for i in items if isinstance(i, Document)]
-    errors = [i for i in items if isinstance(i, DocumentError)]
     inv = _read_inventory(inventory) + [
         d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS
     ]
@@ -159,32 +164,27 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
         evaluator = GatekeeperEvaluator(cat, profile=profile, inventory=inv, parameters=_parameters(parameters))
     else:
         evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
-    results = [evaluator.evaluate(d) for d in docs]
-    if output == "json":
-        click.echo(eval_json(results, errors))
-    elif output == "junit":
-        click.echo(eval_junit(results, errors))
-    else:
-        click.echo(eval_text(results, errors, verbose=verbose))
-    for e in errors:
+    report = run_batch(evaluator, items)
+    click.echo(render(report, output, cat, verbose=verbose))
+    for e in report.errors:
         if output != "text":
             click.echo(f"kfpolicy: error: {e}", err=True)
-    if errors:
-        sys.exit(EXIT_INPUT)
-    if any(r.decision == "deny" for r in results):
-        sys.exit(EXIT_VIOLATIONS)
+    code = exit_code(report, fail_on_warn=fail_on_warn)
+    if code:
+        sys.exit(code)
 
 
 @cli.command("test")
 @repo_option
 @catalogue_option
-@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True)
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True,
+              help="Rego engine: embedded (regorus, in-process) or opa (OPA's Go engine, when installed).")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Job corpus with `# expect:` headers (default: the repository's tests/jobs/).")
 @click.option("--examples", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="A folder of example jobs that the default profile must admit (e.g. the upstream "
                    "examples); without it they are not checked, and the summary says so.")
-@output_option
+@test_output_option
 def test_cmd(repo: Path | None, catalogues: tuple[Path, ...], engine: str, corpus: Path | None,
              examples: Path | None, output: str) -> None:
     """Check every rule's examples, the job corpus and, when given, a folder of example jobs."""
@@ -213,7 +213,8 @@ def test_cmd(repo: Path | None, catalogues: tuple[Path, ...], engine: str, corpu
 
 @cli.command("bundle")
 @catalogue_option
-@click.option("--profile", "-p", default=None, help="Profile written into the bundle's data.json.")
+@click.option("--profile", "-p", default=None, help="Profile written into the bundle's data.json "
+              "(default: the catalogue's default profile).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the .tar.gz bundle.")
 def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> None:
@@ -231,9 +232,11 @@ def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> 
 @cli.command("push")
 @catalogue_option
 @click.option("--opa-url", required=True, help="OPA server root, e.g. http://localhost:8181")
-@click.option("--profile", "-p", default=None)
+@click.option("--profile", "-p", default=None, help="Profile whose enforcement and parameters are written "
+              "to data.kubeflow (default: the catalogue's default profile).")
 @click.option("--token", envvar="KFPOLICY_OPA_TOKEN", default=None, help="Bearer token (env KFPOLICY_OPA_TOKEN).")
-@click.option("--timeout", type=float, default=5.0, show_default=True)
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds to wait for each "
+              "request to the OPA server.")
 def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, token: str | None,
              timeout: float) -> None:
     """Load the policies and the profile's data into a running OPA server."""
@@ -242,29 +245,6 @@ def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, to
     cat = _load(catalogues)
     result = push(cat, opa_url, profile=profile, token=token, timeout=timeout)
     click.echo(f"pushed {len(result.policies)} policies and data.{result.data_path} to {opa_url}")
-
-
-@cli.command("audit")
-@catalogue_option
-@click.option("--profile", "-p", default=None)
-@click.option("--kubeconfig", default=None, help="Kubeconfig file (default: in-cluster, then ~/.kube/config).")
-@click.option("--context", default=None)
-@click.option("--namespace", "-n", default=None, help="Only this namespace (default: all).")
-@output_option
-def audit_cmd(catalogues: tuple[Path, ...], profile: str | None, kubeconfig: str | None, context: str | None,
-              namespace: str | None, output: str) -> None:
-    """Evaluate the training jobs and runtimes that exist in a cluster (status rules included)."""
-    from kfpolicy.audit import list_objects
-
-    cat = _load(catalogues)
-    docs = list(list_objects(cat, kubeconfig=kubeconfig, context=context, namespace=namespace))
-    inv = [d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS]
-    evaluator = Evaluator(cat, profile=profile, inventory=inv)
-    results = [evaluator.evaluate(d) for d in docs]
-    render = {"json": eval_json, "junit": eval_junit}.get(output)
-    click.echo(render(results, []) if render else eval_text(results, []))
-    if any(r.decision == "deny" for r in results):
-        sys.exit(EXIT_VIOLATIONS)
 
 
 @cli.group("new")
@@ -283,10 +263,12 @@ def new_rule_cmd(rule_id: str, repo: Path | None, catalogue_dir: Path | None, ki
     from kfpolicy.scaffold import new_rule
 
     folder = new_rule(catalogue_dir or find_repository(repo).catalogue_dir, rule_id, list(kinds))
-    click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run kfpolicy generate && kfpolicy test")
+    flags = f" --catalogue {catalogue_dir}" if catalogue_dir else ""
+    click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run "
+               f"kfpolicy generate{flags} && kfpolicy test{flags}")
 
 
-from kfpolicy.serve.command import serve_cmd  # noqa: E402 - registered after the other commands
+cli.add_command(audit_cmd)
 
 cli.add_command(serve_cmd)
 

@@ -39,7 +39,7 @@ from kfpolicy.render.gatekeeper import (
     render_gatekeeper,
 )
 from kfpolicy.report import CheckOutcome
-from kfpolicy.runner import Result, Violation, applies, decide, inventory_tree, result_base
+from kfpolicy.runner import Result, Violation, decide, inventory_tree, result_base, skip_reason
 from kfpolicy.yamlio import load_all
 
 GROUP = "gatekeeper suites"
@@ -433,8 +433,9 @@ class GatekeeperEvaluator:
     def evaluate(self, doc: Document, inventory: Iterable[Mapping[str, Any]] | None = None) -> Result:
         """One document; `inventory` replaces the evaluator's referential objects for this call."""
         base = result_base(doc)
-        if not applies(self.catalogue, doc):
-            return Result(decision="skip", **base)
+        reason = skip_reason(self.catalogue, doc)
+        if reason:
+            return Result(decision="skip", reason=reason, **base)
         review = document_review(doc)
         review_json = json.dumps(review)
         tree = self.inventory if inventory is None else inventory_tree(inventory)

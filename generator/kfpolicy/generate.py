@@ -12,7 +12,7 @@ from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.render.bundle import BUNDLE_PATH, render_bundle
 from kfpolicy.render.deploy import render_deploy
 from kfpolicy.render.docs import render_docs
-from kfpolicy.render.gatekeeper import LOCK_PATH, GatekeeperOptions, render_gatekeeper
+from kfpolicy.render.gatekeeper import LEGACY_LOCK_PATH, LOCK_PATH, GatekeeperOptions, render_gatekeeper
 from kfpolicy.render.rego import render_rego
 
 # Folders whose whole content is generated: files here that the catalogue no longer produces are stale.
@@ -84,10 +84,17 @@ def _write_atomic(path: Path, payload: bytes) -> None:
         raise
 
 
+def _previous_lock(root: Path) -> bytes | None:
+    """The template version lock, from its current place or, in an older tree, from templates/."""
+    for rel in (LOCK_PATH, LEGACY_LOCK_PATH):
+        if (root / rel).is_file():
+            return (root / rel).read_bytes()
+    return None
+
+
 def generate(cat: Catalogue, root: Path, *, check: bool = False, options: GenerateOptions | None = None) -> GenerateResult:
     """Write every artefact under root, or with check=True only report which files differ."""
-    lock_file = root / LOCK_PATH
-    files = render_all(cat, options, lock_file.read_bytes() if lock_file.is_file() else None)
+    files = render_all(cat, options, _previous_lock(root))
     result = GenerateResult()
     stale = sorted(_existing(root) - set(files))
     for rel in sorted(files):

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from kfpolicy.errors import InputError
-from kfpolicy.yamlio import MAX_EXPANDED_NODES, load_all
+from kfpolicy.selection import JSON_PATCH, NO_DOCUMENTS, TEMPLATED, IgnoreRules, is_json_patch, is_templated
+from kfpolicy.yamlio import MAX_EXPANDED_NODES, LineTree, describe_error, line_trees, load_all_with_lines
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 100
@@ -27,13 +28,19 @@ ADMISSION_API_VERSIONS = ("admission.k8s.io/v1", "admission.k8s.io/v1beta1")
 
 @dataclass(frozen=True)
 class Document:
-    """One object to evaluate. `rego_input` is what the policies see as `input`."""
+    """One object to evaluate. `rego_input` is what the policies see as `input`. `lines` locates
+    the object's fields in its file (YAML and JSON files; none for cluster objects)."""
 
     source: str
     obj: dict[str, Any]
     operation: str = "CREATE"
     old_object: dict[str, Any] | None = None
     rego_input: Any = None
+    lines: LineTree | None = None
+
+    @property
+    def line(self) -> int | None:
+        return None if self.lines is None else self.lines.line
 
     @property
     def input(self) -> Any:
@@ -44,12 +51,22 @@ class Document:
 class DocumentError:
     source: str
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.message}"
+        return f"{self.source}: {self.message}" + (f" (line {self.line})" if self.line else "")
 
 
-Item = Document | DocumentError
+@dataclass(frozen=True)
+class SkippedInput:
+    """A file or document read on purpose and not evaluated (a Helm template, a JSON Patch...)."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+
+Item = Document | DocumentError | SkippedInput
 
 
 def _depth_error(value: Any, limit: int = MAX_DEPTH) -> str | None:
@@ -90,56 +107,82 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[tuple[str, Any] | DocumentError]:
-    """Yield (source#index, document) pairs, or a DocumentError where parsing stops."""
+Parsed = tuple[str, Any, LineTree | None]
+
+
+def _json_problem(exc: ValueError | RecursionError) -> tuple[str, int | None]:
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg, exc.lineno
+    return " ".join(str(exc).split()) or "nested too deeply", None
+
+
+def _tree(trees: list[LineTree | None], index: int) -> LineTree | None:
+    return trees[index] if index < len(trees) else None
+
+
+def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | DocumentError | SkippedInput]:
+    """Yield (source#index, document, line tree) triples, or a DocumentError where parsing stops."""
     if is_json:
         try:
             value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:
-            yield DocumentError(f"{source}#0", f"invalid JSON: {exc}")
+            message, line = _json_problem(exc)
+            yield DocumentError(f"{source}#0", f"invalid JSON: {message}", line)
             return
-        yield (f"{source}#0", value)
+        yield (f"{source}#0", value, _tree(line_trees(text), 0))
         return
     index = found = 0
     try:
-        for doc in load_all(text):
+        for doc, lines in load_all_with_lines(text):
             if doc is not None:
                 found += 1
-                yield (f"{source}#{index}", doc)
+                yield (f"{source}#{index}", doc, lines)
             index += 1
         if not found:
-            yield DocumentError(source, "no documents (only comments or empty documents)")
+            yield SkippedInput(source, NO_DOCUMENTS)
     except RecursionError:
         yield DocumentError(f"{source}#{index}", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
     except yaml.YAMLError as exc:
-        yield DocumentError(f"{source}#{index}", f"invalid YAML: {exc}")
+        message, line = describe_error(exc)
+        yield DocumentError(f"{source}#{index}", f"invalid YAML: {message}", line)
 
 
-def _expand(source: str, doc: Any) -> Iterator[Item]:
+def _child(tree: LineTree | None, *path: str | int) -> LineTree | None:
+    for step in path:
+        tree = None if tree is None else tree.child(step)
+    return tree
+
+
+def _expand(source: str, doc: Any, tree: LineTree | None = None) -> Iterator[Item]:
     """Turn one parsed document into the objects it holds (List items, AdmissionReview requests)."""
+    line = None if tree is None else tree.line
+    if is_json_patch(doc):
+        yield SkippedInput(source, JSON_PATCH, line)
+        return
     if not isinstance(doc, dict):
-        yield DocumentError(source, f"not an object (a YAML/JSON {type(doc).__name__}); expected a Kubernetes manifest")
+        yield DocumentError(source, f"not an object (a YAML/JSON {type(doc).__name__}); expected a Kubernetes manifest",
+                            line)
         return
     problem = _depth_error(doc)
     if problem:
-        yield DocumentError(source, problem)
+        yield DocumentError(source, problem, line)
         return
     kind = doc.get("kind")
     if doc.get("apiVersion") in ADMISSION_API_VERSIONS and kind == "AdmissionReview":
-        yield from _from_admission_review(source, doc)
+        yield from _from_admission_review(source, doc, tree)
         return
     if isinstance(kind, str) and kind.endswith("List") and "items" in doc:
         items = doc.get("items")
         if not isinstance(items, list):
-            yield DocumentError(source, f"{kind}: items must be a list")
+            yield DocumentError(source, f"{kind}: items must be a list", line)
             return
         for i, item in enumerate(items):
-            yield from _expand(f"{source}/items[{i}]", item)
+            yield from _expand(f"{source}/items[{i}]", item, _child(tree, "items", i))
         return
-    yield Document(source=source, obj=doc)
+    yield Document(source=source, obj=doc, lines=tree)
 
 
-def _from_admission_review(source: str, doc: dict[str, Any]) -> Iterator[Item]:
+def _from_admission_review(source: str, doc: dict[str, Any], tree: LineTree | None = None) -> Iterator[Item]:
     request = doc.get("request")
     if not isinstance(request, dict):
         yield DocumentError(source, "AdmissionReview: request must be an object")
@@ -158,12 +201,13 @@ def _from_admission_review(source: str, doc: dict[str, Any]) -> Iterator[Item]:
     if old is not None and not isinstance(old, dict):
         yield DocumentError(source, "AdmissionReview: request.oldObject must be an object or null")
         return
-    yield Document(source=source, obj=obj, operation=operation, old_object=old, rego_input=doc)
+    lines = _child(tree, "request", "object") if obj is request.get("object") else _child(tree, "request", "oldObject")
+    yield Document(source=source, obj=obj, operation=operation, old_object=old, rego_input=doc, lines=lines)
 
 
 def read_text(text: str, source: str, *, is_json: bool = False) -> Iterator[Item]:
     for parsed in parse_text(text, source, is_json=is_json):
-        if isinstance(parsed, DocumentError):
+        if isinstance(parsed, (DocumentError, SkippedInput)):
             yield parsed
         else:
             yield from _expand(*parsed)
@@ -185,7 +229,7 @@ def _read_file(path: Path) -> Iterator[Item]:
     except OSError as exc:
         yield DocumentError(source, f"cannot read: {exc.strerror or exc}")
         return
-    yield from _decode_and_read(data, source, is_json=path.suffix == ".json")
+    yield from _decode_and_read(data, source, is_json=path.suffix.lower() == ".json")
 
 
 def _decode_and_read(data: bytes, source: str, *, is_json: bool) -> Iterator[Item]:
@@ -198,23 +242,30 @@ def _decode_and_read(data: bytes, source: str, *, is_json: bool) -> Iterator[Ite
         yield DocumentError(source, f"not UTF-8 text (byte {exc.start}); expected YAML or JSON")
         return
     if not text.strip():
-        yield DocumentError(source, "empty file: no documents")
+        yield SkippedInput(source, NO_DOCUMENTS)
+        return
+    if is_templated(text):
+        yield SkippedInput(source, TEMPLATED)
         return
     yield from read_text(text, source, is_json=is_json)
 
 
-def _walk(path: Path) -> Iterator[Path]:
+def _walk(path: Path, ignore: IgnoreRules) -> Iterator[Path]:
+    ignore = ignore.below(path)
     for child in sorted(path.iterdir()):
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            yield from _walk(child)
-        elif child.suffix in SUFFIXES:
+            if not ignore.ignored(child, is_dir=True):
+                yield from _walk(child, ignore)
+        elif child.suffix.lower() in SUFFIXES and not ignore.ignored(child):
             yield child
 
 
-def read_paths(paths: Iterable[str]) -> Iterator[Item]:
-    """Every document under the given paths ('-' is stdin), in a stable order."""
+def read_paths(paths: Iterable[str], ignore: IgnoreRules | None = None) -> Iterator[Item]:
+    """Every document under the given paths ('-' is stdin), in a stable order. Files matched by
+    `ignore` (--ignore, .kfpolicyignore) are left out, even when named on the command line."""
+    ignore = ignore or IgnoreRules()
     for raw in paths:
         if raw == "-":
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -225,8 +276,10 @@ def read_paths(paths: Iterable[str]) -> Iterator[Item]:
             yield from _decode_and_read(data, "<stdin>", is_json=stripped[:1] in (b"{", b"["))
             continue
         path = Path(raw)
+        if ignore.ignored(path, is_dir=path.is_dir()):
+            continue
         if path.is_dir():
-            files = list(_walk(path))
+            files = list(_walk(path, ignore))
             if not files:
                 yield DocumentError(str(path), "folder holds no .yaml, .yml or .json files")
             for f in files:

@@ -18,6 +18,7 @@ from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document
 from kfpolicy.render.rego import render_rego
+from kfpolicy.yamlio import LineTree
 
 VIOLATION_QUERY = "data.kubeflow.violation"
 # Objects of these kinds in the input are also referential data (a TrainJob's runtime may be
@@ -55,10 +56,17 @@ class Result:
     operation: str
     decision: str
     violations: tuple[Violation, ...] = field(default_factory=tuple)
+    reason: str = ""  # why a skip was skipped
+    lines: LineTree | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def line(self) -> int | None:
+        return None if self.lines is None else self.lines.line
 
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
+            "line": self.line,
             "apiVersion": self.api_version,
             "kind": self.kind,
             "namespace": self.namespace,
@@ -66,6 +74,7 @@ class Result:
             "operation": self.operation,
             "decision": self.decision,
             "violations": [v.to_json() for v in self.violations],
+            "reason": self.reason or None,
         }
 
 
@@ -144,13 +153,30 @@ def result_base(doc: Document) -> dict[str, Any]:
         namespace=meta.get("namespace"),
         name=meta.get("name"),
         operation=doc.operation,
+        lines=doc.lines,
     )
+
+
+def skip_reason(cat: Catalogue, doc: Document) -> str:
+    """Why kfpolicy does not check this document at all ("" when it does): it checks known, not
+    skipped kinds on CREATE or UPDATE."""
+    api_version, kind_name = doc.obj.get("apiVersion"), doc.obj.get("kind")
+    if not (isinstance(api_version, str) and isinstance(kind_name, str)):
+        return "no apiVersion and kind: not a Kubernetes object"
+    kind = cat.kind_for(api_version, kind_name)
+    if kind is None:
+        return f"{kind_name} {api_version} is not a kind kfpolicy checks"
+    if kind.status == "skipped":
+        why = kind.description.split(". ")[0].rstrip(".")
+        return f"{kind_name} {api_version} is skipped by the catalogue" + (f": {why}" if why else "")
+    if doc.operation not in ("CREATE", "UPDATE"):
+        return f"operation {doc.operation} is not checked (only CREATE and UPDATE)"
+    return ""
 
 
 def applies(cat: Catalogue, doc: Document) -> bool:
     """Whether kfpolicy checks this document at all: a known, not skipped kind on CREATE or UPDATE."""
-    kind = cat.kind_for(doc.obj.get("apiVersion"), doc.obj.get("kind"))
-    return kind is not None and kind.status != "skipped" and doc.operation in ("CREATE", "UPDATE")
+    return not skip_reason(cat, doc)
 
 
 def decide(violations: Sequence[Violation]) -> str:
@@ -194,8 +220,9 @@ class Evaluator:
 
     def evaluate(self, doc: Document) -> Result:
         base = result_base(doc)
-        if not applies(self.catalogue, doc):
-            return Result(decision="skip", **base)
+        reason = skip_reason(self.catalogue, doc)
+        if reason:
+            return Result(decision="skip", reason=reason, **base)
         raw = self.engine.evaluate(VIOLATION_QUERY, input_json(doc.input))
         violations = violations_from(raw)
         return Result(decision=decide(violations), violations=violations, **base)

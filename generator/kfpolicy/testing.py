@@ -110,6 +110,9 @@ def check_corpus(cat: Catalogue, engine: str, modules: dict[str, str],
             if isinstance(item, DocumentError):
                 yield CheckOutcome("corpus", str(item.source), False, item.message)
                 continue
+            if not isinstance(item, Document):
+                yield CheckOutcome("corpus", str(item.source), False, f"not evaluated: {item.reason}")
+                continue
             result = evaluators[profile].evaluate(item)
             fired = {v.rule for v in result.violations}
             problems = []

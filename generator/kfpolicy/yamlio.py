@@ -7,7 +7,8 @@ counted and a document that expands too many is refused before it can exhaust me
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import yaml
@@ -156,10 +157,102 @@ def _checked(doc: Any, mark: str) -> Any:
 
 
 def load_all(text: str) -> Iterator[Any]:
-    """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one."""
-    for doc in yaml.load_all(text, Loader=_loader_for(text)):  # noqa: S506 - a SafeConstructor loader
-        yield _checked(doc, "")
+    """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one. (The same
+    reading as load_all_with_lines, below, which also says where each value sits.)"""
+    for doc, _ in load_all_with_lines(text):
+        yield doc
 
 
 def load_one(text: str) -> Any:
     return _checked(yaml.load(text, Loader=_loader_for(text)), "")  # noqa: S506
+
+
+def describe_error(exc: yaml.YAMLError) -> tuple[str, int | None]:
+    """A YAML error as one line (PyYAML's own text spans several and names "<unicode string>"),
+    and the 1-based line it points at."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        words = ", ".join(str(w) for w in (exc.context, exc.problem) if w)
+        return words, None if mark is None else mark.line + 1
+    text = " ".join(str(exc).split())
+    where = _MARK_TEXT.search(text)
+    if where is None:
+        return text, None
+    return text[: where.start()].removesuffix(" at"), int(where.group(1))
+
+
+_MARK_TEXT = re.compile(r' in "<unicode string>", line (\d+), column \d+.*')
+
+
+class LineTree:
+    """Where a YAML value sits: its 1-based line, and the same for its children (by key or index;
+    None for scalars). A mapping entry's line is its key's line (where `replicas:` is written), so
+    a violation at a field points at the line a reader looks for. A plain slotted class: one is
+    made per value read, so it is kept small and cheap to build."""
+
+    __slots__ = ("children", "line")
+
+    def __init__(self, line: int, children: dict[str | int, LineTree] | None = None) -> None:
+        self.line = line
+        self.children = children
+
+    def child(self, step: str | int) -> LineTree | None:
+        return None if self.children is None else self.children.get(step)
+
+    def locate(self, path: Sequence[str | int]) -> int:
+        """The line of the deepest part of `path` that exists (this value's own line at worst)."""
+        tree = self
+        for step in path:
+            child = tree.child(step)
+            if child is None:
+                break
+            tree = child
+        return tree.line
+
+
+def _line_tree(root: yaml.Node) -> LineTree:
+    """Built without recursion; a node reached twice (an alias) is walked once."""
+    top = LineTree(root.start_mark.line + 1)
+    stack: list[tuple[yaml.Node, LineTree]] = [(root, top)]
+    seen: set[int] = set()
+    while stack:
+        node, tree = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            tree.children = children = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    children[key.value] = child = LineTree(key.start_mark.line + 1)
+                    stack.append((value, child))
+        elif isinstance(node, yaml.SequenceNode):
+            tree.children = children = {}
+            for i, item in enumerate(node.value):
+                children[i] = child = LineTree(item.start_mark.line + 1)
+                stack.append((item, child))
+    return top
+
+
+def load_all_with_lines(text: str) -> Iterator[tuple[Any, LineTree]]:
+    """As load_all, each document with its LineTree, from the same composed nodes (one pass)."""
+    loader = _loader_for(text)(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            yield _checked(loader.construct_document(node), ""), _line_tree(node)
+    finally:
+        loader.dispose()
+
+
+def line_trees(text: str) -> list[LineTree | None]:
+    """One LineTree per document of a stream that the strict loader has already read (so composing
+    it again is safe); an empty list when the text does not compose (JSON that YAML cannot read)."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_ComposeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return []
+    return [None if node is None else _line_tree(node) for node in nodes]
+
+
+_ComposeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

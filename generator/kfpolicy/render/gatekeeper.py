@@ -30,7 +30,10 @@ ROOT = "gatekeeper"
 TEMPLATES = f"{ROOT}/templates"
 PROFILES = f"{ROOT}/profiles"
 SUITES = f"{ROOT}/suites"
-LOCK_PATH = f"{TEMPLATES}/versions.lock.json"
+# The template version lock is JSON, but not named .json/.yaml: `kubectl apply -f` and `gator test -f`
+# read every such file in a folder as a Kubernetes object, so it stays out of their way.
+LOCK_PATH = f"{ROOT}/versions.lock"
+LEGACY_LOCK_PATH = f"{TEMPLATES}/versions.lock.json"  # read once, when migrating an older tree
 TARGET = "admission.k8s.gatekeeper.sh"
 TEMPLATE_API = "templates.gatekeeper.sh/v1"
 CONSTRAINT_API = "constraints.gatekeeper.sh/v1beta1"

@@ -1,0 +1,42 @@
+"""Every option of every command explains itself, and the scaffold hint repeats --catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from kfpolicy.cli import cli
+
+
+def _commands(group: click.Group, prefix: str = "") -> dict[str, click.Command]:
+    found: dict[str, click.Command] = {}
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found |= _commands(command, f"{prefix}{name} ")
+        else:
+            found[f"{prefix}{name}"] = command
+    return found
+
+
+def test_every_option_has_help_text() -> None:
+    commands = _commands(cli)
+    assert {"eval", "audit", "push", "test", "generate", "bundle", "new rule"} <= set(commands)
+    missing = [
+        f"{name} {'/'.join(p.opts)}"
+        for name, command in commands.items()
+        for p in command.params
+        if isinstance(p, click.Option) and not p.help
+    ]
+    assert missing == []
+    assert all(command.help for command in commands.values())
+
+
+def test_new_rule_hint_names_the_catalogue(tmp_path: Path) -> None:
+    own = tmp_path / "site-rules"
+    result = CliRunner().invoke(
+        cli, ["new", "rule", "team-label-required", "--catalogue", str(own), "--kind", "pytorchjob"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"kfpolicy generate --catalogue {own} && kfpolicy test --catalogue {own}" in result.output
