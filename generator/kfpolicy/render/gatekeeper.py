@@ -23,8 +23,9 @@ import yaml
 
 from kfpolicy.catalogue.model import Catalogue, Example, Rule
 from kfpolicy.errors import CatalogueError
-from kfpolicy.render.common import header, rego_literal, rego_string
-from kfpolicy.render.rego import library_modules, rule_module, rule_preamble
+from kfpolicy.render.common import header
+from kfpolicy.render.rego import library_modules, rule_module
+from kfpolicy.render.templating import render_template
 
 ROOT = "gatekeeper"
 TEMPLATES = f"{ROOT}/templates"
@@ -141,47 +142,21 @@ def _rename_violation(rule: Rule, body: str) -> str:
     return renamed
 
 
-def _params_expr(rule: Rule, supplied: str) -> str:
-    return f"object.union({rego_literal(rule.default_parameters, 1)}, {supplied})"
-
-
-def _guard(rule: Rule) -> str:
-    kinds = ", ".join(rego_string(k) for k in sorted(rule.kinds))
-    ops = ", ".join(rego_string(o) for o in rule.operations)
-    return f"\tdata.lib.kubeflow.core.kind_id in {{{kinds}}}\n\tdata.lib.kubeflow.core.operation in {{{ops}}}\n"
-
-
 def main_module(cat: Catalogue, rule: Rule) -> str:
     """The template's `rego`: the rule's body and the generated Gatekeeper contract."""
     body = _rename_violation(rule, _ensure_keywords(_with_package(rule, template_name(rule.id))))
     yields = [cat.rules[r] for r in rule.yields_to]
-    preamble = rule_preamble(rule, _params_expr(rule, "kf_constraint_parameters")) + (
-        "\n# The constraint's spec.parameters (Gatekeeper's input.parameters) over the catalogue defaults.\n"
-        "kf_constraint_parameters := p if {\n\tp := input.parameters\n\tis_object(p)\n} else := {}\n"
-        "\n# The job kinds and operations the rule applies to, as the portable entry point checks them:\n"
-        "# match.kinds cannot tell API versions apart and constraints do not select operations.\n"
-        "kf_applies if {\n" + _guard(rule) + "}\n"
-        "\n# Gatekeeper's contract: violation objects {msg, details}, details.rule naming the rule.\n"
-        'violation contains {"msg": v.msg, "details": details} if {\n'
-        "\tkf_applies\n\tsome v in rule_violation\n" + ("\tnot kf_yielded(v.details.field)\n" if yields else "")
-        + '\tdetails := object.union(v.details, {"rule": rule_id})\n}\n'
+    preamble = render_template(
+        "gatekeeper/main_preamble.rego.j2",
+        rule_id=rule.id,
+        params_source="constraint",
+        defaults=rule.default_parameters,
+        kinds=sorted(rule.kinds),
+        operations=rule.operations,
+        yields=yields,
+        yields_param=YIELDS_PARAM,
+        yields_defaults={y.id: {} for y in yields},
     )
-    if yields:
-        defaults = {y.id: {} for y in yields}
-        preamble += (
-            f"\n# yields_to: stay silent on a field a stricter rule reports. input.parameters.{YIELDS_PARAM}\n"
-            "# lists the stricter rules of the profile with their parameters; without it, all of them.\n"
-            f"kf_yields_to := y if {{\n\ty := input.parameters.{YIELDS_PARAM}\n\tis_object(y)\n}} else := "
-            + rego_literal(defaults, 1)
-            + "\n"
-        )
-        for y in yields:
-            preamble += (
-                "\nkf_yielded(field) if {\n"
-                f"\tkf_yields_to[{rego_string(y.id)}]\n" + _guard(y)
-                + f"\tsome other in data.lib.kubeflow.rules.{y.snake_id}.violation\n"
-                "\tother.details.field == field\n}\n"
-            )
     return rule_module(rule, body=body, preamble=preamble)
 
 
@@ -189,8 +164,12 @@ def yield_lib_module(rule: Rule) -> str:
     """A stricter rule as a lib of another rule's template, reading its parameters from
     input.parameters.kfpolicyYieldsTo[<its id>]."""
     body = _with_package(rule, f"lib.kubeflow.rules.{rule.snake_id}")
-    preamble = rule_preamble(rule, _params_expr(rule, "kf_supplied")) + (
-        f"\nkf_supplied := p if {{\n\tp := input.parameters.{YIELDS_PARAM}[rule_id]\n\tis_object(p)\n}} else := {{}}\n"
+    preamble = render_template(
+        "gatekeeper/yield_preamble.rego.j2",
+        rule_id=rule.id,
+        params_source="yield",
+        defaults=rule.default_parameters,
+        yields_param=YIELDS_PARAM,
     )
     return rule_module(rule, preamble=preamble, body=body)
 
