@@ -34,15 +34,15 @@ from kfpolicy.gatekeeper_eval import (
 )
 from kfpolicy.generate import generate
 from kfpolicy.inputs import Document, read_paths
+from kfpolicy.rego_facts import data_roots, module_facts
 from kfpolicy.render.gatekeeper import (
     EXCLUDED_NAMESPACES,
     LOCK_PATH,
     SUITES,
     YIELDS_PARAM,
     GatekeeperOptions,
-    code_only,
     constraint_kind,
-    data_roots,
+    for_yaml,
     gatekeeper_rules,
     go_regexp_quote,
     openapi_schema,
@@ -104,15 +104,19 @@ def test_rego_references_only_input_lib_and_inventory(catalogue: Catalogue, file
     for rule in catalogue.rules_sorted():
         main, libs, _ = template_modules(_load(files, template_path(rule.id)))
         for text in (main, *libs):
-            assert data_roots(text) <= {"lib", "inventory"}, rule.id
-            code = code_only(text)
-            assert "data.kubeflow" not in code
-            assert not re.search(r"^\s*import\s+rego\.v1", code, re.MULTILINE)
-        assert re.search(r"^package kf[a-z0-9]+$", main, re.MULTILINE)
-        assert all(re.search(r"^package lib\.", lib, re.MULTILINE) for lib in libs)
-        # the rule's own body is in the main module, its heads renamed under the generated contract
-        assert re.search(r"^rule_violation contains", main, re.MULTILINE), rule.id
-        assert 'details := object.union(v.details, {"rule": rule_id})' in main
+            facts = module_facts(text, rego_v0=True)
+            assert data_roots(facts) <= {"lib", "inventory"}, rule.id
+            assert "rego.v1" not in facts.imports
+        assert module_facts(main).package == template_name(rule.id)
+        assert all(module_facts(lib).package.startswith("lib.") for lib in libs)
+        # the rule's own package rides along as a lib, unchanged, under the generated contract
+        packages = {module_facts(lib).package: lib for lib in libs}
+        assert for_yaml(rule.rego.rstrip("\n")) in packages[rule.package], rule.id
+        assert f"some v in data.{rule.package}.violation" in main
+        assert f'details := object.union(v.details, {{"rule": "{rule.id}"}})' in main
+        # a rule that reads parameters gets Gatekeeper's parameter module, reading input.parameters
+        if rule.parameters_schema:
+            assert "input.parameters" in packages["lib.kubeflow.parameters"]
 
 
 def test_template_problems_catch_bad_templates(files: dict[str, str]) -> None:
@@ -201,7 +205,7 @@ def test_profile_constraints(catalogue: Catalogue, files: dict[str, str], profil
     tkust = _load(files, "gatekeeper/templates/kustomization.yaml")
     assert sorted(tkust["resources"]) == sorted(f"{r}.yaml" for r in catalogue.rules)
     sync_path = f"gatekeeper/profiles/{profile}/sync-config.yaml"
-    wanted = {k for rid in rules for k in sync_kinds(catalogue.rules[rid])}
+    wanted = {k for rid in rules for k in sync_kinds(catalogue, catalogue.rules[rid])}
     if wanted:
         config = _load(files, sync_path)
         assert config["kind"] == "Config" and config["metadata"] == {
@@ -217,7 +221,7 @@ def test_trainjob_rules_are_referential(catalogue: Catalogue, files: dict[str, s
     trainjob_rules = [r for r in catalogue.rules_sorted() if "trainjob" in r.kinds]
     assert trainjob_rules
     for rule in trainjob_rules:
-        kinds = {k for _, _, k in sync_kinds(rule)}
+        kinds = {k for _, _, k in sync_kinds(catalogue, rule)}
         assert {"TrainingRuntime", "ClusterTrainingRuntime"} <= kinds
         ann = _load(files, template_path(rule.id))["metadata"]["annotations"]
         assert "ClusterTrainingRuntime" in ann["metadata.gatekeeper.sh/requires-sync-data"]

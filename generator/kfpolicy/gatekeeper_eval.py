@@ -22,8 +22,9 @@ from kfpolicy.catalogue.loader import check_parameters
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.engines.regorus_engine import RegorusEngine
-from kfpolicy.errors import KfpolicyError
+from kfpolicy.errors import CatalogueError, KfpolicyError
 from kfpolicy.inputs import Document
+from kfpolicy.rego_facts import ModuleFacts, data_roots, module_facts
 from kfpolicy.render.gatekeeper import (
     CONSTRAINT_API,
     PROFILES,
@@ -34,8 +35,6 @@ from kfpolicy.render.gatekeeper import (
     TEMPLATES,
     GatekeeperOptions,
     _merge,
-    code_only,
-    data_roots,
     render_gatekeeper,
 )
 from kfpolicy.report import CheckOutcome
@@ -64,11 +63,15 @@ def template_modules(template: Mapping[str, Any]) -> tuple[str, list[str], str]:
     return str(target.get("rego", "")), [str(x) for x in target.get("libs") or []], "v0"
 
 
-def _package(text: str) -> str:
-    m = re.search(r"^package\s+([A-Za-z0-9_.]+)", text, re.MULTILINE)
-    if not m:
-        raise KfpolicyError("template module without a package line")
-    return m.group(1)
+def _facts(text: str, rego_version: str) -> ModuleFacts:
+    try:
+        return module_facts(text, "template.rego", rego_v0=rego_version == "v0")
+    except CatalogueError as exc:
+        raise KfpolicyError(f"template module does not parse: {exc}") from None
+
+
+def _package(text: str, rego_version: str = "v1") -> str:
+    return _facts(text, rego_version).package
 
 
 def template_problems(template: Mapping[str, Any]) -> list[str]:
@@ -97,18 +100,22 @@ def template_problems(template: Mapping[str, Any]) -> list[str]:
     validation = (((template.get("spec") or {}).get("crd") or {}).get("spec") or {}).get("validation")
     if validation is not None:
         problems.extend(schema_problems(validation.get("openAPIV3Schema"), "openAPIV3Schema"))
-    main, libs, _ = template_modules(template)
-    if not re.search(r"^violation\s+contains\b", main, re.MULTILINE):
-        problems.append("the main module defines no `violation contains` rule")
+    main, libs, version = template_modules(template)
     for i, text in enumerate([main, *libs]):
         where = "rego" if i == 0 else f"libs[{i - 1}]"
-        pkg = _package(text)
-        if i > 0 and not pkg.startswith("lib."):
-            problems.append(f"{where}: package {pkg} must start with lib.")
-        bad = data_roots(text) - ALLOWED_DATA_ROOTS
+        try:
+            facts = _facts(text, version)
+        except KfpolicyError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        if i == 0 and "violation" not in facts.rule_names:
+            problems.append("the main module defines no `violation` rule")
+        if i > 0 and not facts.package.startswith("lib."):
+            problems.append(f"{where}: package {facts.package} must start with lib.")
+        bad = data_roots(facts) - ALLOWED_DATA_ROOTS
         if bad:
             problems.append(f"{where}: references data.{', data.'.join(sorted(bad))} (only data.lib, data.inventory)")
-        if re.search(r"^\s*import\s+rego\.v1", code_only(text), re.MULTILINE):
+        if "rego.v1" in facts.imports:
             problems.append(f"{where}: import rego.v1 (Gatekeeper rejects it)")
     return problems
 
@@ -148,7 +155,7 @@ class CompiledTemplate:
         self.template = template
         self.kind = template["spec"]["crd"]["spec"]["names"]["kind"]
         main, libs, self.rego_version = template_modules(template)
-        self.package = _package(main)
+        self.package = _package(main, self.rego_version)
         self.modules = {"template.rego": main, **{f"lib{i:03d}.rego": text for i, text in enumerate(libs)}}
         self.engine_name = engine
         self._base: Engine | None = None

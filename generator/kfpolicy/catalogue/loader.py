@@ -6,6 +6,7 @@ Every error names the file and the key, e.g. ``catalogue/rules/x/rule.yaml: exam
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from kfpolicy.catalogue.model import (
     Catalogue,
     Example,
     ExpectedViolation,
+    InventoryKind,
     Kind,
     Profile,
     Rule,
@@ -26,6 +28,7 @@ from kfpolicy.catalogue.model import (
 )
 from kfpolicy.catalogue.schema import KINDS_SCHEMA, PROFILES_SCHEMA, RULE_SCHEMA
 from kfpolicy.errors import CatalogueError
+from kfpolicy.rego_facts import module_facts
 from kfpolicy.yamlio import load_one
 
 ALL_PROFILE = "all"
@@ -91,7 +94,7 @@ def check_parameters(where: str, schema: dict[str, Any], values: Any) -> None:
         raise CatalogueError(f"{where}: {key}: {err.message}")
 
 
-def _load_kinds(path: Path) -> dict[str, Kind]:
+def _load_kinds(path: Path) -> tuple[dict[str, Kind], dict[str, InventoryKind]]:
     raw = _read_yaml(path)
     _validate(path, raw, KINDS_SCHEMA)
     kinds: dict[str, Kind] = {}
@@ -107,11 +110,13 @@ def _load_kinds(path: Path) -> dict[str, Kind]:
             container=k.get("container"),
             replica_types=tuple(k.get("replica_types", ())),
             description=k.get("description", ""),
+            groups=tuple(k.get("groups", ())),
         )
-    return kinds
-
-
-_PACKAGE_RE = re.compile(r"^package\s+([A-Za-z0-9_.]+)\s*$", re.MULTILINE)
+    inventory = {
+        name: InventoryKind(kind=name, group=i["group"], version=i["version"])
+        for name, i in (raw.get("inventory") or {}).items()
+    }
+    return kinds, inventory
 
 
 def _load_rule(rule_dir: Path) -> Rule:
@@ -125,11 +130,11 @@ def _load_rule(rule_dir: Path) -> Rule:
         rego = rego_path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogueError(f"{rego_path}: cannot read: {exc.strerror or exc}") from None
-    expected_pkg = "kubeflow.rules." + raw["id"].replace("-", "_")
-    match = _PACKAGE_RE.search(rego)
-    if not match or match.group(1) != expected_pkg:
+    expected_pkg = "lib.kubeflow.rules." + raw["id"].replace("-", "_")
+    facts = module_facts(rego, str(rego_path))
+    if facts.package != expected_pkg:
         raise CatalogueError(f"{rego_path}: package: must be `package {expected_pkg}`")
-    if re.search(r"^\s*import\s+rego\.v1", rego, re.MULTILINE):
+    if "rego.v1" in facts.imports:
         raise CatalogueError(f"{rego_path}: import rego.v1: Gatekeeper rejects it; use import future.keywords")
     schema = raw.get("parameters") or {}
     examples = []
@@ -164,6 +169,7 @@ def _load_rule(rule_dir: Path) -> Rule:
         kinds=tuple(raw["kinds"]),
         profiles=tuple(raw["profiles"]),
         yields_to=tuple(raw.get("yields_to", ())),
+        reads=tuple(raw.get("reads", ())),
         parameters_schema=schema,
         examples=tuple(examples),
         rego=rego,
@@ -186,6 +192,7 @@ def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
     """Load the built-in catalogue followed by users' folders; later folders add, never replace."""
     folders = [default_catalogue_dir(), *[Path(d) for d in (dirs or ())]]
     kinds: dict[str, Kind] = {}
+    inventory: dict[str, InventoryKind] = {}
     rules: dict[str, Rule] = {}
     library: dict[str, str] = {}
     profile_raw: dict[str, dict[str, Any]] = {}
@@ -199,10 +206,12 @@ def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
         if not folder.is_dir():
             raise CatalogueError(f"{folder}: catalogue folder does not exist")
         if (folder / "kinds.yaml").exists():
-            for kid, k in _load_kinds(folder / "kinds.yaml").items():
+            folder_kinds, folder_inventory = _load_kinds(folder / "kinds.yaml")
+            for kid, k in folder_kinds.items():
                 if kid in kinds:
                     raise CatalogueError(f"{folder / 'kinds.yaml'}: kinds.{kid}: duplicate kind id")
                 kinds[kid] = k
+            inventory.update(folder_inventory)
         rules_dir = folder / "rules"
         if rules_dir.is_dir():
             for rule_dir in sorted(p for p in rules_dir.iterdir() if p.is_dir()):
@@ -232,6 +241,7 @@ def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
         raise CatalogueError(f"{folders[0]}: kinds.yaml: no kinds defined")
     if ALL_PROFILE in profile_raw:
         raise CatalogueError(f"{profile_raw[ALL_PROFILE]['src']}: profiles.{ALL_PROFILE}: name is reserved")
+    rules = {rid: _resolve_kinds(rule, kinds, inventory) for rid, rule in rules.items()}
     profiles = _build_profiles(rules, kinds, profile_raw)
     if default_profile is None or default_profile not in profiles:
         raise CatalogueError(f"{folders[0] / 'profiles.yaml'}: default: unknown profile {default_profile!r}")
@@ -242,7 +252,25 @@ def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
         default_profile=default_profile,
         library=library,
         sources=tuple(folders),
+        inventory=inventory,
     )
+
+
+def _resolve_kinds(rule: Rule, kinds: dict[str, Kind], inventory: dict[str, InventoryKind]) -> Rule:
+    """The rule with the kind groups it names replaced by their member kinds (in kinds.yaml order),
+    its `reads` checked against the inventory kinds."""
+    where = rule.directory / "rule.yaml"
+    resolved: list[str] = []
+    for name in rule.kinds:
+        members = [kid for kid, k in kinds.items() if name in k.groups]
+        if name not in kinds and not members:
+            known = sorted({*kinds, *(g for k in kinds.values() for g in k.groups)})
+            raise CatalogueError(f"{where}: kinds: unknown kind {name!r} (known kinds and groups: {', '.join(known)})")
+        resolved.extend(kid for kid in ([name] if name in kinds else members) if kid not in resolved)
+    for kind in rule.reads:
+        if kind not in inventory:
+            raise CatalogueError(f"{where}: reads: unknown kind {kind!r} (known: {', '.join(sorted(inventory))})")
+    return dataclasses.replace(rule, kinds=tuple(resolved))
 
 
 def _build_profiles(

@@ -38,6 +38,7 @@ class Kind:
     container: str | None = None
     replica_types: tuple[str, ...] = ()
     description: str = ""
+    groups: tuple[str, ...] = ()
 
     @property
     def api_versions(self) -> tuple[str, ...]:
@@ -96,12 +97,13 @@ class Rule:
     rationale: str = ""
     upstream: tuple[str, ...] = ()
     yields_to: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()  # kinds of cluster objects the rule reads from data.inventory
     parameters_schema: dict[str, Any] = field(default_factory=dict)
     examples: tuple[Example, ...] = ()
 
     @property
     def package(self) -> str:
-        return "kubeflow.rules." + self.snake_id
+        return "lib.kubeflow.rules." + self.snake_id
 
     @property
     def snake_id(self) -> str:
@@ -112,6 +114,15 @@ class Rule:
         """Defaults come from the parameter schema only: one place."""
         props = self.parameters_schema.get("properties", {})
         return {name: spec["default"] for name, spec in sorted(props.items()) if "default" in spec}
+
+
+@dataclass(frozen=True)
+class InventoryKind:
+    """A kind of cluster object rules may read from data.inventory."""
+
+    kind: str
+    group: str
+    version: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,7 @@ class Catalogue:
     default_profile: str
     library: dict[str, str]
     sources: tuple[Path, ...]
+    inventory: dict[str, InventoryKind] = field(default_factory=dict)
 
     def rules_sorted(self) -> list[Rule]:
         return [self.rules[k] for k in sorted(self.rules)]

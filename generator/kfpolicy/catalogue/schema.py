@@ -22,6 +22,7 @@ KINDS_SCHEMA: dict[str, Any] = {
                 "required": ["group", "versions", "kind", "status"],
                 "properties": {
                     "group": {"type": "string", "minLength": 1},
+                    "groups": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": ID_PATTERN}},
                     "versions": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
                     "kind": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
                     "status": {"enum": list(KIND_STATUSES)},
@@ -32,7 +33,17 @@ KINDS_SCHEMA: dict[str, Any] = {
                     "description": {"type": "string"},
                 },
             },
-        }
+        },
+        "inventory": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[A-Z][A-Za-z0-9]*$"},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["group", "version"],
+                "properties": {"group": {"type": "string"}, "version": {"type": "string", "minLength": 1}},
+            },
+        },
     },
 }
 
@@ -88,6 +99,7 @@ RULE_SCHEMA: dict[str, Any] = {
         "operations": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(OPERATIONS)}},
         "kinds": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string"}},
         "profiles": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
+        "reads": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"}},
         "yields_to": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": ID_PATTERN}},
         "parameters": {
             "type": "object",

@@ -23,6 +23,7 @@ import yaml
 
 from kfpolicy.catalogue.model import Catalogue, Example, Rule
 from kfpolicy.errors import CatalogueError
+from kfpolicy.rego_facts import module_facts
 from kfpolicy.render.common import header
 from kfpolicy.render.rego import library_modules, rule_module
 from kfpolicy.render.templating import render_template
@@ -43,14 +44,6 @@ FIRST_VERSION = "1.0.0"
 PART_OF = {"app.kubernetes.io/part-of": "kfpolicy"}
 # Stages Gatekeeper profiles leave out: the API server's CRD schema already rejects these.
 LEFT_OUT_STAGES = frozenset({"schema"})
-# Objects a referential rule may read, by kind name, with their group/version.
-SYNC_KINDS = {
-    "TrainingRuntime": ("trainer.kubeflow.org", "v1alpha1"),
-    "ClusterTrainingRuntime": ("trainer.kubeflow.org", "v1alpha1"),
-    "Namespace": ("", "v1"),
-    "PriorityClass": ("scheduling.k8s.io", "v1"),
-}
-KEYWORDS = ("contains", "if", "in")
 TYPE_TEXT = {
     "FieldValueRequired": "Required value",
     "FieldValueInvalid": "Invalid value",
@@ -86,112 +79,60 @@ def template_path(rule_id: str) -> str:
 
 # --- Rego --------------------------------------------------------------------------------------
 
-_PACKAGE_LINE = re.compile(r"^package\s+[A-Za-z0-9_.]+[ \t]*$", re.MULTILINE)
-_VIOLATION_HEAD = re.compile(r"^violation(?=\s+contains\b|\s*\[)", re.MULTILINE)
-_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
-_COMMENT = re.compile(r"#[^\n]*")
-_LIB_REF = re.compile(r"\bdata\.(lib(?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
-_DATA_REF = re.compile(r"\bdata\.([A-Za-z_][A-Za-z0-9_]*)")
-_GENERATED_NAMES = re.compile(r"\b(rule_violation|kf_[a-z_]+)\b")
-
-
-def code_only(rego: str) -> str:
-    """Rego with comments and string literals removed (for scanning references)."""
-    return _COMMENT.sub("", _STRINGS.sub('""', rego))
-
-
-def data_roots(rego: str) -> set[str]:
-    """The first segment of every data.<x> reference in the code (not in comments or strings)."""
-    return set(_DATA_REF.findall(code_only(rego)))
-
-
-def _package_of(text: str) -> str:
-    m = re.search(r"^package\s+([A-Za-z0-9_.]+)", text, re.MULTILINE)
-    return m.group(1) if m else ""
-
-
-def _with_package(rule: Rule, package: str) -> str:
-    body, n = _PACKAGE_LINE.subn(f"package {package}", rule.rego, count=1)
-    if n != 1:
-        raise CatalogueError(f"{rule.directory / 'rule.rego'}: package: no package line to rewrite for Gatekeeper")
-    return body
-
-
-def _ensure_keywords(body: str) -> str:
-    """The generated part uses contains/if/in: make sure the module imports them (v0 mode needs it)."""
-    code = code_only(body)
-    if re.search(r"^\s*import\s+future\.keywords\s*$", code, re.MULTILINE):
-        return body
-    missing = [k for k in KEYWORDS if not re.search(rf"^\s*import\s+future\.keywords\.{k}\b", code, re.MULTILINE)]
-    if not missing:
-        return body
-    imports = "".join(f"import future.keywords.{k}\n" for k in missing)
-    return _PACKAGE_LINE.sub(lambda m: m.group(0) + "\n\n" + imports.rstrip("\n"), body, count=1)
-
-
-def _rename_violation(rule: Rule, body: str) -> str:
-    where = rule.directory / "rule.rego"
-    if _GENERATED_NAMES.search(code_only(body)):
-        raise CatalogueError(f"{where}: names rule_violation and kf_* are reserved for the Gatekeeper wrapper")
-    renamed = _VIOLATION_HEAD.sub("rule_violation", body)
-    if re.search(r"\bviolation\b", code_only(renamed)):
-        raise CatalogueError(
-            f"{where}: violation: only rule heads may name `violation` (at the start of a line); "
-            "the Gatekeeper template renames them"
-        )
-    return renamed
+PARAMETERS_PACKAGE = "lib.kubeflow.parameters"
 
 
 def main_module(cat: Catalogue, rule: Rule) -> str:
-    """The template's `rego`: the rule's body and the generated Gatekeeper contract."""
-    body = _rename_violation(rule, _ensure_keywords(_with_package(rule, template_name(rule.id))))
-    yields = [cat.rules[r] for r in rule.yields_to]
-    preamble = render_template(
-        "gatekeeper/main_preamble.rego.j2",
-        rule_id=rule.id,
-        params_source="constraint",
-        defaults=rule.default_parameters,
-        kinds=sorted(rule.kinds),
-        operations=rule.operations,
-        yields=yields,
+    """The template's `rego`: Gatekeeper's `violation` contract over the rule's package (a lib)."""
+    return render_template(
+        "gatekeeper/main.rego.j2",
+        header=header("#", f"catalogue/rules/{rule.id}/rule.yaml"),
+        package=template_name(rule.id),
+        rule=rule,
+        yields=[cat.rules[r] for r in rule.yields_to],
         yields_param=YIELDS_PARAM,
-        yields_defaults={y.id: {} for y in yields},
+        yields_defaults={r: {} for r in rule.yields_to},
     )
-    return rule_module(rule, body=body, preamble=preamble)
 
 
-def yield_lib_module(rule: Rule) -> str:
-    """A stricter rule as a lib of another rule's template, reading its parameters from
-    input.parameters.kfpolicyYieldsTo[<its id>]."""
-    body = _with_package(rule, f"lib.kubeflow.rules.{rule.snake_id}")
-    preamble = render_template(
-        "gatekeeper/yield_preamble.rego.j2",
+def parameters_module(cat: Catalogue, rule: Rule) -> str:
+    """The template's own lib.kubeflow.parameters: input.parameters over the catalogue defaults."""
+    rules = [rule, *(cat.rules[r] for r in rule.yields_to)]
+    return render_template(
+        "gatekeeper/parameters.rego.j2",
+        header=header("#", f"catalogue/rules/{rule.id}/rule.yaml"),
         rule_id=rule.id,
-        params_source="yield",
-        defaults=rule.default_parameters,
         yields_param=YIELDS_PARAM,
+        defaults={r.id: r.default_parameters for r in rules},
     )
-    return rule_module(rule, preamble=preamble, body=body)
+
+
+def _package_for(ref: str, packages: Mapping[str, str]) -> str | None:
+    """The longest package that a data reference (data.a.b.c) falls in."""
+    parts = ref.split(".")[1:]
+    for n in range(len(parts), 0, -1):
+        package = ".".join(parts[:n])
+        if package in packages:
+            return package
+    return None
 
 
 def template_libs(cat: Catalogue, rule: Rule, main: str) -> list[str]:
-    """The library modules the main module needs (transitively), then the yielded-to rules."""
-    by_package = {_package_of(text): text for text in library_modules(cat).values()}
-    extra = [yield_lib_module(cat.rules[r]) for r in rule.yields_to]
-    needed: list[str] = []
-    queue = [main, *extra]
+    """The modules the main module needs, transitively, read from their syntax trees: the rule,
+    the rules it yields to, the library modules they import (with Gatekeeper's parameter module)."""
+    modules = {module_facts(text).package: text for text in library_modules(cat).values()}
+    modules[PARAMETERS_PACKAGE] = parameters_module(cat, rule)
+    modules.update({r.package: rule_module(r) for r in [rule, *(cat.rules[y] for y in rule.yields_to)]})
+    needed: set[str] = set()
+    queue = [main]
     while queue:
-        text = queue.pop()
-        for ref in sorted(set(_LIB_REF.findall(code_only(text)))):
-            parts = ref.split(".")
-            for n in range(len(parts), 1, -1):
-                pkg = ".".join(parts[:n])
-                if pkg in by_package:
-                    if pkg not in needed:
-                        needed.append(pkg)
-                        queue.append(by_package[pkg])
-                    break
-    return [by_package[p] for p in sorted(needed)] + extra
+        facts = module_facts(queue.pop())
+        for ref in sorted(facts.data_refs | {i for i in facts.imports if i.startswith("data.")}):
+            package = _package_for(ref, modules)
+            if package is not None and package not in needed:
+                needed.add(package)
+                queue.append(modules[package])
+    return [modules[p] for p in sorted(needed)]
 
 
 def for_yaml(rego: str) -> str:
@@ -299,16 +240,9 @@ def parameters_schema(cat: Catalogue, rule: Rule) -> dict[str, Any] | None:
 # --- referential rules -------------------------------------------------------------------------
 
 
-def sync_kinds(rule: Rule) -> list[tuple[str, str, str]]:
-    """(group, version, kind) the rule reads from data.inventory; empty when it reads nothing."""
-    code = code_only(rule.rego)
-    if "trainjob" not in rule.kinds and "inventory" not in code:
-        return []
-    named = [k for k in SYNC_KINDS if re.search(rf"\b{k}\b", rule.rego)]
-    kinds = named or ["TrainingRuntime", "ClusterTrainingRuntime"]
-    if "trainjob" in rule.kinds:
-        kinds = sorted(set(kinds) | {"TrainingRuntime", "ClusterTrainingRuntime"})
-    return [(SYNC_KINDS[k][0], SYNC_KINDS[k][1], k) for k in sorted(kinds)]
+def sync_kinds(cat: Catalogue, rule: Rule) -> list[tuple[str, str, str]]:
+    """(group, version, kind) of the objects the rule reads from data.inventory (its `reads`)."""
+    return [(cat.inventory[k].group, cat.inventory[k].version, k) for k in sorted(rule.reads)]
 
 
 # --- YAML --------------------------------------------------------------------------------------
@@ -365,7 +299,7 @@ def template_object(cat: Catalogue, rule: Rule, options: GatekeeperOptions, vers
         "metadata.gatekeeper.sh/version": version,
         "description": rule.description,
     }
-    kinds = sync_kinds(rule)
+    kinds = sync_kinds(cat, rule)
     if kinds:
         annotations["metadata.gatekeeper.sh/requires-sync-data"] = json.dumps(
             [[{"groups": [g], "versions": [v], "kinds": [k]} for g, v, k in kinds]], separators=(",", ":")
@@ -498,7 +432,7 @@ def profile_files(cat: Catalogue, profile: str) -> dict[str, str]:
         )
         files[f"{base}/{rule.id}.yaml"] = _file(f"catalogue/rules/{rule.id}/rule.yaml and catalogue/profiles.yaml", obj)
         resources.append(f"{rule.id}.yaml")
-        sync.update(sync_kinds(rule))
+        sync.update(sync_kinds(cat, rule))
     if sync:
         config = {
             "apiVersion": CONFIG_API,

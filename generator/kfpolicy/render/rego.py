@@ -25,14 +25,9 @@ def library_modules(cat: Catalogue) -> dict[str, str]:
     return out
 
 
-def rule_module(rule: Rule, body: str | None = None, preamble: str | None = None) -> str:
-    """Header + the rule's body (by default its rule.rego) + its preamble (by default the portable
-    one: its id and its parameters read from data.kubeflow.config)."""
-    rel = f"catalogue/rules/{rule.id}/rule.rego"
-    text = rule.rego if body is None else body
-    if preamble is None:
-        preamble = render_template("rego/rule_preamble.rego.j2", rule_id=rule.id, params_source="config")
-    return header("#", rel) + "\n" + text.rstrip("\n") + "\n" + preamble
+def rule_module(rule: Rule) -> str:
+    """Header + the rule's rule.rego, as written: it reads its parameters through the library."""
+    return header("#", f"catalogue/rules/{rule.id}/rule.rego") + "\n" + rule.rego.rstrip("\n") + "\n"
 
 
 def rules_for(rules: list[Rule]) -> dict[str, dict[str, list[str]]]:
