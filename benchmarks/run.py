@@ -30,7 +30,6 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import jobs  # noqa: E402  (benchmarks/jobs.py, beside this file)
-
 from kfpolicy.catalogue import load_catalogue  # noqa: E402
 from kfpolicy.catalogue.model import Catalogue  # noqa: E402
 from kfpolicy.errors import KfpolicyError  # noqa: E402
@@ -261,11 +260,11 @@ def run_child(cmd: Sequence[str], *, cwd: Path, stdout: Any = subprocess.DEVNULL
 def gatekeeper_admission(cat: Catalogue, profile: str, engine: str, doc: Document) -> tuple[Callable[[], Any], str]:
     """One admission through the Gatekeeper template path: every Constraint of the profile, each
     against its own ConstraintTemplate's Rego, with Gatekeeper's input (review + parameters).
-    Uses kfpolicy.gatekeeper_eval (the Gatekeeper helper's evaluator). Returns (call, note)."""
+    Uses kfpolicy.gatekeeper.evaluate. Returns (call, note)."""
     try:
-        from kfpolicy.gatekeeper_eval import GatekeeperEvaluator
+        from kfpolicy.gatekeeper.evaluate import GatekeeperEvaluator
     except ImportError as exc:
-        raise LookupError(f"kfpolicy.gatekeeper_eval not importable: {exc}") from None
+        raise LookupError(f"kfpolicy.gatekeeper not importable: {exc}") from None
     ev = GatekeeperEvaluator(cat, profile=profile, engine=engine)
     result = ev.evaluate(doc)
     note = (f"{len(ev.bound)} constraints, one engine per template; decision {result.decision} "

@@ -224,8 +224,9 @@ def test_generators_are_deterministic_for_a_seed(catalogue: Catalogue) -> None:
 
 @pytest.fixture(scope="module")
 def templates(catalogue: Catalogue) -> list[tuple[Any, dict[str, Any], dict[str, Any]]]:
-    from kfpolicy.gatekeeper_eval import CompiledTemplate, parse_docs
-    from kfpolicy.render.gatekeeper import SUITES, GatekeeperOptions, render_gatekeeper, template_path
+    from kfpolicy.gatekeeper.evaluate import CompiledTemplate, parse_docs
+    from kfpolicy.gatekeeper.names import SUITES, GatekeeperOptions, template_path
+    from kfpolicy.gatekeeper.render import render_gatekeeper
 
     files = render_gatekeeper(catalogue, GatekeeperOptions(code_field=True))
     out = []
@@ -238,7 +239,7 @@ def templates(catalogue: Catalogue) -> list[tuple[Any, dict[str, Any], dict[str,
 
 
 def test_gatekeeper_templates_on_generated_inputs(catalogue: Catalogue, templates: Any) -> None:
-    from kfpolicy.gatekeeper_eval import admission_request
+    from kfpolicy.gatekeeper.evaluate import admission_request
     from kfpolicy.runner import input_json, inventory_tree
 
     inventory = inventory_tree(fuzzgen.inventory(catalogue))

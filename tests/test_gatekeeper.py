@@ -1,6 +1,6 @@
 """Gatekeeper output: templates, constraints, suites, versions, and Gatekeeper-faithful evaluation.
 
-There is no Gatekeeper, gator or cluster here: kfpolicy.gatekeeper_eval evaluates the generated
+There is no Gatekeeper, gator or cluster here: kfpolicy.gatekeeper evaluates the generated
 templates with Gatekeeper's input shape and match semantics, on the embedded engine (Rego v0 for
 the legacy `rego:` field, v1 for `code:`) and on real OPA.
 """
@@ -20,37 +20,36 @@ from click.testing import CliRunner
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.cli import cli
 from kfpolicy.engines.opa_golib import available as opa_available
-from kfpolicy.gatekeeper_eval import (
+from kfpolicy.gatekeeper.constraints import gatekeeper_rules
+from kfpolicy.gatekeeper.evaluate import (
     CompiledTemplate,
     GatekeeperEvaluator,
     admission_request,
-    matches,
     parse_docs,
     profile_constraints,
-    run_suites,
-    template_modules,
-    template_problems,
     templates_by_kind,
 )
-from kfpolicy.generate import generate
-from kfpolicy.inputs import Document, read_paths
-from kfpolicy.rego_facts import data_roots, module_facts
-from kfpolicy.render.gatekeeper import (
+from kfpolicy.gatekeeper.lint import template_modules, template_problems
+from kfpolicy.gatekeeper.match import matches
+from kfpolicy.gatekeeper.names import (
     EXCLUDED_NAMESPACES,
     LOCK_PATH,
     SUITES,
     YIELDS_PARAM,
     GatekeeperOptions,
     constraint_kind,
-    for_yaml,
-    gatekeeper_rules,
-    go_regexp_quote,
-    openapi_schema,
-    render_gatekeeper,
-    sync_kinds,
     template_name,
     template_path,
 )
+from kfpolicy.gatekeeper.rego import for_yaml
+from kfpolicy.gatekeeper.render import render_gatekeeper
+from kfpolicy.gatekeeper.schema import openapi_schema
+from kfpolicy.gatekeeper.suite_runner import run_suites
+from kfpolicy.gatekeeper.suites import go_regexp_quote
+from kfpolicy.gatekeeper.templates import sync_kinds
+from kfpolicy.generate import generate
+from kfpolicy.inputs import Document, read_paths
+from kfpolicy.rego_facts import data_roots, module_facts
 from kfpolicy.runner import INVENTORY_KINDS, Evaluator
 from kfpolicy.testing import example_input
 
@@ -156,7 +155,7 @@ def test_openapi_schema_is_structural() -> None:
     assert props["maybe"] == {"nullable": True, "type": "integer", "minimum": 0, "exclusiveMinimum": True}
     assert props["either"] == {"x-kubernetes-int-or-string": True}
     assert props["free"] == {"x-kubernetes-preserve-unknown-fields": True}
-    from kfpolicy.gatekeeper_eval import schema_problems
+    from kfpolicy.gatekeeper.lint import schema_problems
 
     assert schema_problems(out, "s") == []
 

@@ -17,7 +17,7 @@ import click
 from kfpolicy import __version__
 from kfpolicy.catalogue import load_catalogue
 from kfpolicy.catalogue.model import Catalogue
-from kfpolicy.engines import ENGINES
+from kfpolicy.engines import ENGINES, REGO_ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
 from kfpolicy.inputs import Document, DocumentError, read_paths
@@ -122,7 +122,7 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 @click.option("--inventory", "inventory", multiple=True, help="Objects used as referential data; repeatable.")
 @click.option("--parameters", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="YAML/JSON file mapping rule ids to parameter overrides.")
-@click.option("--engine", type=click.Choice([*sorted(ENGINES), "gatekeeper"]), default="embedded", show_default=True,
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True,
               help="gatekeeper: evaluate the profile's generated ConstraintTemplates and Constraints as Gatekeeper does.")
 @output_option
 @click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too.")
@@ -136,13 +136,7 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
     inv = _read_inventory(inventory) + [
         d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS
     ]
-    evaluator: Any
-    if engine == "gatekeeper":
-        from kfpolicy.gatekeeper_eval import GatekeeperEvaluator
-
-        evaluator = GatekeeperEvaluator(cat, profile=profile, inventory=inv, parameters=_parameters(parameters))
-    else:
-        evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
+    evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
     results = [evaluator.evaluate(d) for d in docs]
     if output == "json":
         click.echo(eval_json(results, errors))
@@ -165,7 +159,7 @@ def _default_examples() -> Path:
 
 @cli.command("test")
 @catalogue_option
-@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True)
+@click.option("--engine", type=click.Choice(REGO_ENGINES), default="embedded", show_default=True)
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("tests/jobs"),
               show_default=True, help="Job corpus with `# expect:` headers.")
 @click.option("--examples", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.gatekeeper.names import LOCK_PATH, GatekeeperOptions
+from kfpolicy.gatekeeper.render import render_gatekeeper
 from kfpolicy.render.bundle import BUNDLE_PATH, render_bundle
 from kfpolicy.render.docs import render_docs
-from kfpolicy.render.gatekeeper import LOCK_PATH, GatekeeperOptions, render_gatekeeper
 from kfpolicy.render.rego import render_rego
 
 # Folders whose whole content is generated: files here that the catalogue no longer produces are stale.

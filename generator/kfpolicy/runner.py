@@ -161,6 +161,15 @@ def decide(violations: Sequence[Violation]) -> str:
     return "allow"
 
 
+def generated_tree(cat: Catalogue, engine: Engine) -> dict[str, str]:
+    """What an engine is loaded with: the portable rego/ modules, or gatekeeper/ for the Gatekeeper evaluator."""
+    if getattr(engine, "loads", "rego") == "gatekeeper":
+        from kfpolicy.gatekeeper.render import render_gatekeeper  # the Gatekeeper side builds on this module
+
+        return render_gatekeeper(cat)
+    return render_rego(cat)
+
+
 class Evaluator:
     """One loaded engine for one profile; evaluate() answers for one document."""
 
@@ -190,7 +199,7 @@ class Evaluator:
             kubeflow["only"] = list(only)
         data = {"kubeflow": kubeflow, "inventory": inventory_tree(inventory)}
         self.engine: Engine = make_engine(engine)
-        self.engine.load(modules if modules is not None else render_rego(cat), data)
+        self.engine.load(modules if modules is not None else generated_tree(cat, self.engine), data)
 
     def evaluate(self, doc: Document) -> Result:
         base = result_base(doc)

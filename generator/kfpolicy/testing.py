@@ -215,7 +215,8 @@ def run_checks(cat: Catalogue, *, engine: str, corpus: Path, examples: Path) -> 
     outcomes.extend(check_rule_examples(cat, engine, modules))
     outcomes.extend(check_corpus(cat, engine, modules, corpus))
     outcomes.extend(check_upstream_examples(cat, engine, modules, examples))
-    from kfpolicy.gatekeeper_eval import check_gatekeeper  # templates + gator suites, as Gatekeeper runs them
+    # templates + gator suites, as Gatekeeper runs them
+    from kfpolicy.gatekeeper.suite_runner import check_gatekeeper
 
     outcomes.extend(check_gatekeeper(cat, engine))
     return outcomes

@@ -1,0 +1,16 @@
+"""One deep merge for the whole package: Rego's object.union semantics."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def deep_merge(base: Any, over: Any) -> Any:
+    """Objects merge recursively, anything else is replaced by a copy of `over`; neither input changes."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = deep_merge(base[key], value) if key in base else copy.deepcopy(value)
+        return out
+    return copy.deepcopy(over)
