@@ -123,8 +123,9 @@ def cpu_model() -> str:
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
                                capture_output=True, text=True, check=True).stdout.strip()
         return out + (" (with uncommitted changes)" if dirty else "")
@@ -145,7 +146,9 @@ def machine_facts(cat: Catalogue, pinning: str) -> dict[str, str]:
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
         "embedded engine": f"gordon-to-regorus {_version('gordon-to-regorus')} (module {regorus.__name__})",
-        "real OPA engine": f"opa-golib-python-bindings {_version('opa-golib-python-bindings')} (OPA's Go engine)",
+        "real OPA engine": (
+            f"opa-golib-python-bindings {_version('opa-golib-python-bindings')} (OPA's Go engine)"
+        ),
         "PyYAML": f"{_version('PyYAML')} (libyaml: {'yes' if _libyaml() else 'no'})",
         "catalogue": f"{len(cat.rules)} rules; per profile: {counts}",
         "load average at start (1, 5, 15 min)": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
@@ -196,7 +199,7 @@ def median(xs: Sequence[float]) -> float:
 
 def p99(xs: Sequence[float]) -> float:
     s = sorted(xs)
-    return s[min(len(s) - 1, int(round(0.99 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(0.99 * (len(s) - 1)))]
 
 
 def least_squares(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, float]:

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite: set up with test dependencies, check generated files for drift, lint, run pytest.
+# The whole test suite: set up with test dependencies, check generated files for drift, lint (ruff with
+# the rule set in pyproject.toml, mypy --strict), run pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 .venv/bin/kfpolicy generate --check
 .venv/bin/ruff check generator tests benchmarks
+.venv/bin/mypy --strict generator/kfpolicy
 .venv/bin/python -m pytest "$@"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +25,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if not SHARED.is_dir():
         missing.append(f"upstream reference data at {SHARED}")
     if missing:
-        pytest.exit("missing: " + "; ".join(missing) + " (set KFPOLICY_PARTIAL_TESTS=1 to run without)", returncode=2)
+        pytest.exit(
+            "missing: " + "; ".join(missing) + " (set KFPOLICY_PARTIAL_TESTS=1 to run without)", returncode=2
+        )
 
 
 @pytest.fixture(scope="session")

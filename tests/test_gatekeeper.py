@@ -208,7 +208,10 @@ def test_profile_constraints(catalogue: Catalogue, files: dict[str, str], profil
     if wanted:
         config = _load(files, sync_path)
         assert config["kind"] == "Config" and config["metadata"] == {
-            "name": "config", "namespace": "gatekeeper-system", "labels": {"app.kubernetes.io/part-of": "kfpolicy"}}
+            "name": "config",
+            "namespace": "gatekeeper-system",
+            "labels": {"app.kubernetes.io/part-of": "kfpolicy"},
+        }
         got = {(s["group"], s["version"], s["kind"]) for s in config["spec"]["sync"]["syncOnly"]}
         assert got == wanted
         assert "sync-config.yaml" in resources
@@ -235,7 +238,9 @@ def test_every_suite_runs_and_passes(catalogue: Catalogue, files: dict[str, str]
     assert failed == []
     assert result.suites_run == result.suite_files == len(catalogue.rules)
     cases = [o for o in result.outcomes if o.name != "suite count"]
-    assert len(cases) == sum(len([e for e in r.examples if isinstance(e.object, dict)]) for r in catalogue.rules_sorted())
+    assert len(cases) == sum(
+        len([e for e in r.examples if isinstance(e.object, dict)]) for r in catalogue.rules_sorted()
+    )
     for rule in catalogue.rules_sorted():
         suite = _load(files, f"{SUITES}/{rule.id}.yaml")
         assert suite["apiVersion"] == "test.gatekeeper.sh/v1alpha1" and suite["kind"] == "Suite"
@@ -299,7 +304,10 @@ def test_content_change_bumps_the_patch_version(catalogue: Catalogue) -> None:
     rid = "replicas-non-negative"
     changed_cat = _retitle(catalogue, rid, "Replica counts are never negative")
     second = render_gatekeeper(changed_cat, lock_text=first[LOCK_PATH])
-    assert _load(second, template_path(rid))["metadata"]["annotations"]["metadata.gatekeeper.sh/version"] == "1.0.1"
+    assert (
+        _load(second, template_path(rid))["metadata"]["annotations"]["metadata.gatekeeper.sh/version"]
+        == "1.0.1"
+    )
     changed = {p for p in second if second[p] != first.get(p)}
     assert changed == {template_path(rid), LOCK_PATH}
     # idempotent: generating again from the new lock changes nothing
@@ -308,7 +316,10 @@ def test_content_change_bumps_the_patch_version(catalogue: Catalogue) -> None:
     lock = json.loads(second[LOCK_PATH])
     lock[rid]["version"] = "1.1.0"
     third = render_gatekeeper(changed_cat, lock_text=json.dumps(lock))
-    assert _load(third, template_path(rid))["metadata"]["annotations"]["metadata.gatekeeper.sh/version"] == "1.1.0"
+    assert (
+        _load(third, template_path(rid))["metadata"]["annotations"]["metadata.gatekeeper.sh/version"]
+        == "1.1.0"
+    )
 
 
 def test_generate_check_names_the_version_bump(catalogue: Catalogue, tmp_path: Path) -> None:
@@ -355,7 +366,13 @@ def test_match_semantics() -> None:
     assert matches({"labelSelector": {"matchLabels": {"a": "b"}}},
                    admission_request(_job(labels={"a": "b"}), operation="CREATE"), {})
     assert not matches({"labelSelector": {"matchExpressions": [{"key": "a", "operator": "Exists"}]}}, r, {})
-    ns = {"team-a": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a", "labels": {"t": "x"}}}}
+    ns = {
+        "team-a": {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "team-a", "labels": {"t": "x"}},
+        }
+    }
     sel = {"namespaceSelector": {"matchLabels": {"t": "x"}}}
     assert matches(sel, r, ns)
     assert not matches(sel, r, {})  # the Namespace must be synced / in the case's inventory
@@ -387,7 +404,9 @@ def test_yields_to_follows_the_parameter(catalogue: Catalogue, files: dict[str, 
     review = admission_request(job, operation="CREATE")
 
     def fields(params: dict[str, Any]) -> set[str]:
-        return {v["details"]["field"] for v in template.violations({"review": review, "parameters": params}, {})}
+        return {
+            v["details"]["field"] for v in template.violations({"review": review, "parameters": params}, {})
+        }
 
     assert field not in fields({})  # no kfpolicyYieldsTo: yields to every stricter rule
     assert field not in fields({YIELDS_PARAM: {"master-replicas-one": {}}})
@@ -420,8 +439,9 @@ def _key(result: Any) -> tuple[str, list[tuple[str, str, str, str, str]]]:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_gatekeeper_decides_like_the_rego_entry_points(catalogue: Catalogue, files: dict[str, str], root: Path,
-                                                       shared: Path, profile: str) -> None:
+def test_gatekeeper_decides_like_the_rego_entry_points(
+    catalogue: Catalogue, files: dict[str, str], root: Path, shared: Path, profile: str
+) -> None:
     docs = _corpus_and_upstream(catalogue, root, shared)
     assert len(docs) > 100
     only = [r.id for r in gatekeeper_rules(catalogue, profile)]
@@ -440,7 +460,11 @@ def test_gatekeeper_decides_like_the_rego_entry_points(catalogue: Catalogue, fil
             if not isinstance(ex.object, dict):
                 continue
             doc = example_input(ex)
-            r = rego if not ex.inventory else Evaluator(catalogue, profile=profile, only=only, inventory=ex.inventory)
+            r = (
+                rego
+                if not ex.inventory
+                else Evaluator(catalogue, profile=profile, only=only, inventory=ex.inventory)
+            )
             a = _key(r.evaluate(doc))
             b = _key(gk.evaluate(doc, list(ex.inventory) if ex.inventory else None))
             decisions.add(a[0])
@@ -457,7 +481,9 @@ def test_code_field_evaluator_uses_rego_v1(catalogue: Catalogue, code_files: dic
     assert v1.evaluate(Document(source="x", obj=bad)).decision == "deny"
 
 
-def _per_template_engines(rule_id: str, legacy: dict[str, str], code: dict[str, str]) -> list[CompiledTemplate]:
+def _per_template_engines(
+    rule_id: str, legacy: dict[str, str], code: dict[str, str]
+) -> list[CompiledTemplate]:
     engines = [CompiledTemplate(_load(legacy, template_path(rule_id))),
                CompiledTemplate(_load(code, template_path(rule_id)))]
     if opa_available():
@@ -483,7 +509,9 @@ def test_both_template_forms_and_real_opa_agree(catalogue: Catalogue, files: dic
             review = admission_request(ex.object, operation=ex.operation, old_object=ex.old_object)
             rego_input = {"review": review, "parameters": params}
             inv = inventory_tree(ex.inventory)
-            got = [sorted(json.dumps(v, sort_keys=True) for v in t.violations(rego_input, inv)) for t in engines]
+            got = [
+                sorted(json.dumps(v, sort_keys=True) for v in t.violations(rego_input, inv)) for t in engines
+            ]
             assert all(g == got[0] for g in got), (rule.id, ex.name)
             compared += 1
     assert compared > len(catalogue.rules)
@@ -497,10 +525,15 @@ def test_eval_engine_gatekeeper_matches_embedded(catalogue: Catalogue, tmp_path:
     path = tmp_path / "job.yaml"
     path.write_text(yaml.safe_dump(bad))
     runner = CliRunner()
-    gk = runner.invoke(cli, ["eval", str(path), "--engine", "gatekeeper", "--profile", "baseline", "-o", "json"])
+    gk = runner.invoke(
+        cli, ["eval", str(path), "--engine", "gatekeeper", "--profile", "baseline", "-o", "json"]
+    )
     emb = runner.invoke(cli, ["eval", str(path), "--profile", "baseline", "-o", "json"])
     assert gk.exit_code == emb.exit_code == 1, gk.output
-    strip = lambda out: [{**r, "violations": sorted(r["violations"], key=json.dumps)} for r in json.loads(out)["results"]]  # noqa: E731
+    def strip(out):
+        return [
+            {**r, "violations": sorted(r["violations"], key=json.dumps)} for r in json.loads(out)["results"]
+        ]
     assert strip(gk.stdout) == strip(emb.stdout)
     wrong = runner.invoke(cli, ["eval", str(path), "--engine", "gatekeeper", "--profile", "nope"])
     assert wrong.exit_code == 2
@@ -513,5 +546,7 @@ def test_generate_code_field_flag(catalogue: Catalogue, tmp_path: Path) -> None:
     t = yaml.safe_load((tmp_path / template_path("replicas-non-negative")).read_text())
     assert t["spec"]["targets"][0]["code"][0]["source"]["version"] == "v1"
     check = runner.invoke(cli, ["generate", "--out", str(tmp_path), "--check"])
-    assert check.exit_code == 1 and "replicas-non-negative.yaml (content changed: version 1.0.0 must become 1.0.1)" in (
-        check.stderr)
+    assert (
+        check.exit_code == 1
+        and "replicas-non-negative.yaml (content changed: version 1.0.0 must become 1.0.1)" in (check.stderr)
+    )

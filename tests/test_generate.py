@@ -18,6 +18,7 @@ from kfpolicy.cli import cli
 from kfpolicy.generate import generate, render_all
 from test_catalogue import USER_RULE_ID, write_user_catalogue
 
+
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 

@@ -47,8 +47,11 @@ def extended(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
 
 
 def test_group_rules_apply_to_the_new_kind(catalogue: Catalogue, extended: Catalogue) -> None:
-    in_group = [r for r in catalogue.rules_sorted()
-                 if "replica-jobs" in yaml.safe_load((r.directory / "rule.yaml").read_text(encoding="utf-8"))["kinds"]]
+    in_group = [
+        r
+        for r in catalogue.rules_sorted()
+        if "replica-jobs" in yaml.safe_load((r.directory / "rule.yaml").read_text(encoding="utf-8"))["kinds"]
+    ]
     assert len(in_group) >= 15
     for rule in in_group:
         assert "fakejob" in extended.rules[rule.id].kinds, rule.id
@@ -64,7 +67,10 @@ def test_replica_rule_fires_on_the_new_kind(extended: Catalogue, engine: str) ->
     assert ("replicas-non-negative", FIELD) in {(v.rule, v.field) for v in result.violations}
     allowed = {**NEGATIVE_WORKERS, "spec": {"fakeReplicaSpecs": {"Worker": {
         "replicas": 2, "template": {"spec": {"containers": [{"name": "fake", "image": "fake:1"}]}}}}}}
-    assert Evaluator(extended, engine=engine).evaluate(Document(source="ok.yaml", obj=allowed)).decision == "allow"
+    assert (
+        Evaluator(extended, engine=engine).evaluate(Document(source="ok.yaml", obj=allowed)).decision
+        == "allow"
+    )
 
 
 def test_gatekeeper_matches_the_new_kind(extended: Catalogue) -> None:
@@ -85,12 +91,19 @@ def test_unknown_reads_and_groups_name_the_file(tmp_path: Path) -> None:
     template = Path(load_catalogue().rules["replicas-non-negative"].directory)
     text = (template / "rule.yaml").read_text(encoding="utf-8").replace(
         "id: replicas-non-negative", "id: reads-nothing-known")
-    (rule_dir / "rule.yaml").write_text(text.replace("kinds: [replica-jobs]", "kinds: [replica-jobs]\nreads: [Secret]"),
-                                        encoding="utf-8")
-    rego = (template / "rule.rego").read_text(encoding="utf-8").replace("replicas_non_negative", "reads_nothing_known")
+    (rule_dir / "rule.yaml").write_text(
+        text.replace("kinds: [replica-jobs]", "kinds: [replica-jobs]\nreads: [Secret]"), encoding="utf-8"
+    )
+    rego = (
+        (template / "rule.rego")
+        .read_text(encoding="utf-8")
+        .replace("replicas_non_negative", "reads_nothing_known")
+    )
     (rule_dir / "rule.rego").write_text(rego, encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"rule\.yaml: reads: unknown kind 'Secret'"):
         load_catalogue([tmp_path])
-    (rule_dir / "rule.yaml").write_text(text.replace("kinds: [replica-jobs]", "kinds: [gpu-jobs]"), encoding="utf-8")
+    (rule_dir / "rule.yaml").write_text(
+        text.replace("kinds: [replica-jobs]", "kinds: [gpu-jobs]"), encoding="utf-8"
+    )
     with pytest.raises(CatalogueError, match=r"rule\.yaml: kinds: unknown kind 'gpu-jobs'"):
         load_catalogue([tmp_path])

@@ -27,7 +27,16 @@ from kfpolicy.runner import Evaluator
 
 REPO = Path(__file__).resolve().parents[1]
 CASES_DIR = default_cases_dir(REPO)
-KIND_DIRS = ("pytorchjob", "tfjob", "xgboostjob", "paddlejob", "jaxjob", "mxjob", "mpijob-v1", "mpijob-v2beta1")
+KIND_DIRS = (
+    "pytorchjob",
+    "tfjob",
+    "xgboostjob",
+    "paddlejob",
+    "jaxjob",
+    "mxjob",
+    "mpijob-v1",
+    "mpijob-v2beta1",
+)
 
 # mpi-operator's SetDefaults_MPIJob fills these before ValidateMPIJob runs (RULES.md section 3).
 MPI_DEFAULTED = (
@@ -63,9 +72,9 @@ def expected_pairs(case: Case) -> set[tuple[str, str]]:
     for type_, field in case.error_pairs:
         if generated_name and field == "metadata.name":
             continue
-        if case.kind_dir == "mpijob-v2beta1" and any(p.match(field) for p in MPI_DEFAULTED):
-            if value_at(obj, field) is None:
-                continue
+        defaulted = case.kind_dir == "mpijob-v2beta1" and any(p.match(field) for p in MPI_DEFAULTED)
+        if defaulted and value_at(obj, field) is None:
+            continue
         pairs.add((type_, field))
     return pairs
 

@@ -14,6 +14,7 @@ from typing import Any
 from kfpolicy.catalogue.model import Catalogue, Kind
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document
+from kfpolicy.merge import member_object
 
 
 def plural(kind: Kind) -> str:
@@ -56,13 +57,15 @@ def list_objects(cat: Catalogue, *, kubeconfig: str | None = None, context: str 
             except ApiException as exc:
                 if exc.status == 404:
                     continue  # the CRD is not installed in this cluster
-                raise KfpolicyError(f"listing {plural(kind)}.{kind.group}/{version}: {exc.status} {exc.reason}") from None
+                raise KfpolicyError(
+                    f"listing {plural(kind)}.{kind.group}/{version}: {exc.status} {exc.reason}"
+                ) from None
             except HTTPError as exc:
                 raise KfpolicyError(f"cannot reach the Kubernetes API server: {exc}") from None
             for i, obj in enumerate(_items(listing)):
                 obj.setdefault("apiVersion", f"{kind.group}/{version}")
                 obj.setdefault("kind", kind.kind)
-                meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+                meta = member_object(obj, "metadata")
                 where = "/".join(str(x) for x in (meta.get("namespace"), meta.get("name")) if x)
                 yield Document(source=f"cluster:{plural(kind)}.{kind.group}/{where or i}", obj=obj)
 

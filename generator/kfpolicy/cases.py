@@ -80,7 +80,11 @@ class Case:
             },
         }
         return Document(
-            source=self.name, obj=self.object, operation=self.operation, old_object=self.old_object, rego_input=review
+            source=self.name,
+            obj=self.object,
+            operation=self.operation,
+            old_object=self.old_object,
+            rego_input=review,
         )
 
 
@@ -137,9 +141,9 @@ def _index_entry(path: Path) -> dict[str, Any] | None:
     for parent in path.parents:
         index = parent / "index.json"
         if index.is_file():
-            rel = "cases/" + path.relative_to(parent).as_posix()
+            names = ("cases/" + path.relative_to(parent).as_posix(), path.relative_to(parent).as_posix())
             for entry in json.loads(index.read_text(encoding="utf-8")):
-                if entry.get("file") in (rel, path.relative_to(parent).as_posix()):
+                if isinstance(entry, dict) and entry.get("file") in names:
                     return entry
             return None
     return None

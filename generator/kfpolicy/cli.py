@@ -79,7 +79,9 @@ def _load(catalogues: tuple[Path, ...]) -> Catalogue:
 def generate_cmd(catalogues: tuple[Path, ...], check: bool, out: Path, gatekeeper_code_field: bool) -> None:
     """Regenerate every artefact from the catalogue (deterministic)."""
     cat = _load(catalogues)
-    result = generate(cat, out, check=check, options=GenerateOptions(gatekeeper_code_field=gatekeeper_code_field))
+    result = generate(
+        cat, out, check=check, options=GenerateOptions(gatekeeper_code_field=gatekeeper_code_field)
+    )
     if check:
         if result.drifted:
             click.echo("Generated files are out of date (run `kfpolicy generate` and commit):", err=True)
@@ -108,7 +110,7 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 
     try:
         data = load_one(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # noqa: BLE001 - any read/parse problem is the user's input error
+    except Exception as exc:
         raise KfpolicyError(f"{path}: cannot read parameters: {exc}") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise KfpolicyError(f"{path}: parameters must map rule ids to objects")
@@ -122,12 +124,26 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 @click.option("--inventory", "inventory", multiple=True, help="Objects used as referential data; repeatable.")
 @click.option("--parameters", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="YAML/JSON file mapping rule ids to parameter overrides.")
-@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True,
-              help="gatekeeper: evaluate the profile's generated ConstraintTemplates and Constraints as Gatekeeper does.")
+@click.option(
+    "--engine",
+    type=click.Choice(sorted(ENGINES)),
+    default="embedded",
+    show_default=True,
+    help="gatekeeper: evaluate the profile's generated ConstraintTemplates and Constraints as Gatekeeper "
+    "does.",
+)
 @output_option
 @click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too.")
-def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path, ...], inventory: tuple[str, ...],
-             parameters: Path | None, engine: str, output: str, verbose: bool) -> None:
+def eval_cmd(
+    paths: tuple[str, ...],
+    profile: str | None,
+    catalogues: tuple[Path, ...],
+    inventory: tuple[str, ...],
+    parameters: Path | None,
+    engine: str,
+    output: str,
+    verbose: bool,
+) -> None:
     """Evaluate manifests, folders, `-` (stdin), Lists and AdmissionReviews."""
     cat = _load(catalogues)
     items = list(read_paths(paths))
@@ -136,7 +152,9 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
     inv = _read_inventory(inventory) + [
         d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS
     ]
-    evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
+    evaluator = Evaluator(
+        cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
+    )
     results = [evaluator.evaluate(d) for d in docs]
     if output == "json":
         click.echo(eval_json(results, errors))
@@ -165,7 +183,9 @@ def _default_examples() -> Path:
 @click.option("--examples", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Upstream example jobs (default ../shared/kubeflow/examples when present).")
 @output_option
-def test_cmd(catalogues: tuple[Path, ...], engine: str, corpus: Path, examples: Path | None, output: str) -> None:
+def test_cmd(
+    catalogues: tuple[Path, ...], engine: str, corpus: Path, examples: Path | None, output: str
+) -> None:
     """Check every rule's examples, the job corpus and the upstream example jobs."""
     from kfpolicy.testing import run_checks
 
@@ -204,7 +224,9 @@ def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> 
 @catalogue_option
 @click.option("--opa-url", required=True, help="OPA server root, e.g. http://localhost:8181")
 @click.option("--profile", "-p", default=None)
-@click.option("--token", envvar="KFPOLICY_OPA_TOKEN", default=None, help="Bearer token (env KFPOLICY_OPA_TOKEN).")
+@click.option(
+    "--token", envvar="KFPOLICY_OPA_TOKEN", default=None, help="Bearer token (env KFPOLICY_OPA_TOKEN)."
+)
 @click.option("--timeout", type=float, default=5.0, show_default=True)
 def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, token: str | None,
              timeout: float) -> None:
@@ -219,7 +241,9 @@ def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, to
 @cli.command("audit")
 @catalogue_option
 @click.option("--profile", "-p", default=None)
-@click.option("--kubeconfig", default=None, help="Kubeconfig file (default: in-cluster, then ~/.kube/config).")
+@click.option(
+    "--kubeconfig", default=None, help="Kubeconfig file (default: in-cluster, then ~/.kube/config)."
+)
 @click.option("--context", default=None)
 @click.option("--namespace", "-n", default=None, help="Only this namespace (default: all).")
 @output_option
@@ -255,7 +279,9 @@ def new_rule_cmd(rule_id: str, catalogue_dir: Path | None, kinds: tuple[str, ...
     from kfpolicy.scaffold import new_rule
 
     folder = new_rule(catalogue_dir or default_catalogue_dir(), rule_id, list(kinds))
-    click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run kfpolicy generate && kfpolicy test")
+    click.echo(
+        f"wrote {folder}/rule.yaml and rule.rego; edit them, then run kfpolicy generate && kfpolicy test"
+    )
 
 
 def main() -> None:

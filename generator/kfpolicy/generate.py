@@ -83,7 +83,9 @@ def _write_atomic(path: Path, payload: bytes) -> None:
         raise
 
 
-def generate(cat: Catalogue, root: Path, *, check: bool = False, options: GenerateOptions | None = None) -> GenerateResult:
+def generate(
+    cat: Catalogue, root: Path, *, check: bool = False, options: GenerateOptions | None = None
+) -> GenerateResult:
     """Write every artefact under root, or with check=True only report which files differ."""
     lock_file = root / LOCK_PATH
     files = render_all(cat, options, lock_file.read_bytes() if lock_file.is_file() else None)

@@ -118,7 +118,9 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[tuple[str, 
 def _expand(source: str, doc: Any) -> Iterator[Item]:
     """Turn one parsed document into the objects it holds (List items, AdmissionReview requests)."""
     if not isinstance(doc, dict):
-        yield DocumentError(source, f"not an object (a YAML/JSON {type(doc).__name__}); expected a Kubernetes manifest")
+        yield DocumentError(
+            source, f"not an object (a YAML/JSON {type(doc).__name__}); expected a Kubernetes manifest"
+        )
         return
     problem = _depth_error(doc)
     if problem:

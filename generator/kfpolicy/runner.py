@@ -17,6 +17,7 @@ from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document
+from kfpolicy.merge import member_object
 from kfpolicy.render.rego import render_rego
 
 VIOLATION_QUERY = "data.kubeflow.violation"
@@ -106,10 +107,7 @@ def inventory_tree(objects: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         name, ns = meta.get("name"), meta.get("namespace")
         if not isinstance(name, str):
             continue
-        if isinstance(ns, str) and ns:
-            branch = tree["namespace"].setdefault(ns, {})
-        else:
-            branch = tree["cluster"]
+        branch = tree["namespace"].setdefault(ns, {}) if isinstance(ns, str) and ns else tree["cluster"]
         branch.setdefault(api_version, {}).setdefault(kind, {})[name] = obj
     return tree
 
@@ -136,15 +134,15 @@ def violations_from(raw: Any) -> tuple[Violation, ...]:
 def result_base(doc: Document) -> dict[str, Any]:
     """The identifying fields of a Result, read defensively from any object."""
     obj = doc.obj
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    return dict(
-        source=doc.source,
-        api_version=obj.get("apiVersion"),
-        kind=obj.get("kind"),
-        namespace=meta.get("namespace"),
-        name=meta.get("name"),
-        operation=doc.operation,
-    )
+    meta = member_object(obj, "metadata")
+    return {
+        "source": doc.source,
+        "api_version": obj.get("apiVersion"),
+        "kind": obj.get("kind"),
+        "namespace": meta.get("namespace"),
+        "name": meta.get("name"),
+        "operation": doc.operation,
+    }
 
 
 def applies(cat: Catalogue, doc: Document) -> bool:
@@ -162,7 +160,8 @@ def decide(violations: Sequence[Violation]) -> str:
 
 
 def generated_tree(cat: Catalogue, engine: Engine) -> dict[str, str]:
-    """What an engine is loaded with: the portable rego/ modules, or gatekeeper/ for the Gatekeeper evaluator."""
+    """What an engine is loaded with: the portable rego/ modules, or gatekeeper/ for the Gatekeeper
+    evaluator."""
     if getattr(engine, "loads", "rego") == "gatekeeper":
         from kfpolicy.gatekeeper.render import render_gatekeeper  # the Gatekeeper side builds on this module
 
@@ -187,7 +186,9 @@ class Evaluator:
         self.catalogue = cat
         self.profile = profile or cat.default_profile
         if self.profile not in cat.profiles:
-            raise KfpolicyError(f"unknown profile {self.profile!r} (choose from {', '.join(sorted(cat.profiles))})")
+            raise KfpolicyError(
+                f"unknown profile {self.profile!r} (choose from {', '.join(sorted(cat.profiles))})"
+            )
         for rule_id, values in (parameters or {}).items():
             if rule_id not in cat.rules:
                 raise KfpolicyError(f"parameters: unknown rule {rule_id!r}")

@@ -10,6 +10,7 @@ from typing import Any
 
 from kfpolicy.catalogue.model import Catalogue, Example, Rule
 from kfpolicy.inputs import Document, DocumentError, read_paths
+from kfpolicy.merge import member_object
 from kfpolicy.render.rego import render_rego
 from kfpolicy.report import CheckOutcome
 from kfpolicy.runner import Evaluator, Result
@@ -24,9 +25,16 @@ def example_input(ex: Example) -> Document:
     review = {
         "apiVersion": "admission.k8s.io/v1",
         "kind": "AdmissionReview",
-        "request": {"uid": ex.name, "operation": ex.operation, "object": ex.object, "oldObject": ex.old_object},
+        "request": {
+            "uid": ex.name,
+            "operation": ex.operation,
+            "object": ex.object,
+            "oldObject": ex.old_object,
+        },
     }
-    return Document(source=ex.name, obj=ex.object, operation=ex.operation, old_object=ex.old_object, rego_input=review)
+    return Document(
+        source=ex.name, obj=ex.object, operation=ex.operation, old_object=ex.old_object, rego_input=review
+    )
 
 
 def compare_example(ex: Example, result: Result) -> str:
@@ -48,7 +56,9 @@ def check_rule_examples(cat: Catalogue, engine: str, modules: dict[str, str]) ->
         yield from _rule_examples(cat, rule, engine, modules)
 
 
-def _rule_examples(cat: Catalogue, rule: Rule, engine: str, modules: dict[str, str]) -> Iterator[CheckOutcome]:
+def _rule_examples(
+    cat: Catalogue, rule: Rule, engine: str, modules: dict[str, str]
+) -> Iterator[CheckOutcome]:
     plain = None
     for ex in rule.examples:
         if ex.parameters is None and not ex.inventory:
@@ -66,7 +76,11 @@ def _rule_examples(cat: Catalogue, rule: Rule, engine: str, modules: dict[str, s
                 parameters={rule.id: ex.parameters} if ex.parameters is not None else None,
             )
         doc = example_input(ex)
-        kind = cat.kind_for(ex.object.get("apiVersion"), ex.object.get("kind")) if isinstance(ex.object, dict) else None
+        kind = (
+            cat.kind_for(ex.object.get("apiVersion"), ex.object.get("kind"))
+            if isinstance(ex.object, dict)
+            else None
+        )
         result = evaluator.evaluate(doc) if isinstance(ex.object, dict) else None
         problem = "example object is not a mapping" if result is None else compare_example(ex, result)
         yield CheckOutcome(group=f"rule {rule.id}", name=ex.name, passed=not problem, message=problem,
@@ -85,7 +99,9 @@ def _header(path: Path) -> dict[str, str]:
     return out
 
 
-def check_corpus(cat: Catalogue, engine: str, modules: dict[str, str], corpus: Path) -> Iterator[CheckOutcome]:
+def check_corpus(
+    cat: Catalogue, engine: str, modules: dict[str, str], corpus: Path
+) -> Iterator[CheckOutcome]:
     """tests/jobs/**.yaml: a header says `# expect: deny|warn|allow|skip`, optionally `# profile: P`,
     `# operation: UPDATE` (for AdmissionReview files) and `# rules: a, b` (rule ids that must fire)."""
     if not corpus.is_dir():
@@ -110,7 +126,9 @@ def check_corpus(cat: Catalogue, engine: str, modules: dict[str, str], corpus: P
             fired = {v.rule for v in result.violations}
             problems = []
             if result.decision != expect:
-                problems.append(f"expected {expect}, got {result.decision}: {[v.msg for v in result.violations]}")
+                problems.append(
+                    f"expected {expect}, got {result.decision}: {[v.msg for v in result.violations]}"
+                )
             if must_fire - fired:
                 problems.append(f"rules that did not fire: {sorted(must_fire - fired)}")
             yield CheckOutcome("corpus", item.source.removeprefix(str(corpus) + "/"), not problems,
@@ -129,7 +147,7 @@ def _predicted_errors(examples: Path) -> dict[str, list[tuple[str, str]]]:
 def _expect_deny(errors: list[tuple[str, str]], obj: dict[str, Any]) -> bool:
     """A missing name is no error when metadata.generateName is set: the API server generates the
     name before admission (EXAMPLES.md), so such snippets are admitted."""
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = member_object(obj, "metadata")
     if "generateName" in meta and "name" not in meta:
         errors = [e for e in errors if e[1] != "metadata.name"]
     return bool(errors)
@@ -155,10 +173,12 @@ def _example_runtimes(examples: Path) -> dict[str, list[dict[str, Any]]]:
 
 def _runtime_given(doc: Document, runtimes: list[dict[str, Any]]) -> bool:
     """Whether the examples hold a runtime of the name a TrainJob refers to (any namespace)."""
-    spec = doc.obj.get("spec") if isinstance(doc.obj.get("spec"), dict) else {}
-    ref = spec.get("runtimeRef") if isinstance(spec.get("runtimeRef"), dict) else {}
+    spec = member_object(doc.obj, "spec")
+    ref = member_object(spec, "runtimeRef")
     kind = ref.get("kind") or "ClusterTrainingRuntime"
-    return any(r.get("kind") == kind and (r.get("metadata") or {}).get("name") == ref.get("name") for r in runtimes)
+    return any(
+        r.get("kind") == kind and (r.get("metadata") or {}).get("name") == ref.get("name") for r in runtimes
+    )
 
 
 def _elided_snippet(path: Path) -> bool:
@@ -169,7 +189,9 @@ def _elided_snippet(path: Path) -> bool:
     return any(line.strip() == "..." for line in path.read_text(encoding="utf-8").splitlines())
 
 
-def check_upstream_examples(cat: Catalogue, engine: str, modules: dict[str, str], examples: Path) -> Iterator[CheckOutcome]:
+def check_upstream_examples(
+    cat: Catalogue, engine: str, modules: dict[str, str], examples: Path
+) -> Iterator[CheckOutcome]:
     """Every upstream example job is admitted by the default profile, except the documentation
     snippets that upstream's own webhook would deny (those must be denied). Helm templates and
     other files that are not plain YAML are not jobs and are passed over. TrainJobs are checked
@@ -203,10 +225,15 @@ def check_upstream_examples(cat: Catalogue, engine: str, modules: dict[str, str]
                 ok = all(v.rule == RUNTIME_EXISTS_RULE for v in result.violations if v.enforcement == "deny")
             if kind.status == "skipped":
                 ok = result.decision == "skip"
-            msg = "" if ok else f"expected {'deny' if want_deny else 'not deny'}, got {result.decision}: " + "; ".join(
-                v.msg for v in result.violations
+            msg = (
+                ""
+                if ok
+                else f"expected {'deny' if want_deny else 'not deny'}, got {result.decision}: "
+                + "; ".join(v.msg for v in result.violations)
             )
-            yield CheckOutcome("upstream examples", f"{rel}#{doc.source.rsplit('#', 1)[1]}", ok, msg, kind=kind.kind)
+            yield CheckOutcome(
+                "upstream examples", f"{rel}#{doc.source.rsplit('#', 1)[1]}", ok, msg, kind=kind.kind
+            )
 
 
 def run_checks(cat: Catalogue, *, engine: str, corpus: Path, examples: Path) -> list[CheckOutcome]:

@@ -71,7 +71,9 @@ _QUANTITY_CHECKER = jsonschema.FormatChecker()
 # The canonical grammar Kubernetes (and lib.kubeflow.quantity) accepts. The kubernetes package's
 # parse_quantity alone is looser ("1K", "1 Gi", "1e3Gi" parse), and a parameter the policies cannot
 # read would silently switch its check off.
-_QUANTITY_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
+_QUANTITY_RE = re.compile(
+    r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
+)
 
 
 @_QUANTITY_CHECKER.checks("quantity", raises=(ValueError, TypeError))
@@ -135,7 +137,9 @@ def _load_rule(rule_dir: Path) -> Rule:
     if facts.package != expected_pkg:
         raise CatalogueError(f"{rego_path}: package: must be `package {expected_pkg}`")
     if "rego.v1" in facts.imports:
-        raise CatalogueError(f"{rego_path}: import rego.v1: Gatekeeper rejects it; use import future.keywords")
+        raise CatalogueError(
+            f"{rego_path}: import rego.v1: Gatekeeper rejects it; use import future.keywords"
+        )
     schema = raw.get("parameters") or {}
     examples = []
     for i, ex in enumerate(raw["examples"]):
@@ -145,7 +149,9 @@ def _load_rule(rule_dir: Path) -> Rule:
             Example(
                 name=ex["name"],
                 object=ex["object"],
-                violations=tuple(ExpectedViolation(v["type"], v["field"], v.get("msg")) for v in ex["violations"]),
+                violations=tuple(
+                    ExpectedViolation(v["type"], v["field"], v.get("msg")) for v in ex["violations"]
+                ),
                 operation=ex.get("operation", "CREATE"),
                 old_object=ex.get("old_object"),
                 parameters=ex.get("parameters"),
@@ -234,7 +240,9 @@ def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
             _validate(path, raw, PROFILES_SCHEMA)
             default_profile = raw.get("default", default_profile)
             for name, p in raw["profiles"].items():
-                merged = profile_raw.setdefault(name, {"description": p["description"], "overrides": {}, "src": path})
+                merged = profile_raw.setdefault(
+                    name, {"description": p["description"], "overrides": {}, "src": path}
+                )
                 for rid, setting in (p.get("overrides") or {}).items():
                     merged["overrides"][rid] = {**merged["overrides"].get(rid, {}), **setting, "src": path}
     if not kinds:
@@ -265,11 +273,15 @@ def _resolve_kinds(rule: Rule, kinds: dict[str, Kind], inventory: dict[str, Inve
         members = [kid for kid, k in kinds.items() if name in k.groups]
         if name not in kinds and not members:
             known = sorted({*kinds, *(g for k in kinds.values() for g in k.groups)})
-            raise CatalogueError(f"{where}: kinds: unknown kind {name!r} (known kinds and groups: {', '.join(known)})")
+            raise CatalogueError(
+                f"{where}: kinds: unknown kind {name!r} (known kinds and groups: {', '.join(known)})"
+            )
         resolved.extend(kid for kid in ([name] if name in kinds else members) if kid not in resolved)
     for kind in rule.reads:
         if kind not in inventory:
-            raise CatalogueError(f"{where}: reads: unknown kind {kind!r} (known: {', '.join(sorted(inventory))})")
+            raise CatalogueError(
+                f"{where}: reads: unknown kind {kind!r} (known: {', '.join(sorted(inventory))})"
+            )
     return dataclasses.replace(rule, kinds=tuple(resolved))
 
 
@@ -280,7 +292,9 @@ def _build_profiles(
         where = rule.directory / "rule.yaml"
         for kid in rule.kinds:
             if kid not in kinds:
-                raise CatalogueError(f"{where}: kinds: unknown kind {kid!r} (known: {', '.join(sorted(kinds))})")
+                raise CatalogueError(
+                    f"{where}: kinds: unknown kind {kid!r} (known: {', '.join(sorted(kinds))})"
+                )
         for pname in rule.profiles:
             if pname not in profile_raw:
                 raise CatalogueError(f"{where}: profiles: unknown profile {pname!r}")
@@ -294,16 +308,18 @@ def _build_profiles(
             if name in rule.profiles:
                 settings[rule.id] = RuleSetting(rule.enforcement, copy.deepcopy(rule.default_parameters))
         for rid, override in sorted(raw["overrides"].items()):
-            where = f"{override['src']}: profiles.{name}.overrides.{rid}"
+            key = f"{override['src']}: profiles.{name}.overrides.{rid}"
             if rid not in rules:
-                raise CatalogueError(f"{where}: unknown rule")
+                raise CatalogueError(f"{key}: unknown rule")
             if rid not in settings:
-                raise CatalogueError(f"{where}: rule is not in this profile (add the profile to the rule's profiles)")
+                raise CatalogueError(
+                    f"{key}: rule is not in this profile (add the profile to the rule's profiles)"
+                )
             params = {**settings[rid].parameters, **override.get("parameters", {})}
             if rules[rid].parameters_schema:
-                check_parameters(where, rules[rid].parameters_schema, params)
+                check_parameters(key, rules[rid].parameters_schema, params)
             elif override.get("parameters"):
-                raise CatalogueError(f"{where}: parameters: the rule takes no parameters")
+                raise CatalogueError(f"{key}: parameters: the rule takes no parameters")
             settings[rid] = RuleSetting(override.get("enforcement", settings[rid].enforcement), params)
         profiles[name] = Profile(name=name, description=raw["description"].strip(), rules=settings)
     profiles[ALL_PROFILE] = Profile(

@@ -22,7 +22,11 @@ KINDS_SCHEMA: dict[str, Any] = {
                 "required": ["group", "versions", "kind", "status"],
                 "properties": {
                     "group": {"type": "string", "minLength": 1},
-                    "groups": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": ID_PATTERN}},
+                    "groups": {
+                        "type": "array",
+                        "uniqueItems": True,
+                        "items": {"type": "string", "pattern": ID_PATTERN},
+                    },
                     "versions": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
                     "kind": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
                     "status": {"enum": list(KIND_STATUSES)},
@@ -96,11 +100,24 @@ RULE_SCHEMA: dict[str, Any] = {
         "upstream": {"type": "array", "items": {"type": "string"}},
         "stage": {"enum": list(STAGES)},
         "enforcement": {"enum": list(ENFORCEMENTS)},
-        "operations": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(OPERATIONS)}},
+        "operations": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"enum": list(OPERATIONS)},
+        },
         "kinds": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string"}},
         "profiles": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
-        "reads": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"}},
-        "yields_to": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": ID_PATTERN}},
+        "reads": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+        },
+        "yields_to": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"type": "string", "pattern": ID_PATTERN},
+        },
         "parameters": {
             "type": "object",
             "required": ["type", "properties"],

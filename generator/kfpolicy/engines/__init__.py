@@ -10,7 +10,6 @@ from kfpolicy.engines.regorus_engine import RegorusEngine, RegorusInterpreterEng
 from kfpolicy.errors import KfpolicyError
 
 
-
 def _gatekeeper() -> Engine:
     # Imported on use: the Gatekeeper evaluator runs each template on the Rego engines above.
     from kfpolicy.gatekeeper.engine import GatekeeperEngine
@@ -37,4 +36,13 @@ def make_engine(name: str) -> Engine:
     return factory()
 
 
-__all__ = ["ENGINES", "REGO_ENGINES", "UNDEFINED", "Engine", "OpaGolibEngine", "RegorusEngine", "RegorusInterpreterEngine", "make_engine"]
+__all__ = [
+    "ENGINES",
+    "REGO_ENGINES",
+    "UNDEFINED",
+    "Engine",
+    "OpaGolibEngine",
+    "RegorusEngine",
+    "RegorusInterpreterEngine",
+    "make_engine",
+]

@@ -1,4 +1,5 @@
-"""Constraints per profile, with their kustomization and the sync Config of the rules that read the cluster."""
+"""Constraints per profile, with their kustomization and the sync Config of the rules that read the
+cluster."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def match_kinds(cat: Catalogue, rule: Rule) -> list[dict[str, Any]]:
 
 def gatekeeper_rules(cat: Catalogue, profile: str) -> list[Rule]:
     """The rules of a profile that Gatekeeper enforces (schema-stage rules are left to the API server)."""
-    return [cat.rules[r] for r in sorted(cat.profiles[profile].rules) if cat.rules[r].stage not in LEFT_OUT_STAGES]
+    return [
+        cat.rules[r] for r in sorted(cat.profiles[profile].rules) if cat.rules[r].stage not in LEFT_OUT_STAGES
+    ]
 
 
 def constraint_object(
@@ -77,7 +80,9 @@ def profile_files(cat: Catalogue, profile: str) -> dict[str, str]:
             cat, rule, name=rule.id, enforcement=s.enforcement, parameters=s.parameters, yields=yields,
             labels={"kfpolicy/profile": profile},
         )
-        files[f"{base}/{rule.id}.yaml"] = yaml_file(f"catalogue/rules/{rule.id}/rule.yaml and catalogue/profiles.yaml", obj)
+        files[f"{base}/{rule.id}.yaml"] = yaml_file(
+            f"catalogue/rules/{rule.id}/rule.yaml and catalogue/profiles.yaml", obj
+        )
         resources.append(f"{rule.id}.yaml")
         sync.update(sync_kinds(cat, rule))
     if sync:
@@ -85,7 +90,9 @@ def profile_files(cat: Catalogue, profile: str) -> dict[str, str]:
             "apiVersion": CONFIG_API,
             "kind": "Config",
             "metadata": {"name": "config", "namespace": "gatekeeper-system", "labels": dict(PART_OF)},
-            "spec": {"sync": {"syncOnly": [{"group": g, "version": v, "kind": k} for g, v, k in sorted(sync)]}},
+            "spec": {
+                "sync": {"syncOnly": [{"group": g, "version": v, "kind": k} for g, v, k in sorted(sync)]}
+            },
         }
         files[f"{base}/sync-config.yaml"] = yaml_file(
             "the referential rules of this profile (they read data.inventory)", config
@@ -96,5 +103,7 @@ def profile_files(cat: Catalogue, profile: str) -> dict[str, str]:
         "kind": "Kustomization",
         "resources": resources,
     }
-    files[f"{base}/kustomization.yaml"] = yaml_file(f"catalogue/profiles.yaml (profile {profile})", kustomization)
+    files[f"{base}/kustomization.yaml"] = yaml_file(
+        f"catalogue/profiles.yaml (profile {profile})", kustomization
+    )
     return files

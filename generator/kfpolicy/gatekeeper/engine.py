@@ -11,6 +11,7 @@ from typing import Any
 
 from kfpolicy.errors import EngineError, KfpolicyError
 from kfpolicy.gatekeeper.evaluate import Bound, admission_request, bind_constraints, review_violations
+from kfpolicy.merge import member_object
 
 QUERY = "data.kubeflow.violation"
 
@@ -37,7 +38,7 @@ class GatekeeperEngine:
         self._inventory_key = "{}"
 
     def load(self, modules: Mapping[str, str], data: Mapping[str, Any]) -> None:
-        kubeflow = data.get("kubeflow") if isinstance(data.get("kubeflow"), dict) else {}
+        kubeflow = member_object(data, "kubeflow")
         profile = str(kubeflow.get("profile", ""))
         only = kubeflow.get("only")
         try:

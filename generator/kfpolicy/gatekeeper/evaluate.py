@@ -18,7 +18,7 @@ from kfpolicy.gatekeeper.match import matches, namespaces_of
 from kfpolicy.gatekeeper.names import CONSTRAINT_API, PROFILES, TEMPLATES, GatekeeperOptions
 from kfpolicy.gatekeeper.render import render_gatekeeper
 from kfpolicy.inputs import Document
-from kfpolicy.merge import deep_merge
+from kfpolicy.merge import deep_merge, member_object
 from kfpolicy.runner import Result, applies, decide, inventory_tree, result_base, violations_from
 from kfpolicy.yamlio import load_all
 
@@ -73,7 +73,7 @@ def admission_request(obj: Mapping[str, Any], *, operation: str, old_object: Any
     """The AdmissionRequest Gatekeeper's webhook evaluates. operation "" is what audit and gator
     send for plain objects (no uid, no user either)."""
     group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = member_object(obj, "metadata")
     review: dict[str, Any] = {
         "uid": "",
         "kind": {"group": group, "version": version, "kind": str(obj.get("kind", ""))},
@@ -116,8 +116,14 @@ class Bound:
     def parameters(self) -> Any:
         return self.constraint.get("spec", {}).get("parameters")
 
-    def review(self, review: Mapping[str, Any], inventory: Mapping[str, Any], *, review_json: str | None = None,
-               inventory_key: str | None = None) -> list[dict[str, Any]]:
+    def review(
+        self,
+        review: Mapping[str, Any],
+        inventory: Mapping[str, Any],
+        *,
+        review_json: str | None = None,
+        inventory_key: str | None = None,
+    ) -> list[dict[str, Any]]:
         """Match, then evaluate: input.review and input.parameters, data.inventory."""
         if not matches(self.constraint.get("spec", {}).get("match"), review, namespaces_of(inventory)):
             return []
@@ -188,7 +194,9 @@ def bind_constraints(
             spec["parameters"] = deep_merge(spec.get("parameters") or {}, dict(parameters[rule_id]))
         template = templates.get(constraint["kind"])
         if template is None:
-            raise KfpolicyError(f"constraint {constraint['metadata']['name']}: no template for {constraint['kind']}")
+            raise KfpolicyError(
+                f"constraint {constraint['metadata']['name']}: no template for {constraint['kind']}"
+            )
         if constraint["kind"] not in cache:
             cache[constraint["kind"]] = CompiledTemplate(template, engine)
         bound.append(Bound(constraint, cache[constraint["kind"]]))
@@ -204,8 +212,12 @@ def review_violations(bound: Iterable[Bound], review: Mapping[str, Any], invento
     for b in bound:
         for v in b.review(review, inventory, review_json=review_json, inventory_key=inventory_key):
             details = v.get("details")
-            found.append({"msg": v.get("msg", ""),
-                          "details": {**(details if isinstance(details, dict) else {}), "enforcement": b.action}})
+            found.append(
+                {
+                    "msg": v.get("msg", ""),
+                    "details": {**(details if isinstance(details, dict) else {}), "enforcement": b.action},
+                }
+            )
     return found
 
 
@@ -236,7 +248,9 @@ class GatekeeperEvaluator:
         files = files if files is not None else render_gatekeeper(cat, options)
         self.inventory = inventory_tree(inventory)
         self._inventory_key = json.dumps(self.inventory, sort_keys=True)
-        self.bound = bind_constraints(files, self.profile, engine=engine, parameters=parameters, compiled=compiled)
+        self.bound = bind_constraints(
+            files, self.profile, engine=engine, parameters=parameters, compiled=compiled
+        )
 
     @property
     def rules(self) -> list[str]:

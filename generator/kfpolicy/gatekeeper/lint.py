@@ -44,7 +44,9 @@ def template_problems(template: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     meta = template.get("metadata") or {}
     name = meta.get("name", "")
-    kind = (((template.get("spec") or {}).get("crd") or {}).get("spec") or {}).get("names", {}).get("kind", "")
+    kind = (
+        (((template.get("spec") or {}).get("crd") or {}).get("spec") or {}).get("names", {}).get("kind", "")
+    )
     if template.get("apiVersion") != TEMPLATE_API or template.get("kind") != "ConstraintTemplate":
         problems.append("apiVersion/kind must be templates.gatekeeper.sh/v1 ConstraintTemplate")
     if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", str(kind)):
@@ -54,7 +56,10 @@ def template_problems(template: Mapping[str, Any]) -> list[str]:
     if len(str(name)) > 63:
         problems.append(f"metadata.name {name!r} is longer than 63 characters")
     for key, value in (meta.get("labels") or {}).items():
-        if not re.fullmatch(r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]?", str(value)) or len(str(value)) > 63:
+        if (
+            not re.fullmatch(r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]?", str(value))
+            or len(str(value)) > 63
+        ):
             problems.append(f"label {key}: value {value!r} is not a valid label value")
     annotations = meta.get("annotations") or {}
     for key in ("metadata.gatekeeper.sh/title", "metadata.gatekeeper.sh/version", "description"):
@@ -79,7 +84,9 @@ def template_problems(template: Mapping[str, Any]) -> list[str]:
             problems.append(f"{where}: package {facts.package} must start with lib.")
         bad = data_roots(facts) - ALLOWED_DATA_ROOTS
         if bad:
-            problems.append(f"{where}: references data.{', data.'.join(sorted(bad))} (only data.lib, data.inventory)")
+            problems.append(
+                f"{where}: references data.{', data.'.join(sorted(bad))} (only data.lib, data.inventory)"
+            )
         if "rego.v1" in facts.imports:
             problems.append(f"{where}: import rego.v1 (Gatekeeper rejects it)")
     return problems

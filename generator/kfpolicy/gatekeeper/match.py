@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kfpolicy.merge import member_object
+
 
 def _glob(pattern: str, value: str) -> bool:
     if pattern.endswith("*"):
@@ -32,7 +34,7 @@ def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> 
 
 
 def _labels(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = member_object(obj, "metadata")
     labels = meta.get("labels")
     return labels if isinstance(labels, dict) else {}
 
@@ -45,16 +47,15 @@ def _gvk(obj: Mapping[str, Any]) -> tuple[str, str]:
 def _matches_one(match: Mapping[str, Any], obj: Mapping[str, Any], namespace: str,
                  namespaces: Mapping[str, Mapping[str, Any]]) -> bool:
     group, kind = _gvk(obj)
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = member_object(obj, "metadata")
     name = str(meta.get("name") or "")
     kinds = match.get("kinds")
-    if kinds:
-        if not any(
-            ("*" in (k.get("apiGroups") or ["*"]) or group in (k.get("apiGroups") or []))
-            and ("*" in (k.get("kinds") or ["*"]) or kind in (k.get("kinds") or []))
-            for k in kinds
-        ):
-            return False
+    if kinds and not any(
+        ("*" in (k.get("apiGroups") or ["*"]) or group in (k.get("apiGroups") or []))
+        and ("*" in (k.get("kinds") or ["*"]) or kind in (k.get("kinds") or []))
+        for k in kinds
+    ):
+        return False
     scope = match.get("scope", "*")
     if (scope == "Cluster" and namespace) or (scope == "Namespaced" and not namespace):
         return False
@@ -62,7 +63,11 @@ def _matches_one(match: Mapping[str, Any], obj: Mapping[str, Any], namespace: st
     ns_name = name if is_namespace else namespace
     if match.get("namespaces") and ns_name and not any(_glob(p, ns_name) for p in match["namespaces"]):
         return False
-    if match.get("excludedNamespaces") and ns_name and any(_glob(p, ns_name) for p in match["excludedNamespaces"]):
+    if (
+        match.get("excludedNamespaces")
+        and ns_name
+        and any(_glob(p, ns_name) for p in match["excludedNamespaces"])
+    ):
         return False
     if match.get("labelSelector") and not selector_matches(match["labelSelector"], _labels(obj)):
         return False
@@ -78,9 +83,7 @@ def _matches_one(match: Mapping[str, Any], obj: Mapping[str, Any], namespace: st
             ns_labels = _labels(ns_obj)
         if ns_labels is not None and not selector_matches(match["namespaceSelector"], ns_labels):
             return False
-    if match.get("name") and not _glob(match["name"], name):
-        return False
-    return True
+    return not (match.get("name") and not _glob(match["name"], name))
 
 
 def matches(match: Mapping[str, Any] | None, review: Mapping[str, Any],

@@ -42,9 +42,13 @@ def openapi_schema(schema: Mapping[str, Any], where: str = "parameters") -> dict
             out[key] = copy.deepcopy(schema[key])
     if "const" in schema:
         out["enum"] = [schema["const"]]
-    if isinstance(schema.get("exclusiveMinimum"), (int, float)) and not isinstance(schema["exclusiveMinimum"], bool):
+    if isinstance(schema.get("exclusiveMinimum"), (int, float)) and not isinstance(
+        schema["exclusiveMinimum"], bool
+    ):
         out["minimum"], out["exclusiveMinimum"] = schema["exclusiveMinimum"], True
-    if isinstance(schema.get("exclusiveMaximum"), (int, float)) and not isinstance(schema["exclusiveMaximum"], bool):
+    if isinstance(schema.get("exclusiveMaximum"), (int, float)) and not isinstance(
+        schema["exclusiveMaximum"], bool
+    ):
         out["maximum"], out["exclusiveMaximum"] = schema["exclusiveMaximum"], True
     if schema.get("format") in _FORMATS:
         out["format"] = schema["format"]

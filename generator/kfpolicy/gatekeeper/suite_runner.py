@@ -47,7 +47,8 @@ def _assert(assertion: Mapping[str, Any], messages: Sequence[str]) -> str:
     if want == "no" and hits:
         return f"expected no violation{' matching ' + repr(pattern) if pattern else ''}, got {hits}"
     if isinstance(want, int) and len(hits) != want:
-        return f"expected {want} violation(s){' matching ' + repr(pattern) if pattern else ''}, got {len(hits)}: {hits}"
+        matching = " matching " + repr(pattern) if pattern else ""
+        return f"expected {want} violation(s){matching}, got {len(hits)}: {hits}"
     return ""
 
 
@@ -100,7 +101,9 @@ def _run_case(files: Mapping[str, str | bytes], suite_dir: str, bound: Bound,
         for p in case.get("inventory") or []:
             inventory.extend(parse_docs(files[posixpath.normpath(posixpath.join(suite_dir, p))]))
         obj = objs[0]
-        if obj.get("kind") == "AdmissionReview" and str(obj.get("apiVersion", "")).startswith("admission.k8s.io/"):
+        if obj.get("kind") == "AdmissionReview" and str(obj.get("apiVersion", "")).startswith(
+            "admission.k8s.io/"
+        ):
             review = dict(obj["request"])
         else:
             review = admission_request(obj, operation="")
@@ -119,5 +122,7 @@ def check_gatekeeper(cat: Catalogue, engine: str = "embedded") -> Iterator[Check
     files = render_gatekeeper(cat)
     for _, template in sorted(templates_by_kind(files).items()):
         problems = template_problems(template)
-        yield CheckOutcome(GROUP, f"template {template['metadata']['name']}", not problems, "; ".join(problems))
+        yield CheckOutcome(
+            GROUP, f"template {template['metadata']['name']}", not problems, "; ".join(problems)
+        )
     yield from run_suites(files, engine=engine).outcomes

@@ -9,7 +9,7 @@ from kfpolicy.catalogue.model import Catalogue, Example, Rule
 from kfpolicy.gatekeeper.constraints import constraint_object
 from kfpolicy.gatekeeper.names import SUITE_API, SUITES
 from kfpolicy.gatekeeper.yaml_text import yaml_file
-from kfpolicy.merge import deep_merge
+from kfpolicy.merge import deep_merge, member_object
 
 TYPE_TEXT = {
     "FieldValueRequired": "Required value",
@@ -34,7 +34,7 @@ def go_regexp_quote(text: str) -> str:
 def example_review(rule: Rule, ex: Example) -> dict[str, Any]:
     """An AdmissionReview for examples with an operation other than CREATE or an old object."""
     obj = ex.object if isinstance(ex.object, dict) else {}
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = member_object(obj, "metadata")
     group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
     request: dict[str, Any] = {
         "uid": f"{rule.id}-{ex.name}",
@@ -72,7 +72,9 @@ def case_assertions(ex: Example) -> list[dict[str, Any]]:
 
 def suite_files(cat: Catalogue, rule: Rule) -> dict[str, str]:
     base = f"{SUITES}/{rule.id}"
-    defaults = cat.profiles["all"].rules[rule.id].parameters if "all" in cat.profiles else rule.default_parameters
+    defaults = (
+        cat.profiles["all"].rules[rule.id].parameters if "all" in cat.profiles else rule.default_parameters
+    )
     files: dict[str, str] = {}
     tests: list[dict[str, Any]] = []
     by_params: dict[str, dict[str, Any]] = {}
@@ -86,8 +88,14 @@ def suite_files(cat: Catalogue, rule: Rule) -> dict[str, str]:
             n = len(by_params)
             cname = "constraint.yaml" if n == 0 and ex.parameters is None else f"constraint-{ex.name}.yaml"
             constraint = constraint_object(
-                cat, rule, name=f"{rule.id}-suite", enforcement=rule.enforcement, parameters=params, yields={},
-                labels={}, excluded=False,
+                cat,
+                rule,
+                name=f"{rule.id}-suite",
+                enforcement=rule.enforcement,
+                parameters=params,
+                yields={},
+                labels={},
+                excluded=False,
             )
             files[f"{base}/{cname}"] = yaml_file(source, constraint)
             test = {

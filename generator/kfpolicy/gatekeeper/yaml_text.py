@@ -1,4 +1,5 @@
-"""YAML text of generated objects: stable, block-style, with strings a YAML 1.1 reader (Go) keeps as strings."""
+"""YAML text of generated objects: stable, block-style, with strings a YAML 1.1 reader (Go) keeps as
+strings."""
 
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def to_yaml(doc: Any) -> str:
-    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return yaml.dump(
+        doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
 
 
 def yaml_file(source: str, *docs: Any) -> str:
