@@ -23,7 +23,6 @@ from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
 from kfpolicy.inputs import Document, read_paths
 from kfpolicy.render.rego import render_rego
-from kfpolicy.runner import INVENTORY_KINDS
 from kfpolicy.testing import example_input
 from kfpolicy.yamlio import load_one
 
@@ -92,7 +91,7 @@ def collect(cat: Catalogue) -> tuple[dict[str, list[tuple[str, Any]]], list[dict
     for g in GROUPS:
         for _, rego_input in groups[g]:
             obj = fuzzgen.object_of(rego_input)
-            if isinstance(obj.get("kind"), str) and obj["kind"] in INVENTORY_KINDS:
+            if isinstance(obj.get("kind"), str) and obj["kind"] in cat.inventory:
                 inventory.append(obj)
     return groups, inventory
 

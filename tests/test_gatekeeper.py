@@ -50,7 +50,7 @@ from kfpolicy.gatekeeper.templates import sync_kinds
 from kfpolicy.generate import generate
 from kfpolicy.inputs import Document, read_paths
 from kfpolicy.rego_facts import data_roots, module_facts
-from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.testing import example_input
 
 PROFILES = ("upstream", "baseline", "restricted")
@@ -445,7 +445,7 @@ def test_gatekeeper_decides_like_the_rego_entry_points(
     docs = _corpus_and_upstream(catalogue, root, shared)
     assert len(docs) > 100
     only = [r.id for r in gatekeeper_rules(catalogue, profile)]
-    inventory = [d.obj for d in docs if d.obj.get("kind") in INVENTORY_KINDS]
+    inventory = inventory_objects(catalogue, (d.obj for d in docs))
     rego = Evaluator(catalogue, profile=profile, only=only, inventory=inventory)
     gk = GatekeeperEvaluator(catalogue, profile=profile, inventory=inventory, files=files)
     mismatches = []

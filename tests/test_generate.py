@@ -12,6 +12,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from kfpolicy.cli import cli
@@ -82,6 +83,16 @@ def test_every_rule_gets_a_module_and_a_doc_page(catalogue, generated: Path) -> 
         # the rule's file as written, nothing injected
         assert module.endswith(rule.rego.rstrip("\n") + "\n")
         assert (generated / "docs" / "rules" / f"{rule.id}.md").is_file(), rule.id
+
+
+def test_rule_metadata_has_one_source(catalogue, generated: Path) -> None:
+    """Title and description live in rule.yaml only; the generated module's METADATA says the same."""
+    for rule in catalogue.rules_sorted():
+        assert "METADATA" not in rule.rego, rule.id
+        module = (generated / "rego" / "rules" / f"{rule.snake_id}.rego").read_text(encoding="utf-8")
+        block = module.split("# METADATA\n", 1)[1].split("\npackage ", 1)[0]
+        meta = yaml.safe_load("\n".join(line[2:] for line in block.splitlines()))
+        assert meta == {"title": rule.title, "description": " ".join(rule.description.split())}, rule.id
 
 
 def test_generated_rego_never_imports_rego_v1(generated: Path) -> None:

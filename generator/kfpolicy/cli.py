@@ -22,7 +22,7 @@ from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
 from kfpolicy.inputs import Document, DocumentError, read_paths
 from kfpolicy.report import eval_json, eval_junit, eval_text, outcomes_junit, outcomes_text
-from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+from kfpolicy.runner import Evaluator, inventory_objects
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -149,9 +149,7 @@ def eval_cmd(
     items = list(read_paths(paths))
     docs = [i for i in items if isinstance(i, Document)]
     errors = [i for i in items if isinstance(i, DocumentError)]
-    inv = _read_inventory(inventory) + [
-        d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS
-    ]
+    inv = _read_inventory(inventory) + inventory_objects(cat, (d.obj for d in docs))
     evaluator = Evaluator(
         cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
     )
@@ -254,7 +252,7 @@ def audit_cmd(catalogues: tuple[Path, ...], profile: str | None, kubeconfig: str
 
     cat = _load(catalogues)
     docs = list(list_objects(cat, kubeconfig=kubeconfig, context=context, namespace=namespace))
-    inv = [d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS]
+    inv = inventory_objects(cat, (d.obj for d in docs))
     evaluator = Evaluator(cat, profile=profile, inventory=inv)
     results = [evaluator.evaluate(d) for d in docs]
     render = {"json": eval_json, "junit": eval_junit}.get(output)

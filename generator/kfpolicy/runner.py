@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kfpolicy.catalogue.loader import check_parameters
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.catalogue.parameters import check_parameters
 from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document
@@ -21,9 +21,12 @@ from kfpolicy.merge import member_object
 from kfpolicy.render.rego import render_rego
 
 VIOLATION_QUERY = "data.kubeflow.violation"
-# Objects of these kinds in the input are also referential data (a TrainJob's runtime may be
-# given in the same file); --inventory adds any other object.
-INVENTORY_KINDS = frozenset({"TrainingRuntime", "ClusterTrainingRuntime", "Namespace", "PriorityClass"})
+
+
+def inventory_objects(cat: Catalogue, objects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The objects of the kinds rules may read (the catalogue's inventory kinds): given beside the
+    jobs, they are referential data too (a TrainJob's runtime in the same file)."""
+    return [dict(o) for o in objects if isinstance(o.get("kind"), str) and o["kind"] in cat.inventory]
 
 
 @dataclass(frozen=True)

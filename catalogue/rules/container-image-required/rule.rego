@@ -1,6 +1,3 @@
-# METADATA
-# title: Every container has an image
-# description: A container whose image is absent, null or "" is FieldValueRequired.
 package lib.kubeflow.rules.container_image_required
 
 import future.keywords.contains

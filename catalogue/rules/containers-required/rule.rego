@@ -1,6 +1,3 @@
-# METADATA
-# title: Every replica spec has containers
-# description: A null replica spec or an empty container list is FieldValueRequired.
 package lib.kubeflow.rules.containers_required
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Every replica spec has the framework's container
-# description: No container named after the framework (pytorch, tensorflow, ...) is FieldValueRequired.
 package lib.kubeflow.rules.default_container_required
 
 import future.keywords.contains

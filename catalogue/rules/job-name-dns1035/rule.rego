@@ -1,6 +1,3 @@
-# METADATA
-# title: Job name is a DNS-1035 label
-# description: metadata.name fails IsDNS1035Label -> FieldValueInvalid "should match: <errors>".
 package lib.kubeflow.rules.job_name_dns1035
 
 import future.keywords.contains

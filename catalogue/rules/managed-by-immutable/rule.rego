@@ -1,6 +1,3 @@
-# METADATA
-# title: runPolicy.managedBy cannot change
-# description: On UPDATE, a managedBy that differs from the old object's is FieldValueInvalid.
 package lib.kubeflow.rules.managed_by_immutable
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: runPolicy.managedBy names a known controller
-# description: A set managedBy outside the kind's controllers is FieldValueNotSupported.
 package lib.kubeflow.rules.managed_by_supported
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Master has exactly one replica
-# description: A Master replica spec whose replicas is unset or not 1 is FieldValueForbidden.
 package lib.kubeflow.rules.master_replicas_one
 
 import future.keywords.contains

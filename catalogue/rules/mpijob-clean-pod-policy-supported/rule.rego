@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob cleanPodPolicy is supported
-# description: A set cleanPodPolicy other than All, None, Running is FieldValueNotSupported.
 package lib.kubeflow.rules.mpijob_clean_pod_policy_supported
 
 import future.keywords.contains

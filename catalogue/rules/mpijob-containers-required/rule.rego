@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob Launcher and Worker have containers
-# description: A Launcher or Worker spec without containers is FieldValueRequired.
 package lib.kubeflow.rules.mpijob_containers_required
 
 import future.keywords.contains

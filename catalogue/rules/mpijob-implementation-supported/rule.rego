@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob mpiImplementation is supported
-# description: A set mpiImplementation other than Intel, MPICH, OpenMPI is FieldValueNotSupported.
 package lib.kubeflow.rules.mpijob_implementation_supported
 
 import future.keywords.contains

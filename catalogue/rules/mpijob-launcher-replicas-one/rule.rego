@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob has one launcher
-# description: A set Launcher replicas other than 1 is FieldValueInvalid.
 package lib.kubeflow.rules.mpijob_launcher_replicas_one
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob has a Launcher replica spec
-# description: No Launcher (absent or null) in a present replica-spec map is FieldValueRequired.
 package lib.kubeflow.rules.mpijob_launcher_required
 
 import future.keywords.contains

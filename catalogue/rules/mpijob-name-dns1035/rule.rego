@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob worker host names are DNS-1035 labels
-# description: "<name>-worker-<last index>" failing IsDNS1035Label is FieldValueInvalid on metadata.name.
 package lib.kubeflow.rules.mpijob_name_dns1035
 
 import future.keywords.contains

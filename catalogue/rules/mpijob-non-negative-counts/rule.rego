@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob counts are not negative
-# description: A negative slotsPerWorker or runPolicy count is FieldValueInvalid.
 package lib.kubeflow.rules.mpijob_non_negative_counts
 
 import future.keywords.contains

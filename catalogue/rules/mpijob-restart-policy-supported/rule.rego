@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob restartPolicy is Never or OnFailure
-# description: A set Launcher/Worker restartPolicy other than Never, OnFailure is FieldValueNotSupported.
 package lib.kubeflow.rules.mpijob_restart_policy_supported
 
 import future.keywords.contains

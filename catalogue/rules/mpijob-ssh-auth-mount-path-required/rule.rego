@@ -1,6 +1,3 @@
-# METADATA
-# title: MPIJob sshAuthMountPath is not empty
-# description: An explicitly empty sshAuthMountPath is FieldValueRequired.
 package lib.kubeflow.rules.mpijob_ssh_auth_mount_path_required
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: MXJob is deprecated
-# description: Every MXJob gets the v1.8 webhook's deprecation warning.
 package lib.kubeflow.rules.mxjob_deprecated
 
 import future.keywords.contains

@@ -1,8 +1,3 @@
-# METADATA
-# title: Pod templates run without host access or privileges
-# description: >-
-#   Every replica's pod template must not share the host's network, PID or IPC namespace, and no
-#   container or init container may be privileged or allow privilege escalation.
 package lib.kubeflow.rules.pod_security_baseline
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Elastic PyTorchJobs have a Worker replica spec
-# description: spec.elasticPolicy set and no Worker key is FieldValueRequired.
 package lib.kubeflow.rules.pytorchjob_elastic_policy_worker_required
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: nprocPerNode is set in one place only
-# description: elasticPolicy.nProcPerNode together with spec.nprocPerNode is FieldValueForbidden.
 package lib.kubeflow.rules.pytorchjob_nproc_per_node_conflict
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: PyTorchJob non-Master replicas are at least 1
-# description: A set replicas below 1 on a replica type other than Master is FieldValueForbidden.
 package lib.kubeflow.rules.pytorchjob_worker_replicas_at_least_one
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Replica specs are present
-# description: An absent or null replica-spec map is FieldValueRequired.
 package lib.kubeflow.rules.replica_specs_required
 
 import future.keywords.contains

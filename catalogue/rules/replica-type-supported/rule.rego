@@ -1,6 +1,3 @@
-# METADATA
-# title: Replica types are the framework's
-# description: A replica-spec key outside the kind's replica types is FieldValueNotSupported.
 package lib.kubeflow.rules.replica_type_supported
 
 import future.keywords.contains

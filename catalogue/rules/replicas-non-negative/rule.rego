@@ -1,6 +1,3 @@
-# METADATA
-# title: Replica counts are not negative
-# description: A set `replicas` below 0 is FieldValueInvalid.
 package lib.kubeflow.rules.replicas_non_negative
 
 import future.keywords.contains

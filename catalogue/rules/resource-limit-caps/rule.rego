@@ -1,9 +1,3 @@
-# METADATA
-# title: Container limits stay under the site's caps
-# description: >-
-#   A container's limit for a resource named in the `max_limits` parameter must not exceed the
-#   cap given there. Quantities are compared by value; invalid ones are left to
-#   resource-quantities-valid.
 package lib.kubeflow.rules.resource_limit_caps
 
 import future.keywords.contains

@@ -1,8 +1,3 @@
-# METADATA
-# title: Containers set requests and limits
-# description: >-
-#   Every container and init container of every replica spec must set a request and a limit for
-#   each resource named in the `resources` parameter (default cpu and memory).
 package lib.kubeflow.rules.resources_required
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Runtime ancestor jobs hold their required container
-# description: RT-2. dataset-initializer, model-initializer and trainer (node) jobs need their container.
 package lib.kubeflow.rules.runtime_ancestor_container
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Runtime initializer and trainer jobs run one replica
-# description: RT-1. A replicatedJob labelled with a trainjob-ancestor-step must have replicas 1.
 package lib.kubeflow.rules.runtime_ancestor_replicas
 
 import future.keywords.contains

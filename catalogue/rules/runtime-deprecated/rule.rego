@@ -1,6 +1,3 @@
-# METADATA
-# title: Deprecated ClusterTrainingRuntime
-# description: RT-3. Warns when a ClusterTrainingRuntime labelled support=deprecated is created.
 package lib.kubeflow.rules.runtime_deprecated
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Runtime JobSet policies do not change
-# description: JobSet CEL transition rules inherited by runtimes (self == oldSelf).
 package lib.kubeflow.rules.runtime_jobset_immutable
 
 import future.keywords.contains

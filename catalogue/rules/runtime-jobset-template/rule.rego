@@ -1,6 +1,3 @@
-# METADATA
-# title: Runtime JobSet template fits the JobSet schema
-# description: CRD schema/CEL of the embedded JobSetSpec in spec.template.spec.
 package lib.kubeflow.rules.runtime_jobset_template
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Runtime configures one ML policy
-# description: CRD CEL. At most one of torch, mpi, jax, xgboost, flux in spec.mlPolicy.
 package lib.kubeflow.rules.runtime_ml_policy_single
 
 import future.keywords.contains

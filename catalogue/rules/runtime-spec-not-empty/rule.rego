@@ -1,6 +1,3 @@
-# METADATA
-# title: Runtime spec and template are not empty
-# description: CRD schema minProperties 1 on spec and spec.template.
 package lib.kubeflow.rules.runtime_spec_not_empty
 
 import future.keywords.contains

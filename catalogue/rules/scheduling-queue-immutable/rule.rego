@@ -1,6 +1,3 @@
-# METADATA
-# title: runPolicy.schedulingPolicy.queue cannot change
-# description: The v1 CRDs' CEL transition rule self == oldSelf on the scheduling queue.
 package lib.kubeflow.rules.scheduling_queue_immutable
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TFJob has at most one Chief or Master
-# description: Both a Chief and a Master replica spec is FieldValueForbidden on spec.tfReplicaSpecs.
 package lib.kubeflow.rules.tfjob_single_chief_or_master
 
 import future.keywords.contains

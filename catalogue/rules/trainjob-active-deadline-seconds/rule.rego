@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob activeDeadlineSeconds is at least 1
-# description: CRD schema minimum 1.
 package lib.kubeflow.rules.trainjob_active_deadline_seconds
 
 import future.keywords.contains

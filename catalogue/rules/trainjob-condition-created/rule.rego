@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob carries the removed Created condition
-# description: Status audit warning. Created was removed before Trainer v2.0.0.
 package lib.kubeflow.rules.trainjob_condition_created
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob condition types are Suspended, Complete or Failed
-# description: Status audit. Any other condition type (except the legacy Created) is reported.
 package lib.kubeflow.rules.trainjob_condition_types
 
 import future.keywords.contains

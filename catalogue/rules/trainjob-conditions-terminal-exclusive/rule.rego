@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob is not both Complete and Failed
-# description: Status audit. Complete=True and Failed=True never appear together.
 package lib.kubeflow.rules.trainjob_conditions_terminal_exclusive
 
 import future.keywords.contains

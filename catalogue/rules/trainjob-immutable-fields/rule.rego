@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob immutable fields do not change
-# description: CRD CEL transition rules (self == oldSelf) of TrainJob.
 package lib.kubeflow.rules.trainjob_immutable_fields
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob managedBy is a known controller
-# description: CRD CEL. spec.managedBy is the Trainer controller or MultiKueue; at most 253 characters.
 package lib.kubeflow.rules.trainjob_managed_by_values
 
 import future.keywords.contains

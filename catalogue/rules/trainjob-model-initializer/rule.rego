@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob model initializer is backed by the runtime
-# description: [JS-4, JS-5, JS-6]. spec.initializer.model needs a model-initializer job, container and volumeMount.
 package lib.kubeflow.rules.trainjob_model_initializer
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: MPI runLauncherAsNode needs launcher and node jobs for several nodes
-# description: MP-1. numNodes > 1 with runLauncherAsNode needs replicated jobs launcher and node.
 package lib.kubeflow.rules.trainjob_mpi_launcher_node
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob name is an RFC 1035 label
-# description: CRD CEL on the TrainJob root. Name format and length 63.
 package lib.kubeflow.rules.trainjob_name_rfc1035
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob uses a deprecated ClusterTrainingRuntime
-# description: TJ-4. Warns when the referenced ClusterTrainingRuntime is labelled support=deprecated.
 package lib.kubeflow.rules.trainjob_runtime_deprecated
 
 import future.keywords.contains

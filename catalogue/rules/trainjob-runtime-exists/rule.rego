@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob runtime exists
-# description: TJ-2, TJ-3. The referenced runtime must be in data.inventory (synced or given).
 package lib.kubeflow.rules.trainjob_runtime_exists
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob runtime kind is supported
-# description: TJ-1. runtimeRef must name a TrainingRuntime or ClusterTrainingRuntime of trainer.kubeflow.org.
 package lib.kubeflow.rules.trainjob_runtime_kind
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob runtimePatch managers are domain-prefixed paths
-# description: JS-10. Each runtimePatches[].manager must look like "acme.io/foo".
 package lib.kubeflow.rules.trainjob_runtime_patch_manager
 
 import future.keywords.contains

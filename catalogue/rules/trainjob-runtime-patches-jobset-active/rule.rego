@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob runtimePatches do not change under an active JobSet
-# description: JS-9. Needs the TrainJob's JobSet in data.inventory; silent without it.
 package lib.kubeflow.rules.trainjob_runtime_patches_jobset_active
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob runtimePatches fit the CRD schema
-# description: CRD schema of spec.runtimePatches: list sizes, unique keys, name lengths, minimums.
 package lib.kubeflow.rules.trainjob_runtime_patches_schema
 
 import future.keywords.contains

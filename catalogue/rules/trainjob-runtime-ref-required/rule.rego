@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob names its runtime
-# description: CRD schema. spec.runtimeRef and its name (1..253 characters) are required.
 package lib.kubeflow.rules.trainjob_runtime_ref_required
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob initializer storageUri is a URI
-# description: CRD CEL. Empty, or scheme://...; at most 2048 characters.
 package lib.kubeflow.rules.trainjob_storage_uri
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Torch envInjection targets exist in the runtime
-# description: TO-1. Every mlPolicy.torch.envInjection target container must exist in its job.
 package lib.kubeflow.rules.trainjob_torch_env_injection
 
 import future.keywords.contains

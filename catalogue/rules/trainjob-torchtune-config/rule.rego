@@ -1,6 +1,3 @@
-# METADATA
-# title: TorchTune job fits its model
-# description: TO-3..TO-7. Supported model, node count, QLoRA and LoRA limits of TorchTune jobs.
 package lib.kubeflow.rules.trainjob_torchtune_config
 
 import future.keywords.contains

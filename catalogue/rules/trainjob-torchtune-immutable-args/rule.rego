@@ -1,6 +1,3 @@
-# METADATA
-# title: TorchTune args leave runtime-managed configs alone
-# description: TO-8. output_dir, tokenizer.path, checkpointer.checkpoint_dir, tokenizer.merges_file are the runtime's.
 package lib.kubeflow.rules.trainjob_torchtune_immutable_args
 
 import future.keywords.contains

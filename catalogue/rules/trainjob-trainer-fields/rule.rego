@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob trainer fields are within the CRD's bounds
-# description: CRD schema/CEL of spec.trainer and initializer env lists.
 package lib.kubeflow.rules.trainjob_trainer_fields
 
 import future.keywords.contains

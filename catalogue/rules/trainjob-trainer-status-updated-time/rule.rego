@@ -1,6 +1,3 @@
-# METADATA
-# title: TrainJob trainerStatus has lastUpdatedTime
-# description: CRD CEL on status.trainerStatus, checked in the status audit.
 package lib.kubeflow.rules.trainjob_trainer_status_updated_time
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Volcano runtime priority classes exist
-# description: VO-2. priorityClassName of the runtime's pod templates must name a PriorityClass in data.inventory.
 package lib.kubeflow.rules.trainjob_volcano_priority_class
 
 import future.keywords.contains

@@ -1,6 +1,3 @@
-# METADATA
-# title: Volcano queue name is not empty
-# description: VO-1. The merged JobSet template annotation scheduling.volcano.sh/queue-name must not be "".
 package lib.kubeflow.rules.trainjob_volcano_queue_name
 
 import future.keywords.contains

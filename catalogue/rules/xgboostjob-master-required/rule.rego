@@ -1,6 +1,3 @@
-# METADATA
-# title: XGBoostJob has a Master replica spec
-# description: No Master key (also when the replica-spec map is nil) is FieldValueRequired.
 package lib.kubeflow.rules.xgboostjob_master_required
 
 import future.keywords.contains

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
-from kubernetes.utils.quantity import parse_quantity
 
 from kfpolicy.catalogue.model import (
     Catalogue,
@@ -26,6 +24,7 @@ from kfpolicy.catalogue.model import (
     Rule,
     RuleSetting,
 )
+from kfpolicy.catalogue.parameters import check_parameters, json_path
 from kfpolicy.catalogue.schema import KINDS_SCHEMA, PROFILES_SCHEMA, RULE_SCHEMA
 from kfpolicy.errors import CatalogueError
 from kfpolicy.rego_facts import module_facts
@@ -50,50 +49,12 @@ def _read_yaml(path: Path) -> Any:
         raise CatalogueError(f"{path}: invalid YAML: {exc}") from None
 
 
-def _json_path(parts: Sequence[Any]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "<root>"
-
-
 def _validate(path: Path, data: Any, schema: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]
-        raise CatalogueError(f"{path}: {_json_path(list(err.absolute_path))}: {err.message}")
-
-
-_QUANTITY_CHECKER = jsonschema.FormatChecker()
-
-
-# The canonical grammar Kubernetes (and lib.kubeflow.quantity) accepts. The kubernetes package's
-# parse_quantity alone is looser ("1K", "1 Gi", "1e3Gi" parse), and a parameter the policies cannot
-# read would silently switch its check off.
-_QUANTITY_RE = re.compile(
-    r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
-)
-
-
-@_QUANTITY_CHECKER.checks("quantity", raises=(ValueError, TypeError))
-def _is_quantity(value: Any) -> bool:
-    if not isinstance(value, str):
-        return True  # "type" reports wrong types
-    if len(value) > 64 or not _QUANTITY_RE.match(value):
-        raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 2Gi, 8)")
-    parse_quantity(value)
-    return True
-
-
-def check_parameters(where: str, schema: dict[str, Any], values: Any) -> None:
-    """Validate parameter values (defaults, profile overrides, user data) against a rule's schema."""
-    validator = jsonschema.Draft202012Validator(schema, format_checker=_QUANTITY_CHECKER)
-    errors = sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        err = errors[0]
-        key = _json_path(["parameters", *err.absolute_path])
-        raise CatalogueError(f"{where}: {key}: {err.message}")
+        raise CatalogueError(f"{path}: {json_path(list(err.absolute_path))}: {err.message}")
 
 
 def _load_kinds(path: Path) -> tuple[dict[str, Kind], dict[str, InventoryKind]]:

@@ -10,18 +10,19 @@ OPERATIONS = ("CREATE", "UPDATE")
 ENFORCEMENTS = ("deny", "warn")
 STAGES = ("structure", "values", "resources", "cross-field", "schema", "status")
 KIND_STATUSES = ("supported", "deprecated", "skipped")
-ERROR_TYPES = (
-    "FieldValueRequired",
-    "FieldValueInvalid",
-    "FieldValueForbidden",
-    "FieldValueNotSupported",
-    "FieldValueDuplicate",
-    "FieldValueTooLong",
-    "FieldValueTooMany",
-    "InternalError",
-    "Warning",
-    "Error",
-)
+# Kubernetes field.Error types and how messages print them ("<field>: Forbidden: ..."): the one table
+# the Rego library (generated into rego/lib/kubeflow/errors.rego) and the gator suites read.
+ERROR_TEXT = {
+    "FieldValueRequired": "Required value",
+    "FieldValueInvalid": "Invalid value",
+    "FieldValueForbidden": "Forbidden",
+    "FieldValueNotSupported": "Unsupported value",
+    "FieldValueDuplicate": "Duplicate value",
+    "FieldValueTooLong": "Too long",
+    "FieldValueTooMany": "Too many",
+    "InternalError": "Internal error",
+}
+ERROR_TYPES = (*ERROR_TEXT, "Warning", "Error")
 
 
 @dataclass(frozen=True)

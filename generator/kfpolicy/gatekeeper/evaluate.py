@@ -8,8 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kfpolicy.catalogue.loader import ALL_PROFILE, check_parameters
+from kfpolicy.catalogue.loader import ALL_PROFILE
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.catalogue.parameters import check_parameters
 from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.engines.regorus_engine import RegorusEngine
 from kfpolicy.errors import KfpolicyError

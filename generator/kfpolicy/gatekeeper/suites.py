@@ -5,23 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kfpolicy.catalogue.model import Catalogue, Example, Rule
+from kfpolicy.catalogue.model import ERROR_TEXT, Catalogue, Example, Rule
 from kfpolicy.gatekeeper.constraints import constraint_object
 from kfpolicy.gatekeeper.names import SUITE_API, SUITES
 from kfpolicy.gatekeeper.yaml_text import yaml_file
 from kfpolicy.merge import deep_merge, member_object
-
-TYPE_TEXT = {
-    "FieldValueRequired": "Required value",
-    "FieldValueInvalid": "Invalid value",
-    "FieldValueForbidden": "Forbidden",
-    "FieldValueNotSupported": "Unsupported value",
-    "FieldValueDuplicate": "Duplicate value",
-    "FieldValueTooLong": "Too long",
-    "FieldValueTooMany": "Too many",
-    "InternalError": "Internal error",
-}
-
 
 _RE2_META = frozenset("\\.+*?()|[]{}^$")
 
@@ -61,8 +49,8 @@ def case_assertions(ex: Example) -> list[dict[str, Any]]:
     for v in ex.violations:
         if v.msg is not None:
             pattern = "^" + go_regexp_quote(v.msg) + "$"
-        elif v.type in TYPE_TEXT and v.field:
-            pattern = "^" + go_regexp_quote(f"{v.field}: {TYPE_TEXT[v.type]}")
+        elif v.type in ERROR_TEXT and v.field:
+            pattern = "^" + go_regexp_quote(f"{v.field}: {ERROR_TEXT[v.type]}")
         else:
             continue
         patterns[pattern] = patterns.get(pattern, 0) + 1

@@ -6,7 +6,11 @@ portable dialect in DESIGN.md: future.keywords imports, no rego.metadata, guarde
 
 from __future__ import annotations
 
-from kfpolicy.catalogue.model import Catalogue, Rule
+import textwrap
+
+import yaml
+
+from kfpolicy.catalogue.model import ERROR_TEXT, Catalogue, Rule
 from kfpolicy.render.common import header
 from kfpolicy.render.templating import render_template
 
@@ -19,15 +23,32 @@ def library_modules(cat: Catalogue) -> dict[str, str]:
     for kid, k in sorted(cat.kinds.items()):
         for version in k.versions:
             index.setdefault(f"{k.group}/{version}", {})[k.kind] = kid
+    out["kubeflow/errors.rego"] = render_template(
+        "rego/errors.rego.j2", header=header("#", "kfpolicy/catalogue/model.py (ERROR_TEXT)"), text=ERROR_TEXT
+    )
     out["kubeflow/kinds.rego"] = render_template(
         "rego/kinds.rego.j2", header=header("#", "catalogue/kinds.yaml"), table=table, index=index
     )
     return out
 
 
+def rule_metadata(rule: Rule) -> list[str]:
+    """The rule's `# METADATA` annotation (YAML lines) from its rule.yaml: title and description have
+    one source, and tooling and readers still find them beside the Rego."""
+    title = yaml.safe_dump({"title": rule.title}, width=1000, allow_unicode=True).rstrip("\n")
+    wrapped = textwrap.wrap(rule.description, 94, break_long_words=False, break_on_hyphens=False)
+    return [title, "description: >-", *("  " + line for line in wrapped)]
+
+
 def rule_module(rule: Rule) -> str:
-    """Header + the rule's rule.rego, as written: it reads its parameters through the library."""
-    return header("#", f"catalogue/rules/{rule.id}/rule.rego") + "\n" + rule.rego.rstrip("\n") + "\n"
+    """Header, the metadata annotation from rule.yaml, and the rule's rule.rego as written (it reads its
+    parameters through the library: nothing is injected)."""
+    return render_template(
+        "rego/rule.rego.j2",
+        header=header("#", f"catalogue/rules/{rule.id}/"),
+        metadata=rule_metadata(rule),
+        body=rule.rego.rstrip("\n"),
+    )
 
 
 def rules_for(rules: list[Rule]) -> dict[str, dict[str, list[str]]]:
