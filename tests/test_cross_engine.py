@@ -183,7 +183,8 @@ def test_gatekeeper_templates_agree(catalogue: Catalogue, inputs: Any) -> None:
     compiled alone as Gatekeeper compiles it, returns the same `violation` on the embedded engine
     and real OPA for every input of a kind the rule applies to, with its constraint's parameters
     as input.parameters and the inputs' referential objects as data.inventory."""
-    from kfpolicy.gatekeeper.evaluate import CompiledTemplate, admission_request, parse_docs
+    from kfpolicy.admission import admission_request
+    from kfpolicy.gatekeeper.evaluate import CompiledTemplate, parse_docs
     from kfpolicy.gatekeeper.names import SUITES, GatekeeperOptions, template_path
     from kfpolicy.gatekeeper.render import render_gatekeeper
     from kfpolicy.runner import input_json, inventory_tree

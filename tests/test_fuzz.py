@@ -372,7 +372,7 @@ def templates(catalogue: Catalogue) -> list[tuple[Any, dict[str, Any], dict[str,
 
 
 def test_gatekeeper_templates_on_generated_inputs(catalogue: Catalogue, templates: Any) -> None:
-    from kfpolicy.gatekeeper.evaluate import admission_request
+    from kfpolicy.admission import admission_request
     from kfpolicy.runner import input_json, inventory_tree
 
     inventory = inventory_tree(fuzzgen.inventory(catalogue))

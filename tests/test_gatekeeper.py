@@ -17,6 +17,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from kfpolicy.admission import admission_request
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.cli import cli
 from kfpolicy.engines.opa_golib import available as opa_available
@@ -24,7 +25,6 @@ from kfpolicy.gatekeeper.constraints import gatekeeper_rules
 from kfpolicy.gatekeeper.evaluate import (
     CompiledTemplate,
     GatekeeperEvaluator,
-    admission_request,
     parse_docs,
     profile_constraints,
     templates_by_kind,

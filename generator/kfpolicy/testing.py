@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kfpolicy.admission import example_review
 from kfpolicy.catalogue.model import Catalogue, Example, Rule
 from kfpolicy.inputs import Document, DocumentError, read_paths
 from kfpolicy.merge import member_object
@@ -22,16 +23,7 @@ def example_input(ex: Example) -> Document:
     """An example as the policies see it: a manifest, or an AdmissionReview when it has an operation."""
     if ex.operation == "CREATE" and ex.old_object is None:
         return Document(source=ex.name, obj=ex.object)
-    review = {
-        "apiVersion": "admission.k8s.io/v1",
-        "kind": "AdmissionReview",
-        "request": {
-            "uid": ex.name,
-            "operation": ex.operation,
-            "object": ex.object,
-            "oldObject": ex.old_object,
-        },
-    }
+    review = example_review(ex, uid=ex.name)
     return Document(
         source=ex.name, obj=ex.object, operation=ex.operation, old_object=ex.old_object, rego_input=review
     )

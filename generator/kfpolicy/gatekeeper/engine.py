@@ -9,8 +9,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from kfpolicy.admission import admission_request
 from kfpolicy.errors import EngineError, KfpolicyError
-from kfpolicy.gatekeeper.evaluate import Bound, admission_request, bind_constraints, review_violations
+from kfpolicy.gatekeeper.evaluate import Bound, bind_constraints, review_violations
 from kfpolicy.merge import member_object
 
 QUERY = "data.kubeflow.violation"

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kfpolicy.admission import admission_request
 from kfpolicy.catalogue.loader import ALL_PROFILE
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.catalogue.parameters import check_parameters
@@ -19,7 +20,7 @@ from kfpolicy.gatekeeper.match import matches, namespaces_of
 from kfpolicy.gatekeeper.names import CONSTRAINT_API, PROFILES, TEMPLATES, GatekeeperOptions
 from kfpolicy.gatekeeper.render import render_gatekeeper
 from kfpolicy.inputs import Document
-from kfpolicy.merge import deep_merge, member_object
+from kfpolicy.merge import deep_merge
 from kfpolicy.runner import Result, applies, decide, inventory_tree, result_base, violations_from
 from kfpolicy.yamlio import load_all
 
@@ -67,29 +68,6 @@ class CompiledTemplate:
         text = rego_input if isinstance(rego_input, str) else json.dumps(rego_input)
         raw = self.engine_for(inventory, inventory_key).evaluate(f"data.{self.package}.violation", text)
         return [] if raw is UNDEFINED else list(raw)
-
-
-def admission_request(obj: Mapping[str, Any], *, operation: str, old_object: Any = None,
-                      user: str = "kfpolicy") -> dict[str, Any]:
-    """The AdmissionRequest Gatekeeper's webhook evaluates. operation "" is what audit and gator
-    send for plain objects (no uid, no user either)."""
-    group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    meta = member_object(obj, "metadata")
-    review: dict[str, Any] = {
-        "uid": "",
-        "kind": {"group": group, "version": version, "kind": str(obj.get("kind", ""))},
-        "resource": {"group": "", "version": "", "resource": ""},
-        "operation": operation,
-        "userInfo": {"username": user} if operation else {},
-        "object": obj,
-    }
-    if isinstance(meta.get("name"), str) and meta["name"]:
-        review["name"] = meta["name"]
-    if isinstance(meta.get("namespace"), str) and meta["namespace"]:
-        review["namespace"] = meta["namespace"]
-    if old_object is not None:
-        review["oldObject"] = old_object
-    return review
 
 
 def document_review(doc: Document) -> dict[str, Any]:

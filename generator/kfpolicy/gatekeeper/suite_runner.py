@@ -10,16 +10,10 @@ from typing import Any
 
 import yaml
 
+from kfpolicy.admission import admission_request
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.errors import KfpolicyError
-from kfpolicy.gatekeeper.evaluate import (
-    Bound,
-    CompiledTemplate,
-    admission_request,
-    one_object,
-    parse_docs,
-    templates_by_kind,
-)
+from kfpolicy.gatekeeper.evaluate import Bound, CompiledTemplate, one_object, parse_docs, templates_by_kind
 from kfpolicy.gatekeeper.lint import template_problems
 from kfpolicy.gatekeeper.names import SUITE_API, SUITES
 from kfpolicy.gatekeeper.render import render_gatekeeper

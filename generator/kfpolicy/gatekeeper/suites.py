@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kfpolicy.admission import example_review
 from kfpolicy.catalogue.model import ERROR_TEXT, Catalogue, Example, Rule
 from kfpolicy.gatekeeper.constraints import constraint_object
 from kfpolicy.gatekeeper.names import SUITE_API, SUITES
 from kfpolicy.gatekeeper.yaml_text import yaml_file
-from kfpolicy.merge import deep_merge, member_object
+from kfpolicy.merge import deep_merge
 
 _RE2_META = frozenset("\\.+*?()|[]{}^$")
 
@@ -17,28 +18,6 @@ _RE2_META = frozenset("\\.+*?()|[]{}^$")
 def go_regexp_quote(text: str) -> str:
     """Escape RE2 metacharacters (Go's regexp.QuoteMeta)."""
     return "".join("\\" + c if c in _RE2_META else c for c in text)
-
-
-def example_review(rule: Rule, ex: Example) -> dict[str, Any]:
-    """An AdmissionReview for examples with an operation other than CREATE or an old object."""
-    obj = ex.object if isinstance(ex.object, dict) else {}
-    meta = member_object(obj, "metadata")
-    group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    request: dict[str, Any] = {
-        "uid": f"{rule.id}-{ex.name}",
-        "kind": {"group": group, "version": version, "kind": str(obj.get("kind", ""))},
-        "resource": {"group": group, "version": version, "resource": str(obj.get("kind", "")).lower() + "s"},
-        "operation": ex.operation,
-        "userInfo": {"username": "kfpolicy-example"},
-        "object": ex.object,
-    }
-    if isinstance(meta.get("name"), str):
-        request["name"] = meta["name"]
-    if isinstance(meta.get("namespace"), str):
-        request["namespace"] = meta["namespace"]
-    if ex.old_object is not None:
-        request["oldObject"] = ex.old_object
-    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
 
 
 def case_assertions(ex: Example) -> list[dict[str, Any]]:
@@ -98,7 +77,8 @@ def suite_files(cat: Catalogue, rule: Rule) -> dict[str, str]:
         if ex.operation == "CREATE" and ex.old_object is None:
             files[f"{base}/{ex.name}.yaml"] = yaml_file(source, ex.object)
         else:
-            files[f"{base}/{ex.name}.yaml"] = yaml_file(source, example_review(rule, ex))
+            review = example_review(ex, uid=f"{rule.id}-{ex.name}")
+            files[f"{base}/{ex.name}.yaml"] = yaml_file(source, review)
         case["object"] = f"{rule.id}/{ex.name}.yaml"
         if ex.inventory:
             files[f"{base}/{ex.name}-inventory.yaml"] = yaml_file(source, *ex.inventory)
