@@ -48,13 +48,20 @@ def replica_spec(framework_container: str, n_containers: int, replicas: int, see
     }
 
 
-def job(kind: dict[str, Any], name: str, replica_types: Sequence[str], n_containers: int, seed: int = 0) -> dict[str, Any]:
+def job(
+    kind: dict[str, Any], name: str, replica_types: Sequence[str], n_containers: int, seed: int = 0
+) -> dict[str, Any]:
     """A job of the given kind-table entry with one replica spec per type, each with n containers."""
     specs = {}
     for k, rtype in enumerate(replica_types):
         single = rtype in ("Master", "Chief", "Launcher")
-        specs[rtype] = replica_spec(kind.get("container", ""), n_containers, 1 if single else 2 + (seed + k) % 7, seed + k)
-    spec: dict[str, Any] = {kind["replica_specs"]: specs, "runPolicy": {"cleanPodPolicy": "None", "backoffLimit": 3}}
+        specs[rtype] = replica_spec(
+            kind.get("container", ""), n_containers, 1 if single else 2 + (seed + k) % 7, seed + k
+        )
+    spec: dict[str, Any] = {
+        kind["replica_specs"]: specs,
+        "runPolicy": {"cleanPodPolicy": "None", "backoffLimit": 3},
+    }
     if kind["kind"] == "MPIJob":
         spec["slotsPerWorker"] = 1
     return {

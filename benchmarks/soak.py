@@ -39,7 +39,7 @@ def worker(args: tuple[int, int, int, str, int]) -> dict[str, Any]:
     pair = fuzzgen.EnginePair(cat, profile, fuzzgen.inventory(cat))
     quirks = fuzzgen.quirk_fields(cat)
     src = fuzzgen.RandomSource(Random(f"{seed}/{index}"))
-    stats: dict[str, Any] = {c: 0 for c in COUNTERS}
+    stats: dict[str, Any] = dict.fromkeys(COUNTERS, 0)
     failures: list[dict[str, Any]] = []
     for i in range(count):
         rego_input = fuzzgen.generate(src, cat, max_containers=max_containers)
@@ -51,7 +51,9 @@ def worker(args: tuple[int, int, int, str, int]) -> dict[str, Any]:
         outcomes = list(pair.check(rego_input, queries))
         if sum(pair.compiled_fallbacks().values()) > handed_over:
             stats["compiled_fallbacks"] += 1
-            problems.append(f"the compiled mode handed this input to the interpreter: {pair.compiled_fallbacks()}")
+            problems.append(
+                f"the compiled mode handed this input to the interpreter: {pair.compiled_fallbacks()}"
+            )
         for outcome in outcomes:
             if outcome.error:
                 stats["errors"] += 1
@@ -64,7 +66,7 @@ def worker(args: tuple[int, int, int, str, int]) -> dict[str, Any]:
                 try:
                     a = fuzzgen.canonical(ev.query("data.kubeflow.violation", rego_input))
                     b = fuzzgen.canonical(ev.query("data.kubeflow.violation", rego_input))
-                except Exception:  # noqa: BLE001 - already counted as an error above
+                except Exception:
                     continue
                 if a != b:
                     stats["nondeterministic"] += 1
@@ -74,7 +76,9 @@ def worker(args: tuple[int, int, int, str, int]) -> dict[str, Any]:
         obj = fuzzgen.object_of(rego_input)
         for v in violations:
             d = v.get("details", {})
-            problem = fuzzgen.field_problem(obj, d.get("field", ""), d.get("type", ""), quirks, d.get("value"))
+            problem = fuzzgen.field_problem(
+                obj, d.get("field", ""), d.get("type", ""), quirks, d.get("value")
+            )
             if problem:
                 stats["field_problems"] += 1
                 problems.append(f"rule {d.get('rule')}: {problem}")
@@ -86,7 +90,9 @@ def worker(args: tuple[int, int, int, str, int]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-n", type=int, default=100_000, help="number of inputs (default 100000)")
     parser.add_argument("-w", "--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=20261121)
@@ -108,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         tasks.append((index, size, args.seed, args.profile, args.max_containers))
         left -= size
         index += 1
-    totals: dict[str, int] = {c: 0 for c in (*COUNTERS, "instruction_limit")}
+    totals: dict[str, int] = dict.fromkeys((*COUNTERS, "instruction_limit"), 0)
     failures: list[dict[str, Any]] = []
     started = time.monotonic()
     # spawn, not fork: the Go runtime inside the OPA library does not survive a fork.
@@ -118,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
                 totals[c] += stats[c]
             failures.extend(stats["failures"])
             elapsed = time.monotonic() - started
-            print(f"  {totals['inputs']:>7} inputs  {totals['errors']} errors  {totals['disagreements']} disagreements"
-                  f"  ({elapsed:.0f} s)", flush=True)
+            print(
+                f"  {totals['inputs']:>7} inputs  {totals['errors']} errors  "
+                f"{totals['disagreements']} disagreements"
+                f"  ({elapsed:.0f} s)",
+                flush=True,
+            )
             if args.time_limit is not None and elapsed > args.time_limit:
                 print(f"time limit of {args.time_limit:.0f} s reached: stopping early", flush=True)
                 pool.terminate()
@@ -132,7 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"violation fields not in the object: {totals['field_problems']}")
     print(f"inputs the compiled mode handed to the interpreter, other than for its instruction budget: "
           f"{totals['compiled_fallbacks']} (for the budget: {totals['instruction_limit']} evaluations)")
-    print(f"time: {elapsed:.1f} s ({totals['inputs'] / elapsed:.0f} inputs/s, {args.workers} workers, profile {args.profile})")
+    print(
+        f"time: {elapsed:.1f} s ({totals['inputs'] / elapsed:.0f} inputs/s, {args.workers} workers, "
+        f"profile {args.profile})"
+    )
     if failures:
         print("first problems:")
         for f in failures[:10]:

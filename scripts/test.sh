@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: set up with test dependencies, check generated files for drift, lint, run pytest.
+# The whole test suite: set up with test dependencies, check generated files for drift, lint (ruff with
+# the rule set in pyproject.toml, mypy --strict), run pytest.
 # Arguments go to pytest. To check the upstream examples too (a path relative to the repository root):
 #   KFPOLICY_EXAMPLES=../shared/kubeflow/examples bash scripts/test.sh   (or pytest's --examples=DIR)
 set -euo pipefail
@@ -7,4 +8,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 .venv/bin/kfpolicy generate --check
 .venv/bin/ruff check generator tests benchmarks
+.venv/bin/mypy --strict generator/kfpolicy
 .venv/bin/python -m pytest "$@"

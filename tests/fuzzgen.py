@@ -77,8 +77,38 @@ DNS = LOWER + "0123456789-"
 UNICODE = "aZ09-._/é名字ü\u200b\u202e🚀\"'\\%{}[]:,\n\t "
 HUGE_INTS = [10**30, -(2**63), 2**63, 2**64, -(10**30), 2**53 + 1, 9007199254740993]
 FLOATS = [0.5, -0.5, 1.5, -0.0, 1e308, -1e308, 1e-300, 3.0, 2.5e10]
-VALID_QUANTITIES = ["1", "2", "500m", "1.5", "100Mi", "2Gi", "1G", "1e3", "0", "250m", "4", "10Ki", ".5", "1E2"]
-BAD_QUANTITIES = ["1Gii", "abc", "", "1.2.3", "--1", "1 Gi", "Gi", "1e", "0x10", "1,5", "∞", "-1", "-500m", "1e1000"]
+VALID_QUANTITIES = [
+    "1",
+    "2",
+    "500m",
+    "1.5",
+    "100Mi",
+    "2Gi",
+    "1G",
+    "1e3",
+    "0",
+    "250m",
+    "4",
+    "10Ki",
+    ".5",
+    "1E2",
+]
+BAD_QUANTITIES = [
+    "1Gii",
+    "abc",
+    "",
+    "1.2.3",
+    "--1",
+    "1 Gi",
+    "Gi",
+    "1e",
+    "0x10",
+    "1,5",
+    "∞",
+    "-1",
+    "-500m",
+    "1e1000",
+]
 RESOURCE_NAMES = ["cpu", "memory", "nvidia.com/gpu", "ephemeral-storage", "amd.com/gpu", "example.com/foo"]
 RESTART_POLICIES = ["Always", "OnFailure", "Never", "ExitCode", "Sometimes"]
 MANAGERS = ["kubeflow.org/training-operator", "kueue.x-k8s.io/multikueue", "kubeflow.org/mpi-operator",
@@ -121,7 +151,9 @@ def resources(src: Source) -> dict[str, Any]:
 
 def env(src: Source) -> list[dict[str, Any]]:
     names = ["FOO", "PET_NNODES", "PET_MASTER_PORT", "OMPI_MCA_plm_rsh_args", "DMLC_TASK_ID", "LOG_LEVEL"]
-    return [{"name": src.choice(names), "value": src.choice(["1", "x", ""])} for _ in range(src.integer(0, 3))]
+    return [
+        {"name": src.choice(names), "value": src.choice(["1", "x", ""])} for _ in range(src.integer(0, 3))
+    ]
 
 
 def container(src: Source, cname: str) -> dict[str, Any]:
@@ -137,7 +169,12 @@ def container(src: Source, cname: str) -> dict[str, Any]:
     if src.chance(70):
         c["resources"] = resources(src)
     if src.chance(20):
-        c["ports"] = [{"containerPort": src.choice([23456, 0, 70000]), "name": src.choice(["pytorchjob-port", "tfjob-port", "x"])}]
+        c["ports"] = [
+            {
+                "containerPort": src.choice([23456, 0, 70000]),
+                "name": src.choice(["pytorchjob-port", "tfjob-port", "x"]),
+            }
+        ]
     if src.chance(20):
         c["volumeMounts"] = [{"name": src.choice(["initializer", "data"]), "mountPath": "/workspace"}]
     if src.chance(15):
@@ -147,14 +184,16 @@ def container(src: Source, cname: str) -> dict[str, Any]:
 
 
 def pod_spec(src: Source, main: str | None, extra_names: Sequence[str] = ()) -> dict[str, Any]:
-    names = [main or dns_name(src)] + list(extra_names)
+    names = [main or dns_name(src), *list(extra_names)]
     if src.chance(20):
         names.append(dns_name(src))
     if src.chance(5):
         names = [dns_name(src)]  # the framework container is missing
     spec: dict[str, Any] = {"containers": [container(src, n) for n in names]}
     if src.chance(15):
-        spec["initContainers"] = [container(src, src.choice(["init", "flux-installer", "dataset-initializer"]))]
+        spec["initContainers"] = [
+            container(src, src.choice(["init", "flux-installer", "dataset-initializer"]))
+        ]
     if src.chance(15):
         spec["restartPolicy"] = src.choice(RESTART_POLICIES)
     if src.chance(10):
@@ -171,7 +210,10 @@ def pod_spec(src: Source, main: str | None, extra_names: Sequence[str] = ()) -> 
 def pod_template(src: Source, main: str | None) -> dict[str, Any]:
     t: dict[str, Any] = {"spec": pod_spec(src, main)}
     if src.chance(20):
-        t["metadata"] = {"labels": {"app": dns_name(src)}, "annotations": {"sidecar.istio.io/inject": "false"}}
+        t["metadata"] = {
+            "labels": {"app": dns_name(src)},
+            "annotations": {"sidecar.istio.io/inject": "false"},
+        }
     return t
 
 
@@ -258,13 +300,17 @@ VOLCANO_RUNTIME = {
             "priorityClassName": "missing-class", "containers": [{"name": "node", "image": "x"}]}}}}},
     ]}}},
 }
-ANCESTORS = {"dataset-initializer": "dataset-initializer", "model-initializer": "model-initializer", "trainer": "node"}
+ANCESTORS = {
+    "dataset-initializer": "dataset-initializer",
+    "model-initializer": "model-initializer",
+    "trainer": "node",
+}
 
 
 def replicated_job(src: Source, job_name: str) -> dict[str, Any]:
     ancestor = {"dataset-initializer": "dataset-initializer", "model-initializer": "model-initializer",
                 "node": "trainer", "launcher": "trainer"}.get(job_name)
-    main = ANCESTORS.get(ancestor or "", None) if src.chance(90) else dns_name(src)
+    main = ANCESTORS.get(ancestor or "") if src.chance(90) else dns_name(src)
     tmpl: dict[str, Any] = {"spec": {"template": {"spec": pod_spec(src, main)}}}
     if ancestor and src.chance(80):
         tmpl["metadata"] = {"labels": {"trainer.kubeflow.org/trainjob-ancestor-step": ancestor}}
@@ -275,27 +321,42 @@ def replicated_job(src: Source, job_name: str) -> dict[str, Any]:
 
 
 def runtime(src: Source, kind: Kind) -> dict[str, Any]:
-    jobs = [j for j in ("dataset-initializer", "model-initializer", "launcher", "node") if src.chance(50)] or ["node"]
+    jobs = [
+        j for j in ("dataset-initializer", "model-initializer", "launcher", "node") if src.chance(50)
+    ] or ["node"]
     spec: dict[str, Any] = {"template": {"spec": {"replicatedJobs": [replicated_job(src, j) for j in jobs]}}}
     ml = src.choice(["torch", "mpi", "xgboost", "flux", "jax", None])
     policy: dict[str, Any] = {"numNodes": src.choice([1, 2, 4, 0])} if src.chance(70) else {}
     if ml == "torch":
         policy["torch"] = {"numProcPerNode": src.choice(["auto", 1, 2, "gpu"])}
     elif ml == "mpi":
-        policy["mpi"] = {"numProcPerNode": src.choice([1, 2]), "mpiImplementation": src.choice(["OpenMPI", "Intel"]),
-                         "sshAuthMountPath": "/root/.ssh", "runLauncherAsNode": src.chance(50)}
+        policy["mpi"] = {
+            "numProcPerNode": src.choice([1, 2]),
+            "mpiImplementation": src.choice(["OpenMPI", "Intel"]),
+            "sshAuthMountPath": "/root/.ssh",
+            "runLauncherAsNode": src.chance(50),
+        }
     elif ml is not None:
         policy[ml] = {}
     if policy:
         spec["mlPolicy"] = policy
     if src.chance(20):
-        spec["podGroupPolicy"] = src.choice([{"coscheduling": {"scheduleTimeoutSeconds": 60}}, {"volcano": {}}])
+        spec["podGroupPolicy"] = src.choice(
+            [{"coscheduling": {"scheduleTimeoutSeconds": 60}}, {"volcano": {}}]
+        )
     if src.chance(15):
-        spec["template"]["metadata"] = {"annotations": {"scheduling.volcano.sh/queue-name": src.choice(["", "q"])}}
+        spec["template"]["metadata"] = {
+            "annotations": {"scheduling.volcano.sh/queue-name": src.choice(["", "q"])}
+        }
     meta = metadata(src, namespaced=kind.scope != "Cluster")
     if src.chance(15):
         meta["labels"] = {"trainer.kubeflow.org/support": "deprecated"}
-    return {"apiVersion": f"{kind.group}/{src.choice(kind.versions)}", "kind": kind.kind, "metadata": meta, "spec": spec}
+    return {
+        "apiVersion": f"{kind.group}/{src.choice(kind.versions)}",
+        "kind": kind.kind,
+        "metadata": meta,
+        "spec": spec,
+    }
 
 
 def trainjob(src: Source, kind: Kind) -> dict[str, Any]:
@@ -413,7 +474,11 @@ def nested(depth: int, leaf: Any, as_list: bool) -> Any:
 def confused_value(src: Source, old: Any, depth: int, max_containers: int) -> Any:
     r = src.integer(0, 11)
     if r == 0:  # numbers as strings
-        return str(old) if isinstance(old, (int, float)) and not isinstance(old, bool) else src.choice(["3", "-1", "1e3", "0x1f", " 2 "])
+        return (
+            str(old)
+            if isinstance(old, (int, float)) and not isinstance(old, bool)
+            else src.choice(["3", "-1", "1e3", "0x1f", " 2 "])
+        )
     if r == 1:  # lists where maps belong, maps where lists belong
         return [old] if not isinstance(old, list) else {str(i): v for i, v in enumerate(old)}
     if r == 2:
@@ -522,13 +587,17 @@ def generate(src: Source, cat: Catalogue, *, mode: str | None = None, kind_id: s
     return wrap(src, obj, old)
 
 
-def strategy(cat: Catalogue, *, mode: str | None = None, kind_id: str | None = None, max_containers: int = 200) -> Any:
+def strategy(
+    cat: Catalogue, *, mode: str | None = None, kind_id: str | None = None, max_containers: int = 200
+) -> Any:
     """A hypothesis strategy for `generate`."""
     from hypothesis import strategies as st
 
     @st.composite
     def build(draw: Any) -> Any:
-        return generate(HypothesisSource(draw), cat, mode=mode, kind_id=kind_id, max_containers=max_containers)
+        return generate(
+            HypothesisSource(draw), cat, mode=mode, kind_id=kind_id, max_containers=max_containers
+        )
 
     return build()
 
@@ -584,7 +653,8 @@ def field_problem(obj: Any, field: str, vtype: str, quirks: frozenset[str] = fro
                   value: Any = "") -> str:
     """'' when a violation's field names a path in the object. A Required error, or any error whose
     bad value is null (upstream reports e.g. `[Master].replicas: Forbidden` and RT-2's `containers:
-    Invalid` for absent fields; Go's zero values "", [] and {} likewise), may name a missing field: then its nearest existing parent must be
+    Invalid` for absent fields; Go's zero values "", [] and {} likewise), may name a missing field:
+    then its nearest existing parent must be
     reached so that only named fields are missing, i.e. every map key and index in it is real."""
     if not field or pattern_of(field) in quirks:
         return ""
@@ -597,7 +667,8 @@ def field_problem(obj: Any, field: str, vtype: str, quirks: frozenset[str] = fro
         rest_wo_last_key = re.sub(r"\[[^\[\]]*\]$", "", rest)
         if "[" not in rest_wo_last_key:
             return ""
-    return f"field {field!r} ({vtype}) is not in the object (longest existing prefix {existing_prefix(obj, field)!r})"
+    prefix = existing_prefix(obj, field)
+    return f"field {field!r} ({vtype}) is not in the object (longest existing prefix {prefix!r})"
 
 
 def pattern_of(field: str) -> str:
@@ -619,7 +690,12 @@ def quirk_fields(cat: Catalogue) -> frozenset[str]:
 
 # --- two engines side by side --------------------------------------------------------------------
 
-QUERIES = ("data.kubeflow.violation", "data.kubeflow.deny", "data.kubeflow.warn", "data.kubeflow.admission.response")
+QUERIES = (
+    "data.kubeflow.violation",
+    "data.kubeflow.deny",
+    "data.kubeflow.warn",
+    "data.kubeflow.admission.response",
+)
 
 
 def canonical(value: Any) -> str:
@@ -662,14 +738,22 @@ class EnginePair:
     one profile. Entry points go to the compiled mode one rule path at a time, as kfpolicy sends
     them; the interpreter and OPA answer them together as one array query."""
 
-    def __init__(self, cat: Catalogue, profile: str, inventory: Sequence[dict[str, Any]] = (),
-                 parameters: dict[str, dict[str, Any]] | None = None, modules: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cat: Catalogue,
+        profile: str,
+        inventory: Sequence[dict[str, Any]] = (),
+        parameters: dict[str, dict[str, Any]] | None = None,
+        modules: dict[str, str] | None = None,
+    ) -> None:
         from kfpolicy.render.rego import render_rego
 
         modules = modules if modules is not None else render_rego(cat)
         self.profile = profile
         self.engines = {
-            name: Evaluator(cat, profile=profile, engine=name, inventory=inventory, parameters=parameters, modules=modules)
+            name: Evaluator(
+                cat, profile=profile, engine=name, inventory=inventory, parameters=parameters, modules=modules
+            )
             for name in ("embedded", "embedded-interpreter", "opa")
         }
         self.embedded, self.opa = self.engines["embedded"], self.engines["opa"]
@@ -711,7 +795,9 @@ class EnginePair:
             return
         for i, q in enumerate(queries):
             compiled, error = self._answer("embedded", q, rego_input)
-            yield Outcome(q, compiled, canonical(raws["opa"][i]), error, canonical(raws["embedded-interpreter"][i]))
+            yield Outcome(
+                q, compiled, canonical(raws["opa"][i]), error, canonical(raws["embedded-interpreter"][i])
+            )
 
 
 def engine_versions() -> dict[str, str]:

@@ -8,6 +8,7 @@ Memory stays bounded on alias bombs and oversized files (peak RSS measured in a 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -34,7 +35,10 @@ spec:
 def pytorch(worker: str) -> str:
     """A PyTorchJob whose Worker replica spec is the given YAML (indented under Worker)."""
     body = "\n".join("      " + line for line in worker.strip("\n").splitlines())
-    return f"apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {{name: bad}}\nspec:\n  pytorchReplicaSpecs:\n    Worker:\n{body}\n"
+    return (
+        "apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata: {name: bad}\nspec:\n"
+        f"  pytorchReplicaSpecs:\n    Worker:\n{body}\n"
+    )
 
 
 # Runs the CLI in a child process and reports its peak RSS (KiB) on the last line of stderr.
@@ -70,7 +74,9 @@ class Run:
     def __init__(self, proc: subprocess.CompletedProcess[str]) -> None:
         self.code = proc.returncode
         lines = proc.stderr.splitlines()
-        self.maxrss_kib = int(lines[-1].split("=")[1]) if lines and lines[-1].startswith("MAXRSS_KIB=") else -1
+        self.maxrss_kib = (
+            int(lines[-1].split("=")[1]) if lines and lines[-1].startswith("MAXRSS_KIB=") else -1
+        )
         self.stderr = "\n".join(lines[:-1] if self.maxrss_kib >= 0 else lines)
         self.stdout = proc.stdout
 
@@ -112,14 +118,25 @@ BAD_DOCUMENTS = {
     "NaN": (pytorch("replicas: .nan"), "bad.yaml#1", "non-finite"),
     "Inf": (pytorch("replicas: -.inf"), "bad.yaml#1", "non-finite"),
     "deep nesting": ("a: " + "[" * 300 + "]" * 300 + "\n", "bad.yaml#1", "nested more than"),
-    "very deep nesting": ("a: " + "{b: " * 20000 + "1" + "}" * 20000 + "\n", "bad.yaml#1", "nested more than"),
+    "very deep nesting": (
+        "a: " + "{b: " * 20000 + "1" + "}" * 20000 + "\n",
+        "bad.yaml#1",
+        "nested more than",
+    ),
     "binary value": ("a: !!binary aGVsbG8=\n", "bad.yaml#1", "binary"),
     "non-string key": ("apiVersion: v1\n1: one\n", "bad.yaml#1", "not a string"),
-    "List with bad items": ("apiVersion: v1\nkind: List\nitems: {a: 1}\n", "bad.yaml#1", "items must be a list"),
+    "List with bad items": (
+        "apiVersion: v1\nkind: List\nitems: {a: 1}\n",
+        "bad.yaml#1",
+        "items must be a list",
+    ),
     "alias bomb": (
         "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
-        + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
-        "bad.yaml#1", "alias",
+        + "".join(
+            f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "bad.yaml#1",
+        "alias",
     ),
 }
 
@@ -229,7 +246,7 @@ def test_unreadable_paths(tmp_path: Path) -> None:
         _unreadable(kind, tmp_path / f"{_slug(kind)}.yaml")
     (tmp_path / "other.yaml").write_text(GOOD, encoding="utf-8")
     names = [f"{_slug(k)}.yaml" for k in kinds]
-    for args in (names + ["other.yaml"], ["."]):  # named on the command line, and found in a folder
+    for args in ([*names, "other.yaml"], ["."]):  # named on the command line, and found in a folder
         run = kfpolicy(*args, cwd=tmp_path)
         for name in names:
             assert "cannot read" in _error_line(run, name if args != ["."] else f"{name}")
@@ -244,21 +261,33 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 # --- well-formed manifests with wrong types or values: violations, not errors --------------------
 
 WRONG_VALUES = {
-    "replicas as a string": ('replicas: "3"\ntemplate: {spec: {containers: [{name: pytorch, image: x}]}}',
-                             "spec.pytorchReplicaSpecs[Worker].replicas"),
-    "containers as a map": ("replicas: 1\ntemplate: {spec: {containers: {pytorch: {image: x}}}}",
-                            "spec.pytorchReplicaSpecs[Worker].template.spec.containers"),
-    "resources as a string": ('replicas: 1\ntemplate: {spec: {containers: [{name: pytorch, image: x, resources: "1"}]}}',
-                              "spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].resources"),
-    "invalid quantity": ("replicas: 1\ntemplate: {spec: {containers: [{name: pytorch, image: x, "
-                         "resources: {requests: {memory: 1Gii}}}]}}",
-                         "spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].resources.requests"),
+    "replicas as a string": (
+        'replicas: "3"\ntemplate: {spec: {containers: [{name: pytorch, image: x}]}}',
+        "spec.pytorchReplicaSpecs[Worker].replicas",
+    ),
+    "containers as a map": (
+        "replicas: 1\ntemplate: {spec: {containers: {pytorch: {image: x}}}}",
+        "spec.pytorchReplicaSpecs[Worker].template.spec.containers",
+    ),
+    "resources as a string": (
+        'replicas: 1\ntemplate: {spec: {containers: [{name: pytorch, image: x, resources: "1"}]}}',
+        "spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].resources",
+    ),
+    "invalid quantity": (
+        "replicas: 1\ntemplate: {spec: {containers: [{name: pytorch, image: x, "
+        "resources: {requests: {memory: 1Gii}}}]}}",
+        "spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].resources.requests",
+    ),
     "template as a list": ("replicas: 1\ntemplate: [1, 2]", "spec.pytorchReplicaSpecs[Worker]"),
-    "huge replicas": ("replicas: 1000000000000000000000000000000\n"
-                      "template: {spec: {containers: [{name: pytorch, image: x}]}}",
-                      "spec.pytorchReplicaSpecs[Worker].replicas"),
-    "float replicas": ("replicas: 1.5\ntemplate: {spec: {containers: [{name: pytorch, image: x}]}}",
-                       "spec.pytorchReplicaSpecs[Worker].replicas"),
+    "huge replicas": (
+        "replicas: 1000000000000000000000000000000\n"
+        "template: {spec: {containers: [{name: pytorch, image: x}]}}",
+        "spec.pytorchReplicaSpecs[Worker].replicas",
+    ),
+    "float replicas": (
+        "replicas: 1.5\ntemplate: {spec: {containers: [{name: pytorch, image: x}]}}",
+        "spec.pytorchReplicaSpecs[Worker].replicas",
+    ),
 }
 
 
@@ -328,7 +357,7 @@ def test_alias_bomb_memory_is_bounded(tmp_path: Path) -> None:
     # Nine levels of ten aliases each: 10^9 strings if expanded.
     levels = "abcdefghij"
     text = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
-        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip(levels, levels[1:], strict=False))
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in itertools.pairwise(levels))
     (tmp_path / "bomb.yaml").write_text(GOOD + "---\n" + text, encoding="utf-8")
     run = kfpolicy("bomb.yaml", cwd=tmp_path)
     input_error(run, "bomb.yaml#1")

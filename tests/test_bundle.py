@@ -50,10 +50,15 @@ def test_bundle_decides_like_the_rego_tree_on_real_opa(catalogue):
     engine = OpaGolibEngine()
     engine.load(modules, json.loads(files["/data.json"]))
     # upstream has no replicas-non-negative rule; baseline (the default) has it.
-    assert "replicas-non-negative" not in json.dumps(engine.evaluate("data.kubeflow.violation", json.dumps(JOB)))
+    assert "replicas-non-negative" not in json.dumps(
+        engine.evaluate("data.kubeflow.violation", json.dumps(JOB))
+    )
     baseline = OpaGolibEngine()
     baseline_files = _members(render_bundle(catalogue, render_rego(catalogue)))
     baseline.load({n: b.decode() for n, b in baseline_files.items() if n.endswith(".rego")},
                   json.loads(baseline_files["/data.json"]))
     denied = baseline.evaluate("data.kubeflow.deny", json.dumps(JOB))
-    assert "spec.tfReplicaSpecs[Worker].replicas: Invalid value: -1: must be greater than or equal to 0" in denied
+    assert (
+        "spec.tfReplicaSpecs[Worker].replicas: Invalid value: -1: must be greater than or equal to 0"
+        in denied
+    )

@@ -13,10 +13,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from kfpolicy.catalogue import Catalogue
-from kfpolicy.catalogue.model import Example, Rule
 from kfpolicy import cli as cli_module
-from kfpolicy.catalogue import load_catalogue
+from kfpolicy.catalogue import Catalogue, load_catalogue
+from kfpolicy.catalogue.model import Example, Rule
 from kfpolicy.cli import cli
 from kfpolicy.render.rego import render_rego
 from kfpolicy.testing import _rule_examples
@@ -117,7 +116,9 @@ def test_warnings_do_not_fail(tmp_path: Path) -> None:
         ("bad.json", '{"kind": ', "bad.json#0: invalid JSON"),
     ],
 )
-def test_exit_2_for_input_errors_even_beside_denials(tmp_path: Path, name: str, text: str, needle: str) -> None:
+def test_exit_2_for_input_errors_even_beside_denials(
+    tmp_path: Path, name: str, text: str, needle: str
+) -> None:
     """Input errors win over denials: the run could not check everything it was given."""
     result = run("eval", write(tmp_path, "neg.yaml", REPLICAS_NEGATIVE), write(tmp_path, name, text))
     assert result.exit_code == 2
@@ -141,7 +142,9 @@ def test_exit_2_for_usage_errors(tmp_path: Path) -> None:
 
 def test_exit_2_for_bad_parameters(tmp_path: Path) -> None:
     params = write(tmp_path, "params.yaml", "resource-limit-caps:\n  max_limits: {memory: lots}\n")
-    result = run("eval", "--profile", "restricted", "--parameters", params, write(tmp_path, "clean.yaml", CLEAN))
+    result = run(
+        "eval", "--profile", "restricted", "--parameters", params, write(tmp_path, "clean.yaml", CLEAN)
+    )
     assert result.exit_code == 2
     assert "parameters.max_limits.memory" in result.stderr
     assert "Traceback" not in result.output
@@ -282,7 +285,9 @@ def test_restricted_caps_gpus_and_parameters_move_the_cap(tmp_path: Path) -> Non
 def test_parameters_change_the_required_resources(tmp_path: Path) -> None:
     path = write(tmp_path, "job.yaml", CLEAN)
     assert eval_json("--profile", "restricted", path)[0] == 0
-    params = write(tmp_path, "params.json", json.dumps({"resources-required": {"resources": ["ephemeral-storage"]}}))
+    params = write(
+        tmp_path, "params.json", json.dumps({"resources-required": {"resources": ["ephemeral-storage"]}})
+    )
     code, out = eval_json("--profile", "restricted", "--parameters", params, path)
     assert code == 1
     assert {v["field"].rsplit(".", 1)[1] for v in out["results"][0]["violations"]} == {
@@ -309,9 +314,13 @@ def test_user_catalogue_rule_fires(tmp_path: Path) -> None:
     assert eval_json("--catalogue", str(user), labelled)[0] == 0
     # The rule joined baseline and restricted only, and applies to its kinds only.
     assert eval_json("--catalogue", str(user), "--profile", "upstream", path)[0] == 0
-    other_kind = write(tmp_path, "jax.yaml", "apiVersion: kubeflow.org/v1\nkind: JAXJob\nmetadata: {name: j}\n"
-                       "spec: {jaxReplicaSpecs: {Worker: {replicas: 1, template: {spec: {containers: "
-                       "[{name: jax, image: jax:1}]}}}}}\n")
+    other_kind = write(
+        tmp_path,
+        "jax.yaml",
+        "apiVersion: kubeflow.org/v1\nkind: JAXJob\nmetadata: {name: j}\n"
+        "spec: {jaxReplicaSpecs: {Worker: {replicas: 1, template: {spec: {containers: "
+        "[{name: jax, image: jax:1}]}}}}}\n",
+    )
     assert eval_json("--catalogue", str(user), other_kind)[0] == 0
 
 
@@ -332,7 +341,9 @@ def test_kfpolicy_test_runs_a_user_catalogues_examples_and_writes_junit(tmp_path
     suites = ET.fromstring(result.stdout)
     assert suites.tag == "testsuites"
     by_name = {s.get("name"): s for s in suites.findall("testsuite")}
-    assert {"corpus", "rule field-types", "rule resource-quantities-valid", f"rule {USER_RULE_ID}"} <= set(by_name)
+    assert {"corpus", "rule field-types", "rule resource-quantities-valid", f"rule {USER_RULE_ID}"} <= set(
+        by_name
+    )
     mine = by_name[f"rule {USER_RULE_ID}"]
     assert [(c.get("name"), c.find("failure")) for c in mine.findall("testcase")] == [
         ("labelled", None), ("unlabelled", None)]
@@ -360,7 +371,12 @@ def _as_input(ex: Example) -> dict[str, Any]:
     return {
         "apiVersion": "admission.k8s.io/v1",
         "kind": "AdmissionReview",
-        "request": {"uid": ex.name, "operation": ex.operation, "object": ex.object, "oldObject": ex.old_object},
+        "request": {
+            "uid": ex.name,
+            "operation": ex.operation,
+            "object": ex.object,
+            "oldObject": ex.old_object,
+        },
     }
 
 
@@ -401,7 +417,9 @@ def _check(cat: Catalogue, tmp_path: Path, batch: list[tuple[Rule, Example]]) ->
         covered = {v["field"] for v in violations if v["rule"] in rule.yields_to}
         missing = {w for w in want - got if w[1] not in covered}
         if got - want or missing:
-            problems.append(f"{rule.id}/{ex.name}: unexpected {sorted(got - want)}, missing {sorted(missing)}")
+            problems.append(
+                f"{rule.id}/{ex.name}: unexpected {sorted(got - want)}, missing {sorted(missing)}"
+            )
         if ex.allowed and any(v["rule"] == rule.id for v in violations):
             problems.append(f"{rule.id}/{ex.name}: allowed example reported by its rule")
     if any(not ex.allowed for _, ex in batch):
@@ -428,6 +446,8 @@ def test_python_dash_m_kfpolicy_runs_the_cli() -> None:
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "kfpolicy", "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kfpolicy", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert "generate" in proc.stdout and "eval" in proc.stdout

@@ -16,8 +16,8 @@ from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines import RegorusEngine
 from kfpolicy.engines.base import UNDEFINED
 from kfpolicy.engines.compiled_guard import UnsupportedModule, guard_module, guard_modules, parse
-from kfpolicy.render.rego import render_rego
 from kfpolicy.errors import EngineError
+from kfpolicy.render.rego import render_rego
 from kfpolicy.runner import Evaluator, input_json
 
 HEADER = "package t\nimport future.keywords.contains\nimport future.keywords.if\nimport future.keywords.in\n"
@@ -71,19 +71,24 @@ def test_the_assignment_guard_is_needed_and_works() -> None:
 
 
 def test_guards_leave_constants_strings_and_comprehensions_parseable() -> None:
-    module = HEADER + ('s := "x" if true\nr contains n if {\n\tk := "a\\"b"\n\tn := [c | some c in input.xs; d := c.name; d != k]\n'
-                       "\t[a, b] := [1, n]\n\ta == a\n\tb == b\n}\n")
+    module = HEADER + (
+        's := "x" if true\nr contains n if {\n\tk := "a\\"b"\n'
+        "\tn := [c | some c in input.xs; d := c.name; d != k]\n"
+        "\t[a, b] := [1, n]\n\ta == a\n\tb == b\n}\n"
+    )
     guarded = guard_module("t.rego", module)
     assert 'k := "a\\"b"\n' in guarded  # constants need no guard
     assert "d := c.name; d == d" in guarded
     assert "; a == a; b == b" in guarded
     engine = _engine(module)
-    assert engine.evaluate("data.t.r", json.dumps({"xs": [{"name": "p"}, {"name": "a\"b"}]})) == [[{"name": "p"}]]
+    assert engine.evaluate("data.t.r", json.dumps({"xs": [{"name": "p"}, {"name": 'a"b'}]})) == [
+        [{"name": "p"}]
+    ]
 
 
 def test_an_iterating_else_is_left_to_the_interpreter() -> None:
     assert _raw_compiled(ITERATING_ELSE, "data.t.r", {}) == '"<undefined>"'  # the compiled mode's answer
-    with pytest.raises(UnsupportedModule, match="t.rego:7"):
+    with pytest.raises(UnsupportedModule, match=r"t\.rego:7"):
         guard_module("t.rego", ITERATING_ELSE)
     engine = _engine(ITERATING_ELSE)
     assert engine.evaluate("data.t.r", "{}") == 7
@@ -136,7 +141,9 @@ def test_compiled_and_interpreted_evaluators_agree_on_a_job(catalogue: Catalogue
         ev.engine.compile_after = 0  # type: ignore[attr-defined]
         answers[engine] = ev.query("data.kubeflow.violation", job)
     assert len(answers["embedded"]) >= 5
-    assert sorted(map(json.dumps, answers["embedded"])) == sorted(map(json.dumps, answers["embedded-interpreter"]))
+    assert sorted(map(json.dumps, answers["embedded"])) == sorted(
+        map(json.dumps, answers["embedded-interpreter"])
+    )
 
 
 def test_guard_modules_keeps_every_module(catalogue: Catalogue) -> None:

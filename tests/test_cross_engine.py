@@ -23,12 +23,13 @@ from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
 from kfpolicy.inputs import Document, read_paths
 from kfpolicy.render.rego import render_rego
-from kfpolicy.runner import INVENTORY_KINDS
 from kfpolicy.testing import example_input
 from kfpolicy.yamlio import load_one
 from upstream.cases import CASES_DIR
 
-pytestmark = pytest.mark.skipif(not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)")
+pytestmark = pytest.mark.skipif(
+    not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)"
+)
 
 PROFILES = ("upstream", "baseline", "restricted", "all")
 GROUPS = ("rule-examples", "tests-jobs", "upstream-cases", "upstream-examples")
@@ -58,7 +59,7 @@ def _case_roles(path: Path) -> dict[str, Any]:
         chunk = text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)]
         try:
             doc = load_one(chunk)
-        except Exception:  # noqa: BLE001 - a case document that does not parse is passed over
+        except Exception:
             continue
         if isinstance(doc, dict):
             out.setdefault(m.group(1), []).append(doc)
@@ -91,7 +92,7 @@ def collect(cat: Catalogue, examples: Path | None) -> tuple[dict[str, list[tuple
     for g in GROUPS:
         for _, rego_input in groups[g]:
             obj = fuzzgen.object_of(rego_input)
-            if isinstance(obj.get("kind"), str) and obj["kind"] in INVENTORY_KINDS:
+            if isinstance(obj.get("kind"), str) and obj["kind"] in cat.inventory:
                 inventory.append(obj)
     return groups, inventory
 
@@ -138,7 +139,9 @@ def _disagreements(pair: fuzzgen.EnginePair, items: list[tuple[str, Any]]) -> li
 def test_engines_agree(profile: str, group: str, inputs: Any, pairs: dict[str, fuzzgen.EnginePair]) -> None:
     items = inputs[0][group]
     problems = _disagreements(pairs[profile], items)
-    assert not problems, f"{len(problems)} disagreements or errors under {profile}:\n" + "\n".join(problems[:20])
+    assert not problems, f"{len(problems)} disagreements or errors under {profile}:\n" + "\n".join(
+        problems[:20]
+    )
     assert not pairs[profile].compiled_fallbacks(), "the compiled mode handed inputs to the interpreter"
 
 
@@ -152,10 +155,15 @@ def test_examples_with_their_own_parameters_agree(catalogue: Catalogue) -> None:
         modules = {p: t for p, t in everything.items()
                    if not p.startswith("rego/rules/") or p == f"rego/rules/{rule.snake_id}.rego"}
         for ex in rule.examples:
-            if ex.parameters is None and not ex.inventory or not isinstance(ex.object, dict):
+            if (ex.parameters is None and not ex.inventory) or not isinstance(ex.object, dict):
                 continue
-            pair = fuzzgen.EnginePair(catalogue, "all", list(ex.inventory), modules=modules,
-                                      parameters={rule.id: ex.parameters} if ex.parameters is not None else None)
+            pair = fuzzgen.EnginePair(
+                catalogue,
+                "all",
+                list(ex.inventory),
+                modules=modules,
+                parameters={rule.id: ex.parameters} if ex.parameters is not None else None,
+            )
             ran += 1
             problems += _disagreements(pair, [(f"{rule.id}/{ex.name}", example_input(ex).input)])
     assert not problems, "\n".join(problems[:20])
@@ -182,8 +190,10 @@ def test_gatekeeper_templates_agree(catalogue: Catalogue, inputs: Any) -> None:
     compiled alone as Gatekeeper compiles it, returns the same `violation` on the embedded engine
     and real OPA for every input of a kind the rule applies to, with its constraint's parameters
     as input.parameters and the inputs' referential objects as data.inventory."""
-    from kfpolicy.gatekeeper_eval import CompiledTemplate, admission_request, parse_docs
-    from kfpolicy.render.gatekeeper import SUITES, GatekeeperOptions, render_gatekeeper, template_path
+    from kfpolicy.admission import admission_request
+    from kfpolicy.gatekeeper.evaluate import CompiledTemplate, parse_docs
+    from kfpolicy.gatekeeper.names import SUITES, GatekeeperOptions, template_path
+    from kfpolicy.gatekeeper.render import render_gatekeeper
     from kfpolicy.runner import input_json, inventory_tree
 
     files = render_gatekeeper(catalogue, GatekeeperOptions(code_field=True))
@@ -199,7 +209,9 @@ def test_gatekeeper_templates_agree(catalogue: Catalogue, inputs: Any) -> None:
             if isinstance(request, dict) and request.get("object") is obj:
                 operation, old = str(request.get("operation", "CREATE")), request.get("oldObject")
             kind = catalogue.kind_for(obj.get("apiVersion"), obj.get("kind"))
-            reviews.append((name, kind.id if kind else None, admission_request(obj, operation=operation, old_object=old)))
+            reviews.append(
+                (name, kind.id if kind else None, admission_request(obj, operation=operation, old_object=old))
+            )
     problems, compared = [], 0
     for rule in catalogue.rules_sorted():
         [template] = parse_docs(files[template_path(rule.id)])
@@ -215,10 +227,13 @@ def test_gatekeeper_templates_agree(catalogue: Catalogue, inputs: Any) -> None:
             for e, t in engines.items():
                 try:
                     got[e] = fuzzgen.canonical(t.violations(text, inventory, key))
-                except Exception as exc:  # noqa: BLE001 - an engine error is a failure, reported below
+                except Exception as exc:
                     got[e] = f"<error: {exc}>"
             compared += 1
             if got["embedded"] != got["opa"] or "<error" in got["embedded"]:
-                problems.append(f"{rule.id} on {name}:\n  embedded: {got['embedded'][:600]}\n  opa:      {got['opa'][:600]}")
+                problems.append(
+                    f"{rule.id} on {name}:\n  embedded: {got['embedded'][:600]}\n"
+                    f"  opa:      {got['opa'][:600]}"
+                )
     assert compared > 500
     assert not problems, f"{len(problems)} template disagreements or errors:\n" + "\n".join(problems[:10])

@@ -25,7 +25,9 @@ from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
 from kfpolicy.inputs import MAX_DEPTH
 
-pytestmark = pytest.mark.skipif(not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)")
+pytestmark = pytest.mark.skipif(
+    not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)"
+)
 
 # No shrinking: it can take minutes on inputs this size; a failure prints the whole input instead.
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
@@ -48,9 +50,13 @@ def check_properties(pair: fuzzgen.EnginePair, rego_input: Any, quirks: frozense
     shown = json.dumps(rego_input)[:2000]
     for outcome in pair.check(rego_input):
         assert not outcome.error, f"engine error on {outcome.query}: {outcome.error}\ninput: {shown}"
-        assert outcome.agree, (f"engines disagree on {outcome.query}\n embedded: {outcome.embedded}\n"
-                               f" interpreter: {outcome.interpreter}\n opa:      {outcome.opa}\ninput: {shown}")
-    assert not pair.compiled_fallbacks(), f"the compiled mode handed an input to the interpreter\ninput: {shown}"
+        assert outcome.agree, (
+            f"engines disagree on {outcome.query}\n embedded: {outcome.embedded}\n"
+            f" interpreter: {outcome.interpreter}\n opa:      {outcome.opa}\ninput: {shown}"
+        )
+    assert not pair.compiled_fallbacks(), (
+        f"the compiled mode handed an input to the interpreter\ninput: {shown}"
+    )
     for name, ev in pair.engines.items():
         first = fuzzgen.canonical(ev.query("data.kubeflow.violation", rego_input))
         again = fuzzgen.canonical(ev.query("data.kubeflow.violation", rego_input))
@@ -64,7 +70,9 @@ def check_properties(pair: fuzzgen.EnginePair, rego_input: Any, quirks: frozense
 
 
 @pytest.mark.parametrize("mode", fuzzgen.MODES)
-def test_generated_inputs(mode: str, catalogue: Catalogue, pair: fuzzgen.EnginePair, quirks: frozenset[str]) -> None:
+def test_generated_inputs(
+    mode: str, catalogue: Catalogue, pair: fuzzgen.EnginePair, quirks: frozenset[str]
+) -> None:
     @FUZZ
     @given(fuzzgen.strategy(catalogue, mode=mode, max_containers=50))
     def prop(rego_input: Any) -> None:
@@ -73,7 +81,9 @@ def test_generated_inputs(mode: str, catalogue: Catalogue, pair: fuzzgen.EngineP
     prop()
 
 
-def test_every_kind_is_generated(catalogue: Catalogue, pair: fuzzgen.EnginePair, quirks: frozenset[str]) -> None:
+def test_every_kind_is_generated(
+    catalogue: Catalogue, pair: fuzzgen.EnginePair, quirks: frozenset[str]
+) -> None:
     """Each kind in the kind table, valid and broken, at least a few times (hypothesis may favour some)."""
     for kind_id in sorted(catalogue.kinds):
         @settings(FUZZ, max_examples=8)
@@ -101,56 +111,172 @@ def _trainjob(spec: dict[str, Any]) -> dict[str, Any]:
 EDGE_INPUTS = {
     # Bounded for CI: evaluation grows faster than linearly (1000 containers, each with four
     # violations, take seconds per engine); benchmarks/soak.py generates up to 200 per list.
-    "a thousand containers": _pytorch([{"name": f"c{i}", "image": "", "resources": {
-        "requests": {"cpu": "2", "memory": "1Gii"}, "limits": {"cpu": "1"}}} for i in range(1000)]),
+    "a thousand containers": _pytorch(
+        [
+            {
+                "name": f"c{i}",
+                "image": "",
+                "resources": {"requests": {"cpu": "2", "memory": "1Gii"}, "limits": {"cpu": "1"}},
+            }
+            for i in range(1000)
+        ]
+    ),
     "huge replicas": _pytorch(replicas=10**30),
     "most negative int64 replicas": _pytorch(replicas=-(2**63)),
     "float replicas": _pytorch(replicas=-0.5),
     "replicas as string": _pytorch(replicas="3"),
     "containers as a map": _pytorch({"pytorch": {"image": "x"}}),
     "resources as a string": _pytorch([{"name": "pytorch", "image": "x", "resources": "1"}]),
-    "huge quantity": _pytorch([{"name": "pytorch", "image": "x", "resources": {
-        "requests": {"cpu": "1e400", "memory": 10**30}, "limits": {"cpu": "1", "memory": 1e308}}}]),
-    "unicode everywhere": {"apiVersion": "kubeflow.org/v1", "kind": "TFJob", "metadata": {"name": "名前🚀\u202e"},
-                           "spec": {"tfReplicaSpecs": {"Wörker]": {"replicas": -1, "template": {"spec": {
-                               "containers": [{"name": "tensorflow\u200b", "image": "é"}]}}}}}},
+    "huge quantity": _pytorch(
+        [
+            {
+                "name": "pytorch",
+                "image": "x",
+                "resources": {
+                    "requests": {"cpu": "1e400", "memory": 10**30},
+                    "limits": {"cpu": "1", "memory": 1e308},
+                },
+            }
+        ]
+    ),
+    "unicode everywhere": {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "TFJob",
+        "metadata": {"name": "名前🚀\u202e"},
+        "spec": {
+            "tfReplicaSpecs": {
+                "Wörker]": {
+                    "replicas": -1,
+                    "template": {"spec": {"containers": [{"name": "tensorflow\u200b", "image": "é"}]}},
+                }
+            }
+        },
+    },
     "deep nesting at the limit": _pytorch(template=fuzzgen.nested(MAX_DEPTH - 5, 1, False)),
     "deep list nesting": _pytorch(fuzzgen.nested(MAX_DEPTH - 8, {"name": "pytorch"}, True)),
     "null spec": {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": None, "spec": None},
     "list input": [1, 2, 3],
     "string input": "PyTorchJob",
     "review with null object": {"request": {"operation": "UPDATE", "object": None, "oldObject": 3}},
-    "trainjob with runtimeRef list": {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "TrainJob",
-                                      "metadata": {"name": "t", "namespace": "default"},
-                                      "spec": {"runtimeRef": [{"name": "torch-distributed"}], "trainer": []}},
+    "trainjob with runtimeRef list": {
+        "apiVersion": "trainer.kubeflow.org/v1alpha1",
+        "kind": "TrainJob",
+        "metadata": {"name": "t", "namespace": "default"},
+        "spec": {"runtimeRef": [{"name": "torch-distributed"}], "trainer": []},
+    },
     # Regressions: inputs that once made the engines disagree or fail (fixed in the Rego).
-    "mxjob containers as a map": {"apiVersion": "kubeflow.org/v1", "kind": "MXJob", "metadata": {"name": "m"},
-                                  "spec": {"mxReplicaSpecs": {"Worker": {"replicas": 1, "template": {"spec": {
-                                      "containers": {"mxnet": {"image": "x"}}}}}}}},
-    "trainjob runtimePatches a string": _trainjob({"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": "x"}),
-    "trainjob runtimePatches a number": _trainjob({"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": 1.0}),
-    "trainjob name of emoji": dict(_trainjob({"runtimeRef": {"name": "torch-distributed"}}),
-                                   metadata={"name": "🚀" * 40, "namespace": "default"}),
-    "runtimeRef holding a tiny float": _trainjob({"runtimeRef": {"name": "missing-runtime", "apiGroup": 1e-300,
-                                                                 "kind": "TrainingRuntime"}}),
-    "extended resource of 1e1000": _pytorch([{"name": "pytorch", "image": "x", "resources": {
-        "requests": {"nvidia.com/gpu": "1e1000"}, "limits": {"nvidia.com/gpu": "1e1000"}}}]),
-    "integral floats inside a printed value": _trainjob({"runtimeRef": {
-        "name": "missing-runtime", "kind": "TrainingRuntime", "x": [1.0, -0.0, 2.5]}}),
+    "mxjob containers as a map": {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "MXJob",
+        "metadata": {"name": "m"},
+        "spec": {
+            "mxReplicaSpecs": {
+                "Worker": {"replicas": 1, "template": {"spec": {"containers": {"mxnet": {"image": "x"}}}}}
+            }
+        },
+    },
+    "trainjob runtimePatches a string": _trainjob(
+        {"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": "x"}
+    ),
+    "trainjob runtimePatches a number": _trainjob(
+        {"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": 1.0}
+    ),
+    "trainjob name of emoji": dict(
+        _trainjob({"runtimeRef": {"name": "torch-distributed"}}),
+        metadata={"name": "🚀" * 40, "namespace": "default"},
+    ),
+    "runtimeRef holding a tiny float": _trainjob(
+        {"runtimeRef": {"name": "missing-runtime", "apiGroup": 1e-300, "kind": "TrainingRuntime"}}
+    ),
+    "extended resource of 1e1000": _pytorch(
+        [
+            {
+                "name": "pytorch",
+                "image": "x",
+                "resources": {
+                    "requests": {"nvidia.com/gpu": "1e1000"},
+                    "limits": {"nvidia.com/gpu": "1e1000"},
+                },
+            }
+        ]
+    ),
+    "integral floats inside a printed value": _trainjob(
+        {"runtimeRef": {"name": "missing-runtime", "kind": "TrainingRuntime", "x": [1.0, -0.0, 2.5]}}
+    ),
     "volcano runtime with a system priority class": _trainjob({"runtimeRef": {"name": "volcano-runtime"}}),
-    "runtimeRef name with invisible characters": _trainjob({"runtimeRef": {
-        "name": "a\u202eb\u200b\x00🚀", "kind": "ClusterTrainingRuntime"}}),
-    "runtime patch with 70 containers": _trainjob({"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": [
-        {"manager": "acme.io/x", "trainingRuntimeSpec": {"template": {"spec": {"replicatedJobs": [
-            {"name": "node", "template": {"spec": {"template": {"spec": {
-                "containers": [{"name": f"c{i}"} for i in range(70)]}}}}}]}}}}]}),
-    "runtime patch container without a name": _trainjob({"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": [
-        {"manager": "acme.io/x", "trainingRuntimeSpec": {"template": {"spec": {"replicatedJobs": [
-            {"name": "node", "template": {"spec": {"template": {"spec": {
-                "containers": [{"env": [{"name": "A", "value": "1"}]}, "str", None]}}}}}]}}}}]}),
-    "runtime with replicatedJobs map": {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "ClusterTrainingRuntime",
-                                        "metadata": {"name": "r"}, "spec": {"template": {"spec": {
-                                            "replicatedJobs": {"node": {"replicas": "1"}}}}}},
+    "runtimeRef name with invisible characters": _trainjob(
+        {"runtimeRef": {"name": "a\u202eb\u200b\x00🚀", "kind": "ClusterTrainingRuntime"}}
+    ),
+    "runtime patch with 70 containers": _trainjob(
+        {
+            "runtimeRef": {"name": "torch-distributed"},
+            "runtimePatches": [
+                {
+                    "manager": "acme.io/x",
+                    "trainingRuntimeSpec": {
+                        "template": {
+                            "spec": {
+                                "replicatedJobs": [
+                                    {
+                                        "name": "node",
+                                        "template": {
+                                            "spec": {
+                                                "template": {
+                                                    "spec": {
+                                                        "containers": [{"name": f"c{i}"} for i in range(70)]
+                                                    }
+                                                }
+                                            }
+                                        },
+                                    }
+                                ]
+                            }
+                        }
+                    },
+                }
+            ],
+        }
+    ),
+    "runtime patch container without a name": _trainjob(
+        {
+            "runtimeRef": {"name": "torch-distributed"},
+            "runtimePatches": [
+                {
+                    "manager": "acme.io/x",
+                    "trainingRuntimeSpec": {
+                        "template": {
+                            "spec": {
+                                "replicatedJobs": [
+                                    {
+                                        "name": "node",
+                                        "template": {
+                                            "spec": {
+                                                "template": {
+                                                    "spec": {
+                                                        "containers": [
+                                                            {"env": [{"name": "A", "value": "1"}]},
+                                                            "str",
+                                                            None,
+                                                        ]
+                                                    }
+                                                }
+                                            }
+                                        },
+                                    }
+                                ]
+                            }
+                        }
+                    },
+                }
+            ],
+        }
+    ),
+    "runtime with replicatedJobs map": {
+        "apiVersion": "trainer.kubeflow.org/v1alpha1",
+        "kind": "ClusterTrainingRuntime",
+        "metadata": {"name": "r"},
+        "spec": {"template": {"spec": {"replicatedJobs": {"node": {"replicas": "1"}}}}},
+    },
 }
 
 
@@ -197,8 +323,15 @@ def test_required_fields_may_name_a_missing_child() -> None:
     assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Master].replicas", "FieldValueRequired")
     assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].template.spec.containers[3].image",
                                  "FieldValueRequired")
-    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueInvalid", value=-1)
-    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueForbidden", value=None) == ""
+    assert fuzzgen.field_problem(
+        OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueInvalid", value=-1
+    )
+    assert (
+        fuzzgen.field_problem(
+            OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueForbidden", value=None
+        )
+        == ""
+    )
 
 
 def test_generators_make_the_kind_asked_for(catalogue: Catalogue) -> None:
@@ -224,8 +357,9 @@ def test_generators_are_deterministic_for_a_seed(catalogue: Catalogue) -> None:
 
 @pytest.fixture(scope="module")
 def templates(catalogue: Catalogue) -> list[tuple[Any, dict[str, Any], dict[str, Any]]]:
-    from kfpolicy.gatekeeper_eval import CompiledTemplate, parse_docs
-    from kfpolicy.render.gatekeeper import SUITES, GatekeeperOptions, render_gatekeeper, template_path
+    from kfpolicy.gatekeeper.evaluate import CompiledTemplate, parse_docs
+    from kfpolicy.gatekeeper.names import SUITES, GatekeeperOptions, template_path
+    from kfpolicy.gatekeeper.render import render_gatekeeper
 
     files = render_gatekeeper(catalogue, GatekeeperOptions(code_field=True))
     out = []
@@ -238,7 +372,7 @@ def templates(catalogue: Catalogue) -> list[tuple[Any, dict[str, Any], dict[str,
 
 
 def test_gatekeeper_templates_on_generated_inputs(catalogue: Catalogue, templates: Any) -> None:
-    from kfpolicy.gatekeeper_eval import admission_request
+    from kfpolicy.admission import admission_request
     from kfpolicy.runner import input_json, inventory_tree
 
     inventory = inventory_tree(fuzzgen.inventory(catalogue))
@@ -248,7 +382,9 @@ def test_gatekeeper_templates_on_generated_inputs(catalogue: Catalogue, template
     def prop(rego_input: Any) -> None:
         obj = fuzzgen.object_of(rego_input)
         kind = catalogue.kind_for(obj.get("apiVersion"), obj.get("kind"))
-        request = rego_input.get("request") or rego_input.get("review") if isinstance(rego_input, dict) else None
+        request = (
+            rego_input.get("request") or rego_input.get("review") if isinstance(rego_input, dict) else None
+        )
         operation, old = "CREATE", None
         if isinstance(request, dict) and request.get("object") is obj:
             operation, old = str(request.get("operation", "CREATE")), request.get("oldObject")

@@ -1,6 +1,6 @@
 """Gatekeeper output: templates, constraints, suites, versions, and Gatekeeper-faithful evaluation.
 
-There is no Gatekeeper, gator or cluster here: kfpolicy.gatekeeper_eval evaluates the generated
+There is no Gatekeeper, gator or cluster here: kfpolicy.gatekeeper evaluates the generated
 templates with Gatekeeper's input shape and match semantics, on the embedded engine (Rego v0 for
 the legacy `rego:` field, v1 for `code:`) and on real OPA.
 """
@@ -18,41 +18,40 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import examples_dir
+from kfpolicy.admission import admission_request
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.cli import cli
 from kfpolicy.engines.opa_golib import available as opa_available
-from kfpolicy.gatekeeper_eval import (
+from kfpolicy.gatekeeper.constraints import gatekeeper_rules
+from kfpolicy.gatekeeper.evaluate import (
     CompiledTemplate,
     GatekeeperEvaluator,
-    admission_request,
-    matches,
     parse_docs,
     profile_constraints,
-    run_suites,
-    template_modules,
-    template_problems,
     templates_by_kind,
 )
-from kfpolicy.generate import generate
-from kfpolicy.inputs import Document, read_paths
-from kfpolicy.render.gatekeeper import (
+from kfpolicy.gatekeeper.lint import template_modules, template_problems
+from kfpolicy.gatekeeper.match import matches
+from kfpolicy.gatekeeper.names import (
     EXCLUDED_NAMESPACES,
     LOCK_PATH,
     SUITES,
     YIELDS_PARAM,
     GatekeeperOptions,
-    code_only,
     constraint_kind,
-    data_roots,
-    gatekeeper_rules,
-    go_regexp_quote,
-    openapi_schema,
-    render_gatekeeper,
-    sync_kinds,
     template_name,
     template_path,
 )
-from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+from kfpolicy.gatekeeper.rego import for_yaml
+from kfpolicy.gatekeeper.render import render_gatekeeper
+from kfpolicy.gatekeeper.schema import openapi_schema
+from kfpolicy.gatekeeper.suite_runner import run_suites
+from kfpolicy.gatekeeper.suites import go_regexp_quote
+from kfpolicy.gatekeeper.templates import sync_kinds
+from kfpolicy.generate import generate
+from kfpolicy.inputs import Document, read_paths
+from kfpolicy.rego_facts import data_roots, module_facts
+from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.testing import example_input
 
 PROFILES = ("upstream", "baseline", "restricted")
@@ -105,15 +104,19 @@ def test_rego_references_only_input_lib_and_inventory(catalogue: Catalogue, file
     for rule in catalogue.rules_sorted():
         main, libs, _ = template_modules(_load(files, template_path(rule.id)))
         for text in (main, *libs):
-            assert data_roots(text) <= {"lib", "inventory"}, rule.id
-            code = code_only(text)
-            assert "data.kubeflow" not in code
-            assert not re.search(r"^\s*import\s+rego\.v1", code, re.MULTILINE)
-        assert re.search(r"^package kf[a-z0-9]+$", main, re.MULTILINE)
-        assert all(re.search(r"^package lib\.", lib, re.MULTILINE) for lib in libs)
-        # the rule's own body is in the main module, its heads renamed under the generated contract
-        assert re.search(r"^rule_violation contains", main, re.MULTILINE), rule.id
-        assert 'details := object.union(v.details, {"rule": rule_id})' in main
+            facts = module_facts(text, rego_v0=True)
+            assert data_roots(facts) <= {"lib", "inventory"}, rule.id
+            assert "rego.v1" not in facts.imports
+        assert module_facts(main).package == template_name(rule.id)
+        assert all(module_facts(lib).package.startswith("lib.") for lib in libs)
+        # the rule's own package rides along as a lib, unchanged, under the generated contract
+        packages = {module_facts(lib).package: lib for lib in libs}
+        assert for_yaml(rule.rego.rstrip("\n")) in packages[rule.package], rule.id
+        assert f"some v in data.{rule.package}.violation" in main
+        assert f'details := object.union(v.details, {{"rule": "{rule.id}"}})' in main
+        # a rule that reads parameters gets Gatekeeper's parameter module, reading input.parameters
+        if rule.parameters_schema:
+            assert "input.parameters" in packages["lib.kubeflow.parameters"]
 
 
 def test_template_problems_catch_bad_templates(files: dict[str, str]) -> None:
@@ -153,7 +156,7 @@ def test_openapi_schema_is_structural() -> None:
     assert props["maybe"] == {"nullable": True, "type": "integer", "minimum": 0, "exclusiveMinimum": True}
     assert props["either"] == {"x-kubernetes-int-or-string": True}
     assert props["free"] == {"x-kubernetes-preserve-unknown-fields": True}
-    from kfpolicy.gatekeeper_eval import schema_problems
+    from kfpolicy.gatekeeper.lint import schema_problems
 
     assert schema_problems(out, "s") == []
 
@@ -202,11 +205,14 @@ def test_profile_constraints(catalogue: Catalogue, files: dict[str, str], profil
     tkust = _load(files, "gatekeeper/templates/kustomization.yaml")
     assert sorted(tkust["resources"]) == sorted(f"{r}.yaml" for r in catalogue.rules)
     sync_path = f"gatekeeper/profiles/{profile}/sync-config.yaml"
-    wanted = {k for rid in rules for k in sync_kinds(catalogue.rules[rid])}
+    wanted = {k for rid in rules for k in sync_kinds(catalogue, catalogue.rules[rid])}
     if wanted:
         config = _load(files, sync_path)
         assert config["kind"] == "Config" and config["metadata"] == {
-            "name": "config", "namespace": "gatekeeper-system", "labels": {"app.kubernetes.io/part-of": "kfpolicy"}}
+            "name": "config",
+            "namespace": "gatekeeper-system",
+            "labels": {"app.kubernetes.io/part-of": "kfpolicy"},
+        }
         got = {(s["group"], s["version"], s["kind"]) for s in config["spec"]["sync"]["syncOnly"]}
         assert got == wanted
         assert "sync-config.yaml" in resources
@@ -218,7 +224,7 @@ def test_trainjob_rules_are_referential(catalogue: Catalogue, files: dict[str, s
     trainjob_rules = [r for r in catalogue.rules_sorted() if "trainjob" in r.kinds]
     assert trainjob_rules
     for rule in trainjob_rules:
-        kinds = {k for _, _, k in sync_kinds(rule)}
+        kinds = {k for _, _, k in sync_kinds(catalogue, rule)}
         assert {"TrainingRuntime", "ClusterTrainingRuntime"} <= kinds
         ann = _load(files, template_path(rule.id))["metadata"]["annotations"]
         assert "ClusterTrainingRuntime" in ann["metadata.gatekeeper.sh/requires-sync-data"]
@@ -233,7 +239,9 @@ def test_every_suite_runs_and_passes(catalogue: Catalogue, files: dict[str, str]
     assert failed == []
     assert result.suites_run == result.suite_files == len(catalogue.rules)
     cases = [o for o in result.outcomes if o.name != "suite count"]
-    assert len(cases) == sum(len([e for e in r.examples if isinstance(e.object, dict)]) for r in catalogue.rules_sorted())
+    assert len(cases) == sum(
+        len([e for e in r.examples if isinstance(e.object, dict)]) for r in catalogue.rules_sorted()
+    )
     for rule in catalogue.rules_sorted():
         suite = _load(files, f"{SUITES}/{rule.id}.yaml")
         assert suite["apiVersion"] == "test.gatekeeper.sh/v1alpha1" and suite["kind"] == "Suite"
@@ -297,7 +305,10 @@ def test_content_change_bumps_the_patch_version(catalogue: Catalogue) -> None:
     rid = "replicas-non-negative"
     changed_cat = _retitle(catalogue, rid, "Replica counts are never negative")
     second = render_gatekeeper(changed_cat, lock_text=first[LOCK_PATH])
-    assert _load(second, template_path(rid))["metadata"]["annotations"]["metadata.gatekeeper.sh/version"] == "1.0.1"
+    assert (
+        _load(second, template_path(rid))["metadata"]["annotations"]["metadata.gatekeeper.sh/version"]
+        == "1.0.1"
+    )
     changed = {p for p in second if second[p] != first.get(p)}
     assert changed == {template_path(rid), LOCK_PATH}
     # idempotent: generating again from the new lock changes nothing
@@ -306,7 +317,10 @@ def test_content_change_bumps_the_patch_version(catalogue: Catalogue) -> None:
     lock = json.loads(second[LOCK_PATH])
     lock[rid]["version"] = "1.1.0"
     third = render_gatekeeper(changed_cat, lock_text=json.dumps(lock))
-    assert _load(third, template_path(rid))["metadata"]["annotations"]["metadata.gatekeeper.sh/version"] == "1.1.0"
+    assert (
+        _load(third, template_path(rid))["metadata"]["annotations"]["metadata.gatekeeper.sh/version"]
+        == "1.1.0"
+    )
 
 
 def test_generate_check_names_the_version_bump(catalogue: Catalogue, tmp_path: Path) -> None:
@@ -353,7 +367,13 @@ def test_match_semantics() -> None:
     assert matches({"labelSelector": {"matchLabels": {"a": "b"}}},
                    admission_request(_job(labels={"a": "b"}), operation="CREATE"), {})
     assert not matches({"labelSelector": {"matchExpressions": [{"key": "a", "operator": "Exists"}]}}, r, {})
-    ns = {"team-a": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a", "labels": {"t": "x"}}}}
+    ns = {
+        "team-a": {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "team-a", "labels": {"t": "x"}},
+        }
+    }
     sel = {"namespaceSelector": {"matchLabels": {"t": "x"}}}
     assert matches(sel, r, ns)
     assert not matches(sel, r, {})  # the Namespace must be synced / in the case's inventory
@@ -385,7 +405,9 @@ def test_yields_to_follows_the_parameter(catalogue: Catalogue, files: dict[str, 
     review = admission_request(job, operation="CREATE")
 
     def fields(params: dict[str, Any]) -> set[str]:
-        return {v["details"]["field"] for v in template.violations({"review": review, "parameters": params}, {})}
+        return {
+            v["details"]["field"] for v in template.violations({"review": review, "parameters": params}, {})
+        }
 
     assert field not in fields({})  # no kfpolicyYieldsTo: yields to every stricter rule
     assert field not in fields({YIELDS_PARAM: {"master-replicas-one": {}}})
@@ -425,7 +447,7 @@ def test_gatekeeper_decides_like_the_rego_entry_points(catalogue: Catalogue, fil
     docs = _corpus_and_upstream(catalogue, root, examples)
     assert len(docs) > (100 if examples is not None else 30)
     only = [r.id for r in gatekeeper_rules(catalogue, profile)]
-    inventory = [d.obj for d in docs if d.obj.get("kind") in INVENTORY_KINDS]
+    inventory = inventory_objects(catalogue, (d.obj for d in docs))
     rego = Evaluator(catalogue, profile=profile, only=only, inventory=inventory)
     gk = GatekeeperEvaluator(catalogue, profile=profile, inventory=inventory, files=files)
     mismatches = []
@@ -440,7 +462,11 @@ def test_gatekeeper_decides_like_the_rego_entry_points(catalogue: Catalogue, fil
             if not isinstance(ex.object, dict):
                 continue
             doc = example_input(ex)
-            r = rego if not ex.inventory else Evaluator(catalogue, profile=profile, only=only, inventory=ex.inventory)
+            r = (
+                rego
+                if not ex.inventory
+                else Evaluator(catalogue, profile=profile, only=only, inventory=ex.inventory)
+            )
             a = _key(r.evaluate(doc))
             b = _key(gk.evaluate(doc, list(ex.inventory) if ex.inventory else None))
             decisions.add(a[0])
@@ -457,7 +483,9 @@ def test_code_field_evaluator_uses_rego_v1(catalogue: Catalogue, code_files: dic
     assert v1.evaluate(Document(source="x", obj=bad)).decision == "deny"
 
 
-def _per_template_engines(rule_id: str, legacy: dict[str, str], code: dict[str, str]) -> list[CompiledTemplate]:
+def _per_template_engines(
+    rule_id: str, legacy: dict[str, str], code: dict[str, str]
+) -> list[CompiledTemplate]:
     engines = [CompiledTemplate(_load(legacy, template_path(rule_id))),
                CompiledTemplate(_load(code, template_path(rule_id)))]
     if opa_available():
@@ -483,7 +511,9 @@ def test_both_template_forms_and_real_opa_agree(catalogue: Catalogue, files: dic
             review = admission_request(ex.object, operation=ex.operation, old_object=ex.old_object)
             rego_input = {"review": review, "parameters": params}
             inv = inventory_tree(ex.inventory)
-            got = [sorted(json.dumps(v, sort_keys=True) for v in t.violations(rego_input, inv)) for t in engines]
+            got = [
+                sorted(json.dumps(v, sort_keys=True) for v in t.violations(rego_input, inv)) for t in engines
+            ]
             assert all(g == got[0] for g in got), (rule.id, ex.name)
             compared += 1
     assert compared > len(catalogue.rules)
@@ -497,10 +527,15 @@ def test_eval_engine_gatekeeper_matches_embedded(catalogue: Catalogue, tmp_path:
     path = tmp_path / "job.yaml"
     path.write_text(yaml.safe_dump(bad))
     runner = CliRunner()
-    gk = runner.invoke(cli, ["eval", str(path), "--engine", "gatekeeper", "--profile", "baseline", "-o", "json"])
+    gk = runner.invoke(
+        cli, ["eval", str(path), "--engine", "gatekeeper", "--profile", "baseline", "-o", "json"]
+    )
     emb = runner.invoke(cli, ["eval", str(path), "--profile", "baseline", "-o", "json"])
     assert gk.exit_code == emb.exit_code == 1, gk.output
-    strip = lambda out: [{**r, "violations": sorted(r["violations"], key=json.dumps)} for r in json.loads(out)["results"]]  # noqa: E731
+    def strip(out):
+        return [
+            {**r, "violations": sorted(r["violations"], key=json.dumps)} for r in json.loads(out)["results"]
+        ]
     assert strip(gk.stdout) == strip(emb.stdout)
     wrong = runner.invoke(cli, ["eval", str(path), "--engine", "gatekeeper", "--profile", "nope"])
     assert wrong.exit_code == 2
@@ -513,5 +548,7 @@ def test_generate_code_field_flag(catalogue: Catalogue, tmp_path: Path) -> None:
     t = yaml.safe_load((tmp_path / template_path("replicas-non-negative")).read_text())
     assert t["spec"]["targets"][0]["code"][0]["source"]["version"] == "v1"
     check = runner.invoke(cli, ["generate", "--out", str(tmp_path), "--check"])
-    assert check.exit_code == 1 and "replicas-non-negative.yaml (content changed: version 1.0.0 must become 1.0.1)" in (
-        check.stderr)
+    assert (
+        check.exit_code == 1
+        and "replicas-non-negative.yaml (content changed: version 1.0.0 must become 1.0.1)" in (check.stderr)
+    )

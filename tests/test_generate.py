@@ -12,11 +12,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from kfpolicy.cli import cli
 from kfpolicy.generate import generate, render_all
 from test_catalogue import USER_RULE_ID, write_user_catalogue
+
 
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
@@ -78,8 +80,19 @@ def test_every_rule_gets_a_module_and_a_doc_page(catalogue, generated: Path) -> 
     for rule in catalogue.rules_sorted():
         module = (generated / "rego" / "rules" / f"{rule.snake_id}.rego").read_text(encoding="utf-8")
         assert f"package {rule.package}" in module
-        assert f'rule_id := "{rule.id}"' in module
+        # the rule's file as written, nothing injected
+        assert module.endswith(rule.rego.rstrip("\n") + "\n")
         assert (generated / "docs" / "rules" / f"{rule.id}.md").is_file(), rule.id
+
+
+def test_rule_metadata_has_one_source(catalogue, generated: Path) -> None:
+    """Title and description live in rule.yaml only; the generated module's METADATA says the same."""
+    for rule in catalogue.rules_sorted():
+        assert "METADATA" not in rule.rego, rule.id
+        module = (generated / "rego" / "rules" / f"{rule.snake_id}.rego").read_text(encoding="utf-8")
+        block = module.split("# METADATA\n", 1)[1].split("\npackage ", 1)[0]
+        meta = yaml.safe_load("\n".join(line[2:] for line in block.splitlines()))
+        assert meta == {"title": rule.title, "description": " ".join(rule.description.split())}, rule.id
 
 
 def test_generated_rego_never_imports_rego_v1(generated: Path) -> None:
@@ -104,7 +117,7 @@ def test_check_lists_drifted_and_stale_files(tmp_path: Path, generated: Path) ->
     deleted = tmp_path / "docs" / "rules" / "requests-within-limits.md"
     deleted.unlink()
     stale = tmp_path / "rego" / "rules" / "removed_rule.rego"
-    stale.write_text("package kubeflow.rules.removed_rule\n", encoding="utf-8")
+    stale.write_text("package lib.kubeflow.rules.removed_rule\n", encoding="utf-8")
     before = tree(tmp_path)
 
     result = runner.invoke(cli, ["generate", "--check", "--out", str(tmp_path)])
@@ -139,10 +152,10 @@ def test_user_catalogue_reaches_the_generated_tree(tmp_path: Path, generated: Pa
     result = CliRunner().invoke(cli, ["generate", "--catalogue", str(user), "--out", str(out)])
     assert result.exit_code == 0, result.output
     module = (out / "rego" / "rules" / "team_label_required.rego").read_text(encoding="utf-8")
-    assert 'rule_id := "team-label-required"' in module
+    assert "package lib.kubeflow.rules.team_label_required" in module
     assert (out / "docs" / "rules" / f"{USER_RULE_ID}.md").is_file()
     main = (out / "rego" / "kubeflow" / "main.rego").read_text(encoding="utf-8")
-    assert "data.kubeflow.rules.team_label_required.violation" in main
+    assert "data.lib.kubeflow.rules.team_label_required.violation" in main
     with tarfile.open(out / "bundles" / "kfpolicy.tar.gz", "r:gz") as tar:
         assert "/rules/team_label_required.rego" in {m.name for m in tar.getmembers()}
     # Everything else is what the built-in catalogue alone generates, plus the rule's own files.

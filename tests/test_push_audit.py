@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from fake_servers import serve
 
+from fake_servers import serve
 from kfpolicy.cli import cli
 from kfpolicy.render.rego import render_rego
 
@@ -28,7 +28,10 @@ def test_push_uploads_every_module_and_the_profile_data(catalogue):
     expected = {"/v1/policies/kfpolicy/" + p.removeprefix("rego/") for p in render_rego(catalogue)}
     assert policies == expected
     uploaded = {p: b.decode() for m, p, b in seen if p.startswith("/v1/policies/")}
-    assert uploaded["/v1/policies/kfpolicy/kubeflow/main.rego"] == render_rego(catalogue)["rego/kubeflow/main.rego"]
+    assert (
+        uploaded["/v1/policies/kfpolicy/kubeflow/main.rego"]
+        == render_rego(catalogue)["rego/kubeflow/main.rego"]
+    )
     data = [json.loads(b) for m, p, b in seen if p == "/v1/data/kubeflow"]
     assert data and data[0]["profile"] == "restricted"
 
@@ -77,7 +80,9 @@ def test_audit_lists_cluster_objects_and_evaluates_them(tmp_path):
         return 404, {"kind": "Status", "code": 404, "reason": "NotFound"}
 
     with serve(apiserver) as (url, seen):
-        result = CliRunner().invoke(cli, ["audit", "--kubeconfig", str(_kubeconfig(tmp_path, url)), "-o", "json"])
+        result = CliRunner().invoke(
+            cli, ["audit", "--kubeconfig", str(_kubeconfig(tmp_path, url)), "-o", "json"]
+        )
     assert result.exit_code == 1, result.output
     out = json.loads(result.output)
     assert [r["name"] for r in out["results"]] == ["neg"]

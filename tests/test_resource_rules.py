@@ -17,9 +17,18 @@ from kfpolicy.inputs import Document
 from kfpolicy.render.rego import render_rego
 from kfpolicy.runner import VIOLATION_QUERY, Evaluator, Result
 
-ENGINES = ["embedded", pytest.param("opa", marks=pytest.mark.skipif(not opa_available(), reason="real OPA not installed"))]
-RESOURCE_RULES = ["resource-quantities-valid", "resource-names-valid", "requests-within-limits", "extended-resources-limits",
-                  "resources-required", "resource-limit-caps"]
+ENGINES = [
+    "embedded",
+    pytest.param("opa", marks=pytest.mark.skipif(not opa_available(), reason="real OPA not installed")),
+]
+RESOURCE_RULES = [
+    "resource-quantities-valid",
+    "resource-names-valid",
+    "requests-within-limits",
+    "extended-resources-limits",
+    "resources-required",
+    "resource-limit-caps",
+]
 # Evaluated alone (resources-required would add noise to every object; it has its own tests below).
 MINE = ["field-types", "resource-quantities-valid", "requests-within-limits", "extended-resources-limits",
         "resource-limit-caps", "pod-security-baseline"]
@@ -33,7 +42,9 @@ def modules(catalogue: Catalogue) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def evaluators(request: pytest.FixtureRequest, catalogue: Catalogue, modules: dict[str, str]) -> dict[str, Evaluator]:
+def evaluators(
+    request: pytest.FixtureRequest, catalogue: Catalogue, modules: dict[str, str]
+) -> dict[str, Evaluator]:
     """Per engine: my rules alone ("mine"), and the full restricted and baseline profiles."""
     engine = request.param
     return {
@@ -51,7 +62,9 @@ def job(resources: Any = None, *, kind: str = "PyTorchJob", **container: Any) ->
         "apiVersion": "kubeflow.org/v1",
         "kind": kind,
         "metadata": {"name": "job"},
-        "spec": {"pytorchReplicaSpecs": {"Worker": {"replicas": 2, "template": {"spec": {"containers": [c]}}}}},
+        "spec": {
+            "pytorchReplicaSpecs": {"Worker": {"replicas": 2, "template": {"spec": {"containers": [c]}}}}
+        },
     }
 
 
@@ -69,10 +82,39 @@ def found(result: Result, rule: str | None = None) -> list[tuple[str, str, str]]
 VALID = ["1", "0", "500m", "1.5", ".5", "1.", "+1", "007", "1e3", "1E3", "1e-3", "2e+2", "2Ki", "1Mi", "1Gi",
          "1Ti", "1Pi", "1Ei", "1n", "1u", "1k", "1M", "1G", "1T", "1P", "1E", "0.5Gi", "12345678901234567890",
          "00", "9Ei", "64" + "0" * 62]
-INVALID = ["1Gii", "1K", "1 Gi", " 1", "1 ", "", ".", "1e", "1.2.3", "Gi", "1gi", "1mi", "0x10", "1,5", "-", "+",
-           "1e3Gi", "1Mi2", "one", "1b", "1KiB", "∞", "１",
-           # whole numbers with suffix letters in a wrong order or number (the regex-free path)
-           "1iM", "1Mk", "1kk", "Mi", "1EE", "1iGi", "6" * 65]
+INVALID = [
+    "1Gii",
+    "1K",
+    "1 Gi",
+    " 1",
+    "1 ",
+    "",
+    ".",
+    "1e",
+    "1.2.3",
+    "Gi",
+    "1gi",
+    "1mi",
+    "0x10",
+    "1,5",
+    "-",
+    "+",
+    "1e3Gi",
+    "1Mi2",
+    "one",
+    "1b",
+    "1KiB",
+    "∞",
+    "１",  # noqa: RUF001 (a fullwidth digit on purpose)
+    # whole numbers with suffix letters in a wrong order or number (the regex-free path)
+    "1iM",
+    "1Mk",
+    "1kk",
+    "Mi",
+    "1EE",
+    "1iGi",
+    "6" * 65,
+]
 
 
 @pytest.mark.parametrize("q", VALID)
@@ -85,32 +127,45 @@ def test_valid_quantities_pass(evaluators: dict[str, Evaluator], q: str) -> None
 def test_invalid_quantities_get_the_kubernetes_message(evaluators: dict[str, Evaluator], q: str) -> None:
     result = evaluate(evaluators["mine"], job({"limits": {"memory": q}}))
     field = f"{C0}.resources.limits[memory]"
-    assert found(result) == [("resource-quantities-valid", field, f"{field}: Invalid value: \"{q}\": {SYNTAX}")]
+    assert found(result) == [("resource-quantities-valid", field, f'{field}: Invalid value: "{q}": {SYNTAX}')]
 
 
 def test_control_characters_are_invalid(evaluators: dict[str, Evaluator]) -> None:
     # (The message prints the string between quotes as given; Go's %q would escape the newline.)
     result = evaluate(evaluators["mine"], job({"limits": {"memory": "1\n"}}))
-    assert [(r, f) for r, f, _ in found(result)] == [("resource-quantities-valid", f"{C0}.resources.limits[memory]")]
+    assert [(r, f) for r, f, _ in found(result)] == [
+        ("resource-quantities-valid", f"{C0}.resources.limits[memory]")
+    ]
 
 
 @pytest.mark.parametrize(("value", "shown"), [(True, '"boolean"'), ([1], '"array"'), ({"v": 1}, '"object"')])
 def test_non_quantity_types_are_named(evaluators: dict[str, Evaluator], value: Any, shown: str) -> None:
     result = evaluate(evaluators["mine"], job({"requests": {"cpu": value}}))
     field = f"{C0}.resources.requests[cpu]"
-    assert found(result) == [("resource-quantities-valid", field, f"{field}: Invalid value: {shown}: {SYNTAX}")]
+    assert found(result) == [
+        ("resource-quantities-valid", field, f"{field}: Invalid value: {shown}: {SYNTAX}")
+    ]
 
 
-@pytest.mark.parametrize(("q", "shown"), [("-1", '"-1"'), ("-500m", '"-500m"'), (-2, '"-2"'), ("-0.5Gi", '"-0.5Gi"')])
+@pytest.mark.parametrize(
+    ("q", "shown"), [("-1", '"-1"'), ("-500m", '"-500m"'), (-2, '"-2"'), ("-0.5Gi", '"-0.5Gi"')]
+)
 def test_negative_quantities(evaluators: dict[str, Evaluator], q: Any, shown: str) -> None:
     result = evaluate(evaluators["mine"], job({"requests": {"cpu": q}}))
     field = f"{C0}.resources.requests[cpu]"
     assert found(result) == [
-        ("resource-quantities-valid", field, f"{field}: Invalid value: {shown}: must be greater than or equal to 0")]
+        (
+            "resource-quantities-valid",
+            field,
+            f"{field}: Invalid value: {shown}: must be greater than or equal to 0",
+        )
+    ]
 
 
-@pytest.mark.parametrize(("q", "whole"), [("1", True), ("2000m", True), (3, True), ("1k", True), ("500m", False),
-                                          ("1.5", False), ("1e-3", False)])
+@pytest.mark.parametrize(
+    ("q", "whole"),
+    [("1", True), ("2000m", True), (3, True), ("1k", True), ("500m", False), ("1.5", False), ("1e-3", False)],
+)
 def test_extended_resources_are_whole_units(evaluators: dict[str, Evaluator], q: Any, whole: bool) -> None:
     result = evaluate(evaluators["mine"], job({"limits": {"nvidia.com/gpu": q, "cpu": "500m"}}))
     assert bool(found(result, "resource-quantities-valid")) is not whole
@@ -122,9 +177,26 @@ def test_null_quantities_count_as_unset(evaluators: dict[str, Evaluator]) -> Non
 
 # --- comparison by value (checked against the kubernetes package's own parser) --------------------
 
-PAIRS = [("1", "1000m"), ("1001m", "1"), ("1Gi", "1024Mi"), ("1G", "1Gi"), ("1Gi", "1G"), ("0.5Gi", "512Mi"),
-         ("1e3", "1k"), ("1k", "999"), ("100Mi", "0.1Gi"), ("2", "1.5"), ("1u", "1n"), ("1Ei", "1E"), ("0", "0"),
-         ("1.5", "1500m"), ("1500001u", "1.5"), ("64Gi", "65536Mi"), ("65537Mi", "64Gi"), ("1e-9", "1n")]
+PAIRS = [
+    ("1", "1000m"),
+    ("1001m", "1"),
+    ("1Gi", "1024Mi"),
+    ("1G", "1Gi"),
+    ("1Gi", "1G"),
+    ("0.5Gi", "512Mi"),
+    ("1e3", "1k"),
+    ("1k", "999"),
+    ("100Mi", "0.1Gi"),
+    ("2", "1.5"),
+    ("1u", "1n"),
+    ("1Ei", "1E"),
+    ("0", "0"),
+    ("1.5", "1500m"),
+    ("1500001u", "1.5"),
+    ("64Gi", "65536Mi"),
+    ("65537Mi", "64Gi"),
+    ("1e-9", "1n"),
+]
 
 
 @pytest.mark.parametrize(("request_q", "limit_q"), PAIRS)
@@ -135,8 +207,14 @@ def test_requests_within_limits_compares_like_kubernetes(
     for name in ("cpu", "memory", "example.kubernetes.io/widgets"):
         result = evaluate(evaluators["mine"], job({"requests": {name: request_q}, "limits": {name: limit_q}}))
         field = f"{C0}.resources.requests"
-        want = [("requests-within-limits", field,
-                 f'{field}: Invalid value: "{request_q}": must be less than or equal to {name} limit of {limit_q}')]
+        want = [
+            (
+                "requests-within-limits",
+                field,
+                f'{field}: Invalid value: "{request_q}": '
+                f"must be less than or equal to {name} limit of {limit_q}",
+            )
+        ]
         assert found(result) == (want if over else []), name
 
 
@@ -160,13 +238,27 @@ def test_extended_resources_compare_for_equality_like_kubernetes(
 
 
 def test_several_resources_over_their_limits_each_get_a_message(evaluators: dict[str, Evaluator]) -> None:
-    result = evaluate(evaluators["mine"], job({"requests": {"cpu": 2, "memory": "2Gi", "ephemeral-storage": "1Gi"},
-                                               "limits": {"cpu": 1, "memory": "1Gi"}}))
+    result = evaluate(
+        evaluators["mine"],
+        job(
+            {
+                "requests": {"cpu": 2, "memory": "2Gi", "ephemeral-storage": "1Gi"},
+                "limits": {"cpu": 1, "memory": "1Gi"},
+            }
+        ),
+    )
     field = f"{C0}.resources.requests"
     assert found(result) == [
-        ("requests-within-limits", field, f'{field}: Invalid value: "2": must be less than or equal to cpu limit of 1'),
-        ("requests-within-limits", field,
-         f'{field}: Invalid value: "2Gi": must be less than or equal to memory limit of 1Gi'),
+        (
+            "requests-within-limits",
+            field,
+            f'{field}: Invalid value: "2": must be less than or equal to cpu limit of 1',
+        ),
+        (
+            "requests-within-limits",
+            field,
+            f'{field}: Invalid value: "2Gi": must be less than or equal to memory limit of 1Gi',
+        ),
     ]
     assert [v.value for v in result.violations] == ["2", "2Gi"]
 
@@ -193,7 +285,10 @@ def test_overcommit_classification(evaluators: dict[str, Evaluator], name: str, 
 
 
 def test_a_limit_alone_is_enough_for_extended_resources(evaluators: dict[str, Evaluator]) -> None:
-    assert found(evaluate(evaluators["mine"], job({"limits": {"nvidia.com/gpu": 4, "hugepages-2Mi": "1Gi"}}))) == []
+    assert (
+        found(evaluate(evaluators["mine"], job({"limits": {"nvidia.com/gpu": 4, "hugepages-2Mi": "1Gi"}})))
+        == []
+    )
 
 
 # --- resource names ---------------------------------------------------------------------------------
@@ -202,21 +297,49 @@ STANDARD = "must be a standard resource for containers"
 EXTENDED = "doesn't follow extended resource name standard"
 
 
-@pytest.mark.parametrize(("name", "detail"), [
-    ("cpu", None), ("memory", None), ("ephemeral-storage", None), ("hugepages-2Mi", None), ("hugepages-1Gi", None),
-    ("nvidia.com/gpu", None), ("amd.com/gpu", None), ("example.kubernetes.io/widget", None),
-    ("rdma/hca_shared_devices_a", None), ("gpu.intel.com/i915", None), ("a/" + "b" * 63, None),
-    ("cpus", STANDARD), ("CPU", STANDARD), ("mem", STANDARD), ("gpu", STANDARD), ("storage", STANDARD),
-    ("", STANDARD), ("nvidia.com/GPU count", EXTENDED), ("NVIDIA.com/gpu", EXTENDED),
-    ("requests.nvidia.com/gpu", EXTENDED), ("example.com/a/b", EXTENDED), ("example.com/", EXTENDED),
-    ("/gpu", EXTENDED), ("-x.com/gpu", EXTENDED), ("a/" + "b" * 64, EXTENDED), ("ü.com/gpu", EXTENDED),
-])
+@pytest.mark.parametrize(
+    ("name", "detail"),
+    [
+        ("cpu", None),
+        ("memory", None),
+        ("ephemeral-storage", None),
+        ("hugepages-2Mi", None),
+        ("hugepages-1Gi", None),
+        ("nvidia.com/gpu", None),
+        ("amd.com/gpu", None),
+        ("example.kubernetes.io/widget", None),
+        ("rdma/hca_shared_devices_a", None),
+        ("gpu.intel.com/i915", None),
+        ("a/" + "b" * 63, None),
+        ("cpus", STANDARD),
+        ("CPU", STANDARD),
+        ("mem", STANDARD),
+        ("gpu", STANDARD),
+        ("storage", STANDARD),
+        ("", STANDARD),
+        ("nvidia.com/GPU count", EXTENDED),
+        ("NVIDIA.com/gpu", EXTENDED),
+        ("requests.nvidia.com/gpu", EXTENDED),
+        ("example.com/a/b", EXTENDED),
+        ("example.com/", EXTENDED),
+        ("/gpu", EXTENDED),
+        ("-x.com/gpu", EXTENDED),
+        ("a/" + "b" * 64, EXTENDED),
+        ("ü.com/gpu", EXTENDED),
+    ],
+)
 def test_resource_names(catalogue: Catalogue, modules: dict[str, str], name: str, detail: str | None) -> None:
     for engine in ("embedded", "opa") if opa_available() else ("embedded",):
-        ev = Evaluator(catalogue, profile="all", engine=engine, only=["resource-names-valid"], modules=modules)
+        ev = Evaluator(
+            catalogue, profile="all", engine=engine, only=["resource-names-valid"], modules=modules
+        )
         result = evaluate(ev, job({"limits": {name: "1"}}))
         field = f"{C0}.resources.limits[{name}]"
-        want = [] if detail is None else [("resource-names-valid", field, f'{field}: Invalid value: "{name}": {detail}')]
+        want = (
+            []
+            if detail is None
+            else [("resource-names-valid", field, f'{field}: Invalid value: "{name}": {detail}')]
+        )
         assert found(result) == want, engine
 
 
@@ -253,7 +376,9 @@ EXPECTED_FIELD_TYPES = {
 
 
 @pytest.mark.parametrize("name", sorted(MALFORMED))
-def test_malformed_structure_gets_one_type_error_and_no_resource_noise(evaluators: dict[str, Evaluator], name: str) -> None:
+def test_malformed_structure_gets_one_type_error_and_no_resource_noise(
+    evaluators: dict[str, Evaluator], name: str
+) -> None:
     result = evaluate(evaluators["mine"], MALFORMED[name])
     assert [f for r, f, _ in found(result)] == EXPECTED_FIELD_TYPES[name]
     assert {r for r, _, _ in found(result)} <= {"field-types"}
@@ -261,7 +386,9 @@ def test_malformed_structure_gets_one_type_error_and_no_resource_noise(evaluator
 
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 @pytest.mark.parametrize("profile", ["baseline", "restricted"])
-def test_malformed_structure_never_breaks_a_profile(evaluators: dict[str, Evaluator], name: str, profile: str) -> None:
+def test_malformed_structure_never_breaks_a_profile(
+    evaluators: dict[str, Evaluator], name: str, profile: str
+) -> None:
     """resources-required may still ask for what is missing from the well-formed parts, never
     inside a malformed part; the other resource rules stay silent."""
     result = evaluate(evaluators[profile], MALFORMED[name])
@@ -270,7 +397,9 @@ def test_malformed_structure_never_breaks_a_profile(evaluators: dict[str, Evalua
     malformed = EXPECTED_FIELD_TYPES[name]
     for v in result.violations:
         if v.rule == "resources-required":
-            assert not any(v.field.startswith(m + ".") or v.field.startswith(m + "[") for m in malformed), v.field
+            assert not any(v.field.startswith(m + ".") or v.field.startswith(m + "[") for m in malformed), (
+                v.field
+            )
 
 
 def test_weird_resource_names_and_values(evaluators: dict[str, Evaluator]) -> None:
@@ -304,7 +433,9 @@ def test_restricted_checks_init_containers_too(evaluators: dict[str, Evaluator])
     obj = job({"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}})
     pod = obj["spec"]["pytorchReplicaSpecs"]["Worker"]["template"]["spec"]
     assert evaluate(evaluators["restricted"], obj).decision == "allow"
-    pod["initContainers"] = [{"name": "init", "image": "busybox:1.36", "securityContext": {"privileged": True}}]
+    pod["initContainers"] = [
+        {"name": "init", "image": "busybox:1.36", "securityContext": {"privileged": True}}
+    ]
     init = "spec.pytorchReplicaSpecs[Worker].template.spec.initContainers[0]"
     fields = [f for _, f, _ in found(evaluate(evaluators["restricted"], obj))]
     assert sorted(fields) == [f"{init}.resources.limits[cpu]", f"{init}.resources.limits[memory]",
@@ -329,7 +460,12 @@ def test_host_namespaces_forbidden_in_restricted_only(evaluators: dict[str, Eval
     obj["spec"]["pytorchReplicaSpecs"]["Worker"]["template"]["spec"][flag] = True
     result = evaluate(evaluators["restricted"], obj)
     assert [(v.rule, v.type, v.field) for v in result.violations] == [
-        ("pod-security-baseline", "FieldValueForbidden", f"spec.pytorchReplicaSpecs[Worker].template.spec.{flag}")]
+        (
+            "pod-security-baseline",
+            "FieldValueForbidden",
+            f"spec.pytorchReplicaSpecs[Worker].template.spec.{flag}",
+        )
+    ]
     assert evaluate(evaluators["baseline"], obj).decision == "allow"
     obj["spec"]["pytorchReplicaSpecs"]["Worker"]["template"]["spec"][flag] = False
     assert evaluate(evaluators["restricted"], obj).decision == "allow"
@@ -364,7 +500,9 @@ def test_gatekeeper_and_admission_review_inputs_see_the_same_object(evaluators: 
         "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
         "request": {"uid": "u", "operation": "UPDATE", "object": obj, "oldObject": copy.deepcopy(obj)}})
     assert len(plain) == 1
-    assert sorted(map(json.dumps, plain)) == sorted(map(json.dumps, review)) == sorted(map(json.dumps, request))
+    assert (
+        sorted(map(json.dumps, plain)) == sorted(map(json.dumps, review)) == sorted(map(json.dumps, request))
+    )
 
 
 def test_engines_agree_on_the_corpus_of_this_file(catalogue: Catalogue, modules: dict[str, str]) -> None:

@@ -82,11 +82,17 @@ def prepare(case: Case) -> tuple[Case, str | None]:
     if case.object is None:
         return case, "the Go test passes a nil object; not reachable through admission"
     if any(e.get("type") == "InternalError" for e in case.errors):
-        return case, "expects an InternalError from a failing API GET (JS-8): needs cluster state a policy never sees"
+        return (
+            case,
+            "expects an InternalError from a failing API GET (JS-8): needs cluster state a policy never sees",
+        )
     if case.object.get("kind") != "TrainJob" or has_runtime_ref(case.object):
         return case, None
     if len(case.runtimes) != 1:
-        return case, "plugin unit test with a nil runtime.Info and no runtimeRef; not reachable through admission"
+        return (
+            case,
+            "plugin unit test with a nil runtime.Info and no runtimeRef; not reachable through admission",
+        )
     runtime = case.runtimes[0]
     old = point_at_runtime(case.old_object, runtime) if case.old_object is not None else None
     return replace(case, object=point_at_runtime(case.object, runtime), old_object=old), None
@@ -113,7 +119,9 @@ def evaluate(case: Case, profile: str) -> Result:
     inventory = [*case.runtimes, *cluster_state(case)]
     key = json.dumps([profile, only, inventory], sort_keys=True)
     if key not in _EVALUATORS:
-        _EVALUATORS[key] = Evaluator(CATALOGUE, profile=profile, inventory=inventory, only=only, modules=MODULES)
+        _EVALUATORS[key] = Evaluator(
+            CATALOGUE, profile=profile, inventory=inventory, only=only, modules=MODULES
+        )
     return _EVALUATORS[key].evaluate(case.document())
 
 
@@ -176,5 +184,7 @@ def test_status_audit_reports_conditions_of_an_existing_trainjob() -> None:
         ("trainjob-condition-types", "status.conditions[3].type"),
     }
     review = {"request": {"operation": "UPDATE", "object": job, "oldObject": job}}
-    updated = evaluator.evaluate(Document(source="job", obj=job, operation="UPDATE", old_object=job, rego_input=review))
+    updated = evaluator.evaluate(
+        Document(source="job", obj=job, operation="UPDATE", old_object=job, rego_input=review)
+    )
     assert not [v for v in updated.violations if CATALOGUE.rules[v.rule].stage == "status"]

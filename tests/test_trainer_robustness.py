@@ -35,12 +35,18 @@ RUNTIME = {
                     {
                         "name": "node",
                         "template": {
-                            "metadata": {"labels": {"trainer.kubeflow.org/trainjob-ancestor-step": "trainer"}},
-                            "spec": {"template": {"spec": {
-                                "priorityClassName": "p",
-                                "initContainers": [{"name": "flux-installer"}],
-                                "containers": [{"name": "node"}],
-                            }}},
+                            "metadata": {
+                                "labels": {"trainer.kubeflow.org/trainjob-ancestor-step": "trainer"}
+                            },
+                            "spec": {
+                                "template": {
+                                    "spec": {
+                                        "priorityClassName": "p",
+                                        "initContainers": [{"name": "flux-installer"}],
+                                        "containers": [{"name": "node"}],
+                                    }
+                                }
+                            },
                         },
                     }
                 ]
@@ -64,24 +70,59 @@ JOB = {
             "resourcesPerNode": {"requests": {"nvidia.com/gpu": 2}},
         },
         "initializer": {"dataset": {"storageUri": "x"}, "model": {}},
-        "runtimePatches": [{
-            "manager": "acme.io/a",
-            "trainingRuntimeSpec": {"template": {"spec": {"replicatedJobs": [
-                {"name": "node", "template": {"spec": {"template": {"spec": {"containers": [{"name": "node", "env": [{"name": "A"}]}]}}}}},
-                {"name": "ghost"},
-            ]}}},
-        }],
+        "runtimePatches": [
+            {
+                "manager": "acme.io/a",
+                "trainingRuntimeSpec": {
+                    "template": {
+                        "spec": {
+                            "replicatedJobs": [
+                                {
+                                    "name": "node",
+                                    "template": {
+                                        "spec": {
+                                            "template": {
+                                                "spec": {
+                                                    "containers": [{"name": "node", "env": [{"name": "A"}]}]
+                                                }
+                                            }
+                                        }
+                                    },
+                                },
+                                {"name": "ghost"},
+                            ]
+                        }
+                    }
+                },
+            }
+        ],
     },
     "status": {"conditions": [{"type": "Created", "status": "True"}, {"type": "Running", "status": "True"}]},
 }
 
 JOB_PATHS = [
-    ("spec",), ("spec", "runtimeRef"), ("spec", "runtimeRef", "name"), ("spec", "runtimeRef", "kind"),
-    ("spec", "trainer"), ("spec", "trainer", "env"), ("spec", "trainer", "args"), ("spec", "trainer", "numNodes"),
-    ("spec", "trainer", "resourcesPerNode"), ("spec", "runtimePatches"), ("spec", "initializer"),
-    ("metadata",), ("metadata", "name"), ("status",), ("status", "conditions"),
+    ("spec",),
+    ("spec", "runtimeRef"),
+    ("spec", "runtimeRef", "name"),
+    ("spec", "runtimeRef", "kind"),
+    ("spec", "trainer"),
+    ("spec", "trainer", "env"),
+    ("spec", "trainer", "args"),
+    ("spec", "trainer", "numNodes"),
+    ("spec", "trainer", "resourcesPerNode"),
+    ("spec", "runtimePatches"),
+    ("spec", "initializer"),
+    ("metadata",),
+    ("metadata", "name"),
+    ("status",),
+    ("status", "conditions"),
 ]
-RUNTIME_PATHS = [("spec", "template"), ("spec", "mlPolicy"), ("spec", "template", "spec", "replicatedJobs"), ("metadata", "labels")]
+RUNTIME_PATHS = [
+    ("spec", "template"),
+    ("spec", "mlPolicy"),
+    ("spec", "template", "spec", "replicatedJobs"),
+    ("metadata", "labels"),
+]
 
 
 def with_value(obj: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
@@ -106,7 +147,9 @@ def evaluators() -> dict[str, Evaluator]:
     modules = render_rego(cat)
     trainer_rules = [r.id for r in cat.rules_sorted() if r.id.startswith(("trainjob-", "runtime-"))]
     return {
-        engine: Evaluator(cat, profile="all", engine=engine, inventory=[RUNTIME], only=trainer_rules, modules=modules)
+        engine: Evaluator(
+            cat, profile="all", engine=engine, inventory=[RUNTIME], only=trainer_rules, modules=modules
+        )
         for engine in ("embedded", "opa")
     }
 
@@ -120,11 +163,21 @@ def decide(evaluator: Evaluator, obj: dict[str, Any], operation: str) -> list[tu
 def test_the_unmodified_job_fires_every_plugin_rule(evaluators: dict[str, Evaluator]) -> None:
     fired = {rule for rule, _, _ in decide(evaluators["embedded"], JOB, "CREATE")}
     assert {
-        "trainjob-flux-reserved-init-container", "trainjob-volcano-priority-class", "trainjob-volcano-queue-name",
-        "trainjob-torch-reserved-env", "trainjob-xgboost-reserved-env", "trainjob-mpi-launcher-node",
-        "trainjob-torchtune-config", "trainjob-torchtune-immutable-args", "trainjob-runtime-patch-targets",
-        "trainjob-runtime-patch-reserved-env", "trainjob-dataset-initializer", "trainjob-model-initializer",
-        "trainjob-torch-env-injection", "trainjob-condition-types", "trainjob-condition-created",
+        "trainjob-flux-reserved-init-container",
+        "trainjob-volcano-priority-class",
+        "trainjob-volcano-queue-name",
+        "trainjob-torch-reserved-env",
+        "trainjob-xgboost-reserved-env",
+        "trainjob-mpi-launcher-node",
+        "trainjob-torchtune-config",
+        "trainjob-torchtune-immutable-args",
+        "trainjob-runtime-patch-targets",
+        "trainjob-runtime-patch-reserved-env",
+        "trainjob-dataset-initializer",
+        "trainjob-model-initializer",
+        "trainjob-torch-env-injection",
+        "trainjob-condition-types",
+        "trainjob-condition-created",
     } <= fired
 
 

@@ -60,9 +60,9 @@ def expected_pairs(case: Case) -> set[tuple[str, str]]:
     for type_, field in case.error_pairs:
         if generated_name and field == "metadata.name":
             continue
-        if case.kind_dir == "mpijob-v2beta1" and any(p.match(field) for p in MPI_DEFAULTED):
-            if value_at(obj, field) is None:
-                continue
+        defaulted = case.kind_dir == "mpijob-v2beta1" and any(p.match(field) for p in MPI_DEFAULTED)
+        if defaulted and value_at(obj, field) is None:
+            continue
         pairs.add((type_, field))
     return pairs
 

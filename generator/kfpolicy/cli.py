@@ -27,13 +27,13 @@ from kfpolicy.cli_options import (
     profile_option,
     test_output_option,
 )
-from kfpolicy.engines import ENGINES
+from kfpolicy.engines import ENGINES, REGO_ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
 from kfpolicy.inputs import Document, DocumentError, read_paths
 from kfpolicy.repo import find_repository
 from kfpolicy.report import outcomes_junit, outcomes_text, render
-from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.selection import IgnoreRules
 from kfpolicy.serve.command import serve_cmd
 
@@ -119,7 +119,7 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 
     try:
         data = load_one(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # noqa: BLE001 - any read/parse problem is the user's input error
+    except Exception as exc:
         raise KfpolicyError(f"{path}: cannot read parameters: {exc}") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise KfpolicyError(f"{path}: parameters must map rule ids to objects")
@@ -133,8 +133,14 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 @click.option("--inventory", "inventory", multiple=True, help="Objects used as referential data; repeatable.")
 @click.option("--parameters", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="YAML/JSON file mapping rule ids to parameter overrides.")
-@click.option("--engine", type=click.Choice([*sorted(ENGINES), "gatekeeper"]), default="embedded", show_default=True,
-              help="gatekeeper: evaluate the profile's generated ConstraintTemplates and Constraints as Gatekeeper does.")
+@click.option(
+    "--engine",
+    type=click.Choice(sorted(ENGINES)),
+    default="embedded",
+    show_default=True,
+    help="gatekeeper: evaluate the profile's generated ConstraintTemplates and Constraints as Gatekeeper "
+    "does.",
+)
 @output_option
 @click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too, "
               "each skip with its reason.")
@@ -154,16 +160,10 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
     cat = _load(catalogues)
     items = list(read_paths(paths, IgnoreRules(ignore)))
     docs = [i for i in items if isinstance(i, Document)]
-    inv = _read_inventory(inventory) + [
-        d.obj for d in docs if isinstance(d.obj.get("kind"), str) and d.obj["kind"] in INVENTORY_KINDS
-    ]
-    evaluator: Any
-    if engine == "gatekeeper":
-        from kfpolicy.gatekeeper_eval import GatekeeperEvaluator
-
-        evaluator = GatekeeperEvaluator(cat, profile=profile, inventory=inv, parameters=_parameters(parameters))
-    else:
-        evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
+    inv = _read_inventory(inventory) + inventory_objects(cat, (d.obj for d in docs))
+    evaluator = Evaluator(
+        cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
+    )
     report = run_batch(evaluator, items)
     click.echo(render(report, output, cat, verbose=verbose))
     for e in report.errors:
@@ -177,7 +177,7 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
 @cli.command("test")
 @repo_option
 @catalogue_option
-@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="embedded", show_default=True,
+@click.option("--engine", type=click.Choice(REGO_ENGINES), default="embedded", show_default=True,
               help="Rego engine: embedded (regorus, in-process) or opa (OPA's Go engine, when installed).")
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Job corpus with `# expect:` headers (default: the repository's tests/jobs/).")

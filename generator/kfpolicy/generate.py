@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.gatekeeper.names import LEGACY_LOCK_PATH, LOCK_PATH, GatekeeperOptions
+from kfpolicy.gatekeeper.render import render_gatekeeper
 from kfpolicy.render.bundle import BUNDLE_PATH, render_bundle
 from kfpolicy.render.deploy import render_deploy
 from kfpolicy.render.docs import render_docs
-from kfpolicy.render.gatekeeper import LEGACY_LOCK_PATH, LOCK_PATH, GatekeeperOptions, render_gatekeeper
 from kfpolicy.render.rego import render_rego
 
 # Folders whose whole content is generated: files here that the catalogue no longer produces are stale.
@@ -92,7 +93,9 @@ def _previous_lock(root: Path) -> bytes | None:
     return None
 
 
-def generate(cat: Catalogue, root: Path, *, check: bool = False, options: GenerateOptions | None = None) -> GenerateResult:
+def generate(
+    cat: Catalogue, root: Path, *, check: bool = False, options: GenerateOptions | None = None
+) -> GenerateResult:
     """Write every artefact under root, or with check=True only report which files differ."""
     files = render_all(cat, options, _previous_lock(root))
     result = GenerateResult()

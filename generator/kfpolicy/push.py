@@ -57,7 +57,7 @@ def push(cat: Catalogue, url: str, *, profile: str | None = None, token: str | N
         raise KfpolicyError(f"cannot reach OPA at {url}: {exc}") from None
     except KfpolicyError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the client raises many types; all mean "OPA refused"
+    except Exception as exc:
         raise KfpolicyError(f"OPA at {url} refused the upload after {len(pushed)} policies: {exc}") from None
     finally:
         client.close_connection()

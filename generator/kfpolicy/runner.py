@@ -12,18 +12,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kfpolicy.catalogue.loader import check_parameters
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.catalogue.parameters import check_parameters
 from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document
+from kfpolicy.merge import member_object
 from kfpolicy.render.rego import render_rego
 from kfpolicy.yamlio import LineTree
 
 VIOLATION_QUERY = "data.kubeflow.violation"
-# Objects of these kinds in the input are also referential data (a TrainJob's runtime may be
-# given in the same file); --inventory adds any other object.
-INVENTORY_KINDS = frozenset({"TrainingRuntime", "ClusterTrainingRuntime", "Namespace", "PriorityClass"})
+
+
+def inventory_objects(cat: Catalogue, objects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The objects of the kinds rules may read (the catalogue's inventory kinds): given beside the
+    jobs, they are referential data too (a TrainJob's runtime in the same file)."""
+    return [dict(o) for o in objects if isinstance(o.get("kind"), str) and o["kind"] in cat.inventory]
 
 
 @dataclass(frozen=True)
@@ -115,10 +119,7 @@ def inventory_tree(objects: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         name, ns = meta.get("name"), meta.get("namespace")
         if not isinstance(name, str):
             continue
-        if isinstance(ns, str) and ns:
-            branch = tree["namespace"].setdefault(ns, {})
-        else:
-            branch = tree["cluster"]
+        branch = tree["namespace"].setdefault(ns, {}) if isinstance(ns, str) and ns else tree["cluster"]
         branch.setdefault(api_version, {}).setdefault(kind, {})[name] = obj
     return tree
 
@@ -145,16 +146,16 @@ def violations_from(raw: Any) -> tuple[Violation, ...]:
 def result_base(doc: Document) -> dict[str, Any]:
     """The identifying fields of a Result, read defensively from any object."""
     obj = doc.obj
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    return dict(
-        source=doc.source,
-        api_version=obj.get("apiVersion"),
-        kind=obj.get("kind"),
-        namespace=meta.get("namespace"),
-        name=meta.get("name"),
-        operation=doc.operation,
-        lines=doc.lines,
-    )
+    meta = member_object(obj, "metadata")
+    return {
+        "source": doc.source,
+        "api_version": obj.get("apiVersion"),
+        "kind": obj.get("kind"),
+        "namespace": meta.get("namespace"),
+        "name": meta.get("name"),
+        "operation": doc.operation,
+        "lines": doc.lines,
+    }
 
 
 def skip_reason(cat: Catalogue, doc: Document) -> str:
@@ -187,6 +188,16 @@ def decide(violations: Sequence[Violation]) -> str:
     return "allow"
 
 
+def generated_tree(cat: Catalogue, engine: Engine) -> dict[str, str]:
+    """What an engine is loaded with: the portable rego/ modules, or gatekeeper/ for the Gatekeeper
+    evaluator."""
+    if getattr(engine, "loads", "rego") == "gatekeeper":
+        from kfpolicy.gatekeeper.render import render_gatekeeper  # the Gatekeeper side builds on this module
+
+        return render_gatekeeper(cat)
+    return render_rego(cat)
+
+
 class Evaluator:
     """One loaded engine for one profile; evaluate() answers for one document."""
 
@@ -204,7 +215,9 @@ class Evaluator:
         self.catalogue = cat
         self.profile = profile or cat.default_profile
         if self.profile not in cat.profiles:
-            raise KfpolicyError(f"unknown profile {self.profile!r} (choose from {', '.join(sorted(cat.profiles))})")
+            raise KfpolicyError(
+                f"unknown profile {self.profile!r} (choose from {', '.join(sorted(cat.profiles))})"
+            )
         for rule_id, values in (parameters or {}).items():
             if rule_id not in cat.rules:
                 raise KfpolicyError(f"parameters: unknown rule {rule_id!r}")
@@ -216,7 +229,7 @@ class Evaluator:
             kubeflow["only"] = list(only)
         data = {"kubeflow": kubeflow, "inventory": inventory_tree(inventory)}
         self.engine: Engine = make_engine(engine)
-        self.engine.load(modules if modules is not None else render_rego(cat), data)
+        self.engine.load(modules if modules is not None else generated_tree(cat, self.engine), data)
 
     def evaluate(self, doc: Document) -> Result:
         base = result_base(doc)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from kfpolicy.errors import KfpolicyError
+from kfpolicy.render.templating import render_template
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -52,29 +53,6 @@ examples:
         msg: "metadata.annotations[{annotation}]: Forbidden: is not allowed on training jobs"
 """
 
-RULE_REGO = """\
-# METADATA
-# title: {title}
-# description: Replace this example check with yours.
-package kubeflow.rules.{snake}
-
-import future.keywords.contains
-import future.keywords.if
-import future.keywords.in
-
-import data.lib.kubeflow.core
-
-annotation := "{annotation}"
-
-violation contains core.forbidden(field, "is not allowed on training jobs") if {{
-\tannotations := core.metadata.annotations
-\tis_object(annotations)
-\tannotation in object.keys(annotations)
-\tfield := sprintf("metadata.annotations[%v]", [annotation])
-}}
-"""
-
-
 def new_rule(catalogue_dir: Path, rule_id: str, kinds: list[str]) -> Path:
     if not ID_RE.match(rule_id):
         raise KfpolicyError(f"rule id {rule_id!r}: use kebab-case, e.g. my-team-label-required")
@@ -92,5 +70,5 @@ def new_rule(catalogue_dir: Path, rule_id: str, kinds: list[str]) -> Path:
     }
     folder.mkdir(parents=True)
     (folder / "rule.yaml").write_text(RULE_YAML.format(**values), encoding="utf-8")
-    (folder / "rule.rego").write_text(RULE_REGO.format(**values), encoding="utf-8")
+    (folder / "rule.rego").write_text(render_template("scaffold/rule.rego.j2", **values), encoding="utf-8")
     return folder

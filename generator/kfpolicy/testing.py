@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kfpolicy.admission import example_review
 from kfpolicy.catalogue.model import Catalogue, Example, Rule
 from kfpolicy.inputs import Document, DocumentError, read_paths
+from kfpolicy.merge import member_object
 from kfpolicy.render.rego import render_rego
 from kfpolicy.report import CheckOutcome
-from kfpolicy.runner import INVENTORY_KINDS, Evaluator, Result
+from kfpolicy.runner import Evaluator, Result, inventory_objects
 
 Check = Callable[[], Iterator[CheckOutcome]]
 EXAMPLES_GROUP = "examples"
@@ -20,14 +22,10 @@ def example_input(ex: Example) -> Document:
     """An example as the policies see it: a manifest, or an AdmissionReview when it has an operation."""
     if ex.operation == "CREATE" and ex.old_object is None:
         return Document(source=ex.name, obj=ex.object)
-    review = {
-        "apiVersion": "admission.k8s.io/v1",
-        "kind": "AdmissionReview",
-        "request": {"uid": ex.name, "operation": ex.operation, "object": ex.object,
-                    "oldObject": ex.old_object},
-    }
-    return Document(source=ex.name, obj=ex.object, operation=ex.operation, old_object=ex.old_object,
-                    rego_input=review)
+    review = example_review(ex, uid=ex.name)
+    return Document(
+        source=ex.name, obj=ex.object, operation=ex.operation, old_object=ex.old_object, rego_input=review
+    )
 
 
 def compare_example(ex: Example, result: Result) -> str:
@@ -132,7 +130,7 @@ def check_examples(cat: Catalogue, engine: str, modules: dict[str, str],
     the TrainJobs' inventory. A file that cannot be read is a failure; objects of kinds outside the
     catalogue are passed over."""
     items = list(read_paths([str(examples)]))
-    inventory = [i.obj for i in items if isinstance(i, Document) and i.obj.get("kind") in INVENTORY_KINDS]
+    inventory = inventory_objects(cat, (i.obj for i in items if isinstance(i, Document)))
     evaluator = Evaluator(cat, engine=engine, modules=modules, inventory=inventory)
     prefix = str(examples).rstrip("/") + "/"
     for item in items:
@@ -156,7 +154,8 @@ def run_checks(cat: Catalogue, *, engine: str, corpus: Path, examples: Path | No
     outcomes.extend(check_corpus(cat, engine, modules, corpus))
     if examples is not None:
         outcomes.extend(check_examples(cat, engine, modules, examples))
-    from kfpolicy.gatekeeper_eval import check_gatekeeper  # templates + gator suites, as Gatekeeper runs them
+    # templates + gator suites, as Gatekeeper runs them
+    from kfpolicy.gatekeeper.suite_runner import check_gatekeeper
 
     outcomes.extend(check_gatekeeper(cat, engine))
     return outcomes

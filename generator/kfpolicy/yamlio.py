@@ -26,15 +26,16 @@ class _StrictComposer:
 
     _alias_count = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
             self._alias_count += 1
             if self._alias_count > MAX_ALIASES:
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[attr-defined]
                 raise YamlLimitError(
-                    f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?) at {event.start_mark}"
+                    f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?) "
+                    f"at {event.start_mark}"
                 )
-        return super().compose_node(parent, index)
+        return super().compose_node(parent, index)  # type: ignore[misc]
 
     def compose_document(self) -> Any:
         self._alias_count = 0
@@ -50,7 +51,7 @@ class _StrictConstructor:
             for key_node, _ in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue
-                key = self.construct_object(key_node, deep=True)
+                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
                 try:
                     duplicate = key in seen
                 except TypeError:
@@ -62,7 +63,7 @@ class _StrictConstructor:
                         None, None, f"duplicate key {key!r}", key_node.start_mark
                     )
                 seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
 
 
 class _Strict(_StrictComposer, _StrictConstructor):
@@ -77,7 +78,7 @@ _CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 
 if _CParser is not None:
 
-    class FastStrictLoader(_Strict, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor,
+    class FastStrictLoader(_Strict, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor,  # type: ignore[valid-type,misc]
                            yaml.resolver.Resolver):
         """StrictLoader's rules with libyaml's scanner and parser (several times faster).
 
@@ -87,17 +88,19 @@ if _CParser is not None:
         """
 
         def __init__(self, stream: Any) -> None:
-            _CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)  # type: ignore[misc]
             yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-    class AliasFreeLoader(_StrictConstructor, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    class AliasFreeLoader(
+        _StrictConstructor, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver  # type: ignore[valid-type,misc]
+    ):
         """For text that holds no `&` or `*` at all, so no anchors or aliases: libyaml composes too
         (faster again); duplicate keys are still refused by the same Python constructor."""
 
         def __init__(self, stream: Any) -> None:
-            _CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)  # type: ignore[misc]
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 

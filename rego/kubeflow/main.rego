@@ -54,467 +54,467 @@ yielded(rule_id, field) if {
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "container-image-required"
 	rule_id in active
-	some v in data.kubeflow.rules.container_image_required.violation
+	some v in data.lib.kubeflow.rules.container_image_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "containers-required"
 	rule_id in active
-	some v in data.kubeflow.rules.containers_required.violation
+	some v in data.lib.kubeflow.rules.containers_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "default-container-required"
 	rule_id in active
-	some v in data.kubeflow.rules.default_container_required.violation
+	some v in data.lib.kubeflow.rules.default_container_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "extended-resources-limits"
 	rule_id in active
-	some v in data.kubeflow.rules.extended_resources_limits.violation
+	some v in data.lib.kubeflow.rules.extended_resources_limits.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "field-types"
 	rule_id in active
-	some v in data.kubeflow.rules.field_types.violation
+	some v in data.lib.kubeflow.rules.field_types.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "job-name-dns1035"
 	rule_id in active
-	some v in data.kubeflow.rules.job_name_dns1035.violation
+	some v in data.lib.kubeflow.rules.job_name_dns1035.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "managed-by-immutable"
 	rule_id in active
-	some v in data.kubeflow.rules.managed_by_immutable.violation
+	some v in data.lib.kubeflow.rules.managed_by_immutable.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "managed-by-supported"
 	rule_id in active
-	some v in data.kubeflow.rules.managed_by_supported.violation
+	some v in data.lib.kubeflow.rules.managed_by_supported.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "master-replicas-one"
 	rule_id in active
-	some v in data.kubeflow.rules.master_replicas_one.violation
+	some v in data.lib.kubeflow.rules.master_replicas_one.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-clean-pod-policy-supported"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_clean_pod_policy_supported.violation
+	some v in data.lib.kubeflow.rules.mpijob_clean_pod_policy_supported.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-containers-required"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_containers_required.violation
+	some v in data.lib.kubeflow.rules.mpijob_containers_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-implementation-supported"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_implementation_supported.violation
+	some v in data.lib.kubeflow.rules.mpijob_implementation_supported.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-launcher-replicas-one"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_launcher_replicas_one.violation
+	some v in data.lib.kubeflow.rules.mpijob_launcher_replicas_one.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-launcher-required"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_launcher_required.violation
+	some v in data.lib.kubeflow.rules.mpijob_launcher_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-name-dns1035"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_name_dns1035.violation
+	some v in data.lib.kubeflow.rules.mpijob_name_dns1035.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-non-negative-counts"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_non_negative_counts.violation
+	some v in data.lib.kubeflow.rules.mpijob_non_negative_counts.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-restart-policy-supported"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_restart_policy_supported.violation
+	some v in data.lib.kubeflow.rules.mpijob_restart_policy_supported.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-ssh-auth-mount-path-required"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_ssh_auth_mount_path_required.violation
+	some v in data.lib.kubeflow.rules.mpijob_ssh_auth_mount_path_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mpijob-worker-replicas-at-least-one"
 	rule_id in active
-	some v in data.kubeflow.rules.mpijob_worker_replicas_at_least_one.violation
+	some v in data.lib.kubeflow.rules.mpijob_worker_replicas_at_least_one.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mxjob-deprecated"
 	rule_id in active
-	some v in data.kubeflow.rules.mxjob_deprecated.violation
+	some v in data.lib.kubeflow.rules.mxjob_deprecated.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mxjob-name-dns1035"
 	rule_id in active
-	some v in data.kubeflow.rules.mxjob_name_dns1035.violation
+	some v in data.lib.kubeflow.rules.mxjob_name_dns1035.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "mxjob-replica-specs-valid"
 	rule_id in active
-	some v in data.kubeflow.rules.mxjob_replica_specs_valid.violation
+	some v in data.lib.kubeflow.rules.mxjob_replica_specs_valid.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "pod-security-baseline"
 	rule_id in active
-	some v in data.kubeflow.rules.pod_security_baseline.violation
+	some v in data.lib.kubeflow.rules.pod_security_baseline.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "pytorchjob-elastic-nproc-per-node-deprecated"
 	rule_id in active
-	some v in data.kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated.violation
+	some v in data.lib.kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "pytorchjob-elastic-policy-worker-required"
 	rule_id in active
-	some v in data.kubeflow.rules.pytorchjob_elastic_policy_worker_required.violation
+	some v in data.lib.kubeflow.rules.pytorchjob_elastic_policy_worker_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "pytorchjob-nproc-per-node-conflict"
 	rule_id in active
-	some v in data.kubeflow.rules.pytorchjob_nproc_per_node_conflict.violation
+	some v in data.lib.kubeflow.rules.pytorchjob_nproc_per_node_conflict.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "pytorchjob-worker-replicas-at-least-one"
 	rule_id in active
-	some v in data.kubeflow.rules.pytorchjob_worker_replicas_at_least_one.violation
+	some v in data.lib.kubeflow.rules.pytorchjob_worker_replicas_at_least_one.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "replica-specs-required"
 	rule_id in active
-	some v in data.kubeflow.rules.replica_specs_required.violation
+	some v in data.lib.kubeflow.rules.replica_specs_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "replica-type-supported"
 	rule_id in active
-	some v in data.kubeflow.rules.replica_type_supported.violation
+	some v in data.lib.kubeflow.rules.replica_type_supported.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "replicas-non-negative"
 	rule_id in active
-	some v in data.kubeflow.rules.replicas_non_negative.violation
+	some v in data.lib.kubeflow.rules.replicas_non_negative.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "requests-within-limits"
 	rule_id in active
-	some v in data.kubeflow.rules.requests_within_limits.violation
+	some v in data.lib.kubeflow.rules.requests_within_limits.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "resource-limit-caps"
 	rule_id in active
-	some v in data.kubeflow.rules.resource_limit_caps.violation
+	some v in data.lib.kubeflow.rules.resource_limit_caps.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "resource-names-valid"
 	rule_id in active
-	some v in data.kubeflow.rules.resource_names_valid.violation
+	some v in data.lib.kubeflow.rules.resource_names_valid.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "resource-quantities-valid"
 	rule_id in active
-	some v in data.kubeflow.rules.resource_quantities_valid.violation
+	some v in data.lib.kubeflow.rules.resource_quantities_valid.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "resources-required"
 	rule_id in active
-	some v in data.kubeflow.rules.resources_required.violation
+	some v in data.lib.kubeflow.rules.resources_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "runtime-ancestor-container"
 	rule_id in active
-	some v in data.kubeflow.rules.runtime_ancestor_container.violation
+	some v in data.lib.kubeflow.rules.runtime_ancestor_container.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "runtime-ancestor-replicas"
 	rule_id in active
-	some v in data.kubeflow.rules.runtime_ancestor_replicas.violation
+	some v in data.lib.kubeflow.rules.runtime_ancestor_replicas.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "runtime-deprecated"
 	rule_id in active
-	some v in data.kubeflow.rules.runtime_deprecated.violation
+	some v in data.lib.kubeflow.rules.runtime_deprecated.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "runtime-jobset-immutable"
 	rule_id in active
-	some v in data.kubeflow.rules.runtime_jobset_immutable.violation
+	some v in data.lib.kubeflow.rules.runtime_jobset_immutable.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "runtime-jobset-template"
 	rule_id in active
-	some v in data.kubeflow.rules.runtime_jobset_template.violation
+	some v in data.lib.kubeflow.rules.runtime_jobset_template.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "runtime-ml-policy-single"
 	rule_id in active
-	some v in data.kubeflow.rules.runtime_ml_policy_single.violation
+	some v in data.lib.kubeflow.rules.runtime_ml_policy_single.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "runtime-policy-values"
 	rule_id in active
-	some v in data.kubeflow.rules.runtime_policy_values.violation
+	some v in data.lib.kubeflow.rules.runtime_policy_values.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "runtime-spec-not-empty"
 	rule_id in active
-	some v in data.kubeflow.rules.runtime_spec_not_empty.violation
+	some v in data.lib.kubeflow.rules.runtime_spec_not_empty.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "scheduling-queue-immutable"
 	rule_id in active
-	some v in data.kubeflow.rules.scheduling_queue_immutable.violation
+	some v in data.lib.kubeflow.rules.scheduling_queue_immutable.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "tfjob-single-chief-or-master"
 	rule_id in active
-	some v in data.kubeflow.rules.tfjob_single_chief_or_master.violation
+	some v in data.lib.kubeflow.rules.tfjob_single_chief_or_master.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-active-deadline-seconds"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_active_deadline_seconds.violation
+	some v in data.lib.kubeflow.rules.trainjob_active_deadline_seconds.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-condition-created"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_condition_created.violation
+	some v in data.lib.kubeflow.rules.trainjob_condition_created.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-condition-types"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_condition_types.violation
+	some v in data.lib.kubeflow.rules.trainjob_condition_types.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-conditions-terminal-exclusive"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_conditions_terminal_exclusive.violation
+	some v in data.lib.kubeflow.rules.trainjob_conditions_terminal_exclusive.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-dataset-initializer"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_dataset_initializer.violation
+	some v in data.lib.kubeflow.rules.trainjob_dataset_initializer.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-flux-reserved-init-container"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_flux_reserved_init_container.violation
+	some v in data.lib.kubeflow.rules.trainjob_flux_reserved_init_container.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-immutable-fields"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_immutable_fields.violation
+	some v in data.lib.kubeflow.rules.trainjob_immutable_fields.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-managed-by-values"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_managed_by_values.violation
+	some v in data.lib.kubeflow.rules.trainjob_managed_by_values.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-model-initializer"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_model_initializer.violation
+	some v in data.lib.kubeflow.rules.trainjob_model_initializer.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-mpi-launcher-node"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_mpi_launcher_node.violation
+	some v in data.lib.kubeflow.rules.trainjob_mpi_launcher_node.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-mpi-reserved-env"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_mpi_reserved_env.violation
+	some v in data.lib.kubeflow.rules.trainjob_mpi_reserved_env.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-name-rfc1035"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_name_rfc1035.violation
+	some v in data.lib.kubeflow.rules.trainjob_name_rfc1035.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-deprecated"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_deprecated.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_deprecated.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-exists"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_exists.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_exists.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-kind"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_kind.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_kind.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-patch-manager"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_patch_manager.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_manager.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-patch-reserved-env"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_patch_reserved_env.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_reserved_env.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-patch-targets"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_patch_targets.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_targets.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-patches-jobset-active"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_patches_jobset_active.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_jobset_active.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-patches-schema"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_patches_schema.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_schema.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-patches-suspended"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_patches_suspended.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_suspended.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-runtime-ref-required"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_runtime_ref_required.violation
+	some v in data.lib.kubeflow.rules.trainjob_runtime_ref_required.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-storage-uri"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_storage_uri.violation
+	some v in data.lib.kubeflow.rules.trainjob_storage_uri.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-torch-env-injection"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_torch_env_injection.violation
+	some v in data.lib.kubeflow.rules.trainjob_torch_env_injection.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-torch-reserved-env"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_torch_reserved_env.violation
+	some v in data.lib.kubeflow.rules.trainjob_torch_reserved_env.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-torchtune-config"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_torchtune_config.violation
+	some v in data.lib.kubeflow.rules.trainjob_torchtune_config.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-torchtune-immutable-args"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_torchtune_immutable_args.violation
+	some v in data.lib.kubeflow.rules.trainjob_torchtune_immutable_args.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-trainer-fields"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_trainer_fields.violation
+	some v in data.lib.kubeflow.rules.trainjob_trainer_fields.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-trainer-status-updated-time"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_trainer_status_updated_time.violation
+	some v in data.lib.kubeflow.rules.trainjob_trainer_status_updated_time.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-volcano-priority-class"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_volcano_priority_class.violation
+	some v in data.lib.kubeflow.rules.trainjob_volcano_priority_class.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-volcano-queue-name"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_volcano_queue_name.violation
+	some v in data.lib.kubeflow.rules.trainjob_volcano_queue_name.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-xgboost-reserved-env"
 	rule_id in active
-	some v in data.kubeflow.rules.trainjob_xgboost_reserved_env.violation
+	some v in data.lib.kubeflow.rules.trainjob_xgboost_reserved_env.violation
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "xgboostjob-master-required"
 	rule_id in active
-	some v in data.kubeflow.rules.xgboostjob_master_required.violation
+	some v in data.lib.kubeflow.rules.xgboostjob_master_required.violation
 }

@@ -138,10 +138,9 @@ def _index_entry(path: Path) -> dict[str, Any] | None:
     for parent in path.parents:
         index = parent / "index.json"
         if index.is_file():
-            rel = "cases/" + path.relative_to(parent).as_posix()
-            entries: list[dict[str, Any]] = json.loads(index.read_text(encoding="utf-8"))
-            for entry in entries:
-                if entry.get("file") in (rel, path.relative_to(parent).as_posix()):
+            names = ("cases/" + path.relative_to(parent).as_posix(), path.relative_to(parent).as_posix())
+            for entry in json.loads(index.read_text(encoding="utf-8")):
+                if isinstance(entry, dict) and entry.get("file") in names:
                     return entry
             return None
     return None

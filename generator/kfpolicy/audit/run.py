@@ -15,7 +15,7 @@ from kfpolicy.batch import run_batch
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.inputs import Document
 from kfpolicy.report import Report, eval_document, render
-from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+from kfpolicy.runner import Evaluator, inventory_objects
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def run_audit(cat: Catalogue, options: AuditOptions) -> tuple[str, Report]:
     finally:
         if progress is not None:
             progress.close()
-    inventory = [i.obj for i in items if isinstance(i, Document) and i.obj.get("kind") in INVENTORY_KINDS]
+    inventory = inventory_objects(cat, (i.obj for i in items if isinstance(i, Document)))
     if inventory:
         evaluator = Evaluator(cat, profile=options.profile, inventory=inventory)
     report = run_batch(evaluator, items)

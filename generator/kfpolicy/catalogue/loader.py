@@ -6,7 +6,7 @@ Every error names the file and the key, e.g. ``catalogue/rules/x/rule.yaml: exam
 from __future__ import annotations
 
 import copy
-import re
+import dataclasses
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -14,19 +14,21 @@ from typing import Any
 
 import jsonschema
 import yaml
-from kubernetes.utils.quantity import parse_quantity
 
 from kfpolicy.catalogue.model import (
     Catalogue,
     Example,
     ExpectedViolation,
+    InventoryKind,
     Kind,
     Profile,
     Rule,
     RuleSetting,
 )
+from kfpolicy.catalogue.parameters import check_parameters, json_path
 from kfpolicy.catalogue.schema import KINDS_SCHEMA, PROFILES_SCHEMA, RULE_SCHEMA
 from kfpolicy.errors import CatalogueError
+from kfpolicy.rego_facts import module_facts
 from kfpolicy.yamlio import load_one
 
 ALL_PROFILE = "all"
@@ -53,51 +55,15 @@ def _read_yaml(path: Path) -> Any:
         raise CatalogueError(f"{path}: invalid YAML: {exc}") from None
 
 
-def _json_path(parts: Sequence[Any]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "<root>"
-
-
 def _validate(path: Path, data: Any, schema: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]
-        raise CatalogueError(f"{path}: {_json_path(list(err.absolute_path))}: {err.message}")
+        raise CatalogueError(f"{path}: {json_path(list(err.absolute_path))}: {err.message}")
 
 
-_QUANTITY_CHECKER = jsonschema.FormatChecker()
-
-
-# The canonical grammar Kubernetes (and lib.kubeflow.quantity) accepts. The kubernetes package's
-# parse_quantity alone is looser ("1K", "1 Gi", "1e3Gi" parse), and a parameter the policies cannot
-# read would silently switch its check off.
-_QUANTITY_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
-
-
-@_QUANTITY_CHECKER.checks("quantity", raises=(ValueError, TypeError))
-def _is_quantity(value: Any) -> bool:
-    if not isinstance(value, str):
-        return True  # "type" reports wrong types
-    if len(value) > 64 or not _QUANTITY_RE.match(value):
-        raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 2Gi, 8)")
-    parse_quantity(value)
-    return True
-
-
-def check_parameters(where: str, schema: dict[str, Any], values: Any) -> None:
-    """Validate parameter values (defaults, profile overrides, user data) against a rule's schema."""
-    validator = jsonschema.Draft202012Validator(schema, format_checker=_QUANTITY_CHECKER)
-    errors = sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        err = errors[0]
-        key = _json_path(["parameters", *err.absolute_path])
-        raise CatalogueError(f"{where}: {key}: {err.message}")
-
-
-def _load_kinds(path: Path) -> dict[str, Kind]:
+def _load_kinds(path: Path) -> tuple[dict[str, Kind], dict[str, InventoryKind]]:
     raw = _read_yaml(path)
     _validate(path, raw, KINDS_SCHEMA)
     kinds: dict[str, Kind] = {}
@@ -113,11 +79,13 @@ def _load_kinds(path: Path) -> dict[str, Kind]:
             container=k.get("container"),
             replica_types=tuple(k.get("replica_types", ())),
             description=k.get("description", ""),
+            groups=tuple(k.get("groups", ())),
         )
-    return kinds
-
-
-_PACKAGE_RE = re.compile(r"^package\s+([A-Za-z0-9_.]+)\s*$", re.MULTILINE)
+    inventory = {
+        name: InventoryKind(kind=name, group=i["group"], version=i["version"])
+        for name, i in (raw.get("inventory") or {}).items()
+    }
+    return kinds, inventory
 
 
 def _load_rule(rule_dir: Path) -> Rule:
@@ -131,12 +99,14 @@ def _load_rule(rule_dir: Path) -> Rule:
         rego = rego_path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogueError(f"{rego_path}: cannot read: {exc.strerror or exc}") from None
-    expected_pkg = "kubeflow.rules." + raw["id"].replace("-", "_")
-    match = _PACKAGE_RE.search(rego)
-    if not match or match.group(1) != expected_pkg:
+    expected_pkg = "lib.kubeflow.rules." + raw["id"].replace("-", "_")
+    facts = module_facts(rego, str(rego_path))
+    if facts.package != expected_pkg:
         raise CatalogueError(f"{rego_path}: package: must be `package {expected_pkg}`")
-    if re.search(r"^\s*import\s+rego\.v1", rego, re.MULTILINE):
-        raise CatalogueError(f"{rego_path}: import rego.v1: Gatekeeper rejects it; use import future.keywords")
+    if "rego.v1" in facts.imports:
+        raise CatalogueError(
+            f"{rego_path}: import rego.v1: Gatekeeper rejects it; use import future.keywords"
+        )
     schema = raw.get("parameters") or {}
     examples = []
     for i, ex in enumerate(raw["examples"]):
@@ -146,7 +116,9 @@ def _load_rule(rule_dir: Path) -> Rule:
             Example(
                 name=ex["name"],
                 object=ex["object"],
-                violations=tuple(ExpectedViolation(v["type"], v["field"], v.get("msg")) for v in ex["violations"]),
+                violations=tuple(
+                    ExpectedViolation(v["type"], v["field"], v.get("msg")) for v in ex["violations"]
+                ),
                 operation=ex.get("operation", "CREATE"),
                 old_object=ex.get("old_object"),
                 parameters=ex.get("parameters"),
@@ -170,6 +142,7 @@ def _load_rule(rule_dir: Path) -> Rule:
         kinds=tuple(raw["kinds"]),
         profiles=tuple(raw["profiles"]),
         yields_to=tuple(raw.get("yields_to", ())),
+        reads=tuple(raw.get("reads", ())),
         parameters_schema=schema,
         examples=tuple(examples),
         rego=rego,
@@ -193,6 +166,7 @@ def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = No
     folders add, never replace."""
     folders = [builtin or default_catalogue_dir(), *[Path(d) for d in (dirs or ())]]
     kinds: dict[str, Kind] = {}
+    inventory: dict[str, InventoryKind] = {}
     rules: dict[str, Rule] = {}
     library: dict[str, str] = {}
     profile_raw: dict[str, dict[str, Any]] = {}
@@ -206,10 +180,12 @@ def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = No
         if not folder.is_dir():
             raise CatalogueError(f"{folder}: catalogue folder does not exist")
         if (folder / "kinds.yaml").exists():
-            for kid, k in _load_kinds(folder / "kinds.yaml").items():
+            folder_kinds, folder_inventory = _load_kinds(folder / "kinds.yaml")
+            for kid, k in folder_kinds.items():
                 if kid in kinds:
                     raise CatalogueError(f"{folder / 'kinds.yaml'}: kinds.{kid}: duplicate kind id")
                 kinds[kid] = k
+            inventory.update(folder_inventory)
         rules_dir = folder / "rules"
         if rules_dir.is_dir():
             for rule_dir in sorted(p for p in rules_dir.iterdir() if p.is_dir()):
@@ -232,13 +208,16 @@ def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = No
             _validate(path, raw, PROFILES_SCHEMA)
             default_profile = raw.get("default", default_profile)
             for name, p in raw["profiles"].items():
-                merged = profile_raw.setdefault(name, {"description": p["description"], "overrides": {}, "src": path})
+                merged = profile_raw.setdefault(
+                    name, {"description": p["description"], "overrides": {}, "src": path}
+                )
                 for rid, setting in (p.get("overrides") or {}).items():
                     merged["overrides"][rid] = {**merged["overrides"].get(rid, {}), **setting, "src": path}
     if not kinds:
         raise CatalogueError(f"{folders[0]}: kinds.yaml: no kinds defined")
     if ALL_PROFILE in profile_raw:
         raise CatalogueError(f"{profile_raw[ALL_PROFILE]['src']}: profiles.{ALL_PROFILE}: name is reserved")
+    rules = {rid: _resolve_kinds(rule, kinds, inventory) for rid, rule in rules.items()}
     profiles = _build_profiles(rules, kinds, profile_raw)
     if default_profile is None or default_profile not in profiles:
         raise CatalogueError(f"{folders[0] / 'profiles.yaml'}: default: unknown profile {default_profile!r}")
@@ -249,7 +228,29 @@ def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = No
         default_profile=default_profile,
         library=library,
         sources=tuple(folders),
+        inventory=inventory,
     )
+
+
+def _resolve_kinds(rule: Rule, kinds: dict[str, Kind], inventory: dict[str, InventoryKind]) -> Rule:
+    """The rule with the kind groups it names replaced by their member kinds (in kinds.yaml order),
+    its `reads` checked against the inventory kinds."""
+    where = rule.directory / "rule.yaml"
+    resolved: list[str] = []
+    for name in rule.kinds:
+        members = [kid for kid, k in kinds.items() if name in k.groups]
+        if name not in kinds and not members:
+            known = sorted({*kinds, *(g for k in kinds.values() for g in k.groups)})
+            raise CatalogueError(
+                f"{where}: kinds: unknown kind {name!r} (known kinds and groups: {', '.join(known)})"
+            )
+        resolved.extend(kid for kid in ([name] if name in kinds else members) if kid not in resolved)
+    for kind in rule.reads:
+        if kind not in inventory:
+            raise CatalogueError(
+                f"{where}: reads: unknown kind {kind!r} (known: {', '.join(sorted(inventory))})"
+            )
+    return dataclasses.replace(rule, kinds=tuple(resolved))
 
 
 def _build_profiles(
@@ -259,7 +260,9 @@ def _build_profiles(
         where = rule.directory / "rule.yaml"
         for kid in rule.kinds:
             if kid not in kinds:
-                raise CatalogueError(f"{where}: kinds: unknown kind {kid!r} (known: {', '.join(sorted(kinds))})")
+                raise CatalogueError(
+                    f"{where}: kinds: unknown kind {kid!r} (known: {', '.join(sorted(kinds))})"
+                )
         for pname in rule.profiles:
             if pname not in profile_raw:
                 raise CatalogueError(f"{where}: profiles: unknown profile {pname!r}")
@@ -273,16 +276,18 @@ def _build_profiles(
             if name in rule.profiles:
                 settings[rule.id] = RuleSetting(rule.enforcement, copy.deepcopy(rule.default_parameters))
         for rid, override in sorted(raw["overrides"].items()):
-            where = f"{override['src']}: profiles.{name}.overrides.{rid}"
+            key = f"{override['src']}: profiles.{name}.overrides.{rid}"
             if rid not in rules:
-                raise CatalogueError(f"{where}: unknown rule")
+                raise CatalogueError(f"{key}: unknown rule")
             if rid not in settings:
-                raise CatalogueError(f"{where}: rule is not in this profile (add the profile to the rule's profiles)")
+                raise CatalogueError(
+                    f"{key}: rule is not in this profile (add the profile to the rule's profiles)"
+                )
             params = {**settings[rid].parameters, **override.get("parameters", {})}
             if rules[rid].parameters_schema:
-                check_parameters(where, rules[rid].parameters_schema, params)
+                check_parameters(key, rules[rid].parameters_schema, params)
             elif override.get("parameters"):
-                raise CatalogueError(f"{where}: parameters: the rule takes no parameters")
+                raise CatalogueError(f"{key}: parameters: the rule takes no parameters")
             settings[rid] = RuleSetting(override.get("enforcement", settings[rid].enforcement), params)
         profiles[name] = Profile(name=name, description=raw["description"].strip(), rules=settings)
     profiles[ALL_PROFILE] = Profile(

@@ -10,18 +10,19 @@ OPERATIONS = ("CREATE", "UPDATE")
 ENFORCEMENTS = ("deny", "warn")
 STAGES = ("structure", "values", "resources", "cross-field", "schema", "status")
 KIND_STATUSES = ("supported", "deprecated", "skipped")
-ERROR_TYPES = (
-    "FieldValueRequired",
-    "FieldValueInvalid",
-    "FieldValueForbidden",
-    "FieldValueNotSupported",
-    "FieldValueDuplicate",
-    "FieldValueTooLong",
-    "FieldValueTooMany",
-    "InternalError",
-    "Warning",
-    "Error",
-)
+# Kubernetes field.Error types and how messages print them ("<field>: Forbidden: ..."): the one table
+# the Rego library (generated into rego/lib/kubeflow/errors.rego) and the gator suites read.
+ERROR_TEXT = {
+    "FieldValueRequired": "Required value",
+    "FieldValueInvalid": "Invalid value",
+    "FieldValueForbidden": "Forbidden",
+    "FieldValueNotSupported": "Unsupported value",
+    "FieldValueDuplicate": "Duplicate value",
+    "FieldValueTooLong": "Too long",
+    "FieldValueTooMany": "Too many",
+    "InternalError": "Internal error",
+}
+ERROR_TYPES = (*ERROR_TEXT, "Warning", "Error")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Kind:
     container: str | None = None
     replica_types: tuple[str, ...] = ()
     description: str = ""
+    groups: tuple[str, ...] = ()
 
     @property
     def api_versions(self) -> tuple[str, ...]:
@@ -96,12 +98,13 @@ class Rule:
     rationale: str = ""
     upstream: tuple[str, ...] = ()
     yields_to: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()  # kinds of cluster objects the rule reads from data.inventory
     parameters_schema: dict[str, Any] = field(default_factory=dict)
     examples: tuple[Example, ...] = ()
 
     @property
     def package(self) -> str:
-        return "kubeflow.rules." + self.snake_id
+        return "lib.kubeflow.rules." + self.snake_id
 
     @property
     def snake_id(self) -> str:
@@ -112,6 +115,15 @@ class Rule:
         """Defaults come from the parameter schema only: one place."""
         props = self.parameters_schema.get("properties", {})
         return {name: spec["default"] for name, spec in sorted(props.items()) if "default" in spec}
+
+
+@dataclass(frozen=True)
+class InventoryKind:
+    """A kind of cluster object rules may read from data.inventory."""
+
+    kind: str
+    group: str
+    version: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,7 @@ class Catalogue:
     default_profile: str
     library: dict[str, str]
     sources: tuple[Path, ...]
+    inventory: dict[str, InventoryKind] = field(default_factory=dict)
 
     def rules_sorted(self) -> list[Rule]:
         return [self.rules[k] for k in sorted(self.rules)]

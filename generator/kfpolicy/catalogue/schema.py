@@ -22,6 +22,11 @@ KINDS_SCHEMA: dict[str, Any] = {
                 "required": ["group", "versions", "kind", "status"],
                 "properties": {
                     "group": {"type": "string", "minLength": 1},
+                    "groups": {
+                        "type": "array",
+                        "uniqueItems": True,
+                        "items": {"type": "string", "pattern": ID_PATTERN},
+                    },
                     "versions": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
                     "kind": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
                     "status": {"enum": list(KIND_STATUSES)},
@@ -32,7 +37,17 @@ KINDS_SCHEMA: dict[str, Any] = {
                     "description": {"type": "string"},
                 },
             },
-        }
+        },
+        "inventory": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[A-Z][A-Za-z0-9]*$"},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["group", "version"],
+                "properties": {"group": {"type": "string"}, "version": {"type": "string", "minLength": 1}},
+            },
+        },
     },
 }
 
@@ -85,10 +100,24 @@ RULE_SCHEMA: dict[str, Any] = {
         "upstream": {"type": "array", "items": {"type": "string"}},
         "stage": {"enum": list(STAGES)},
         "enforcement": {"enum": list(ENFORCEMENTS)},
-        "operations": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(OPERATIONS)}},
+        "operations": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"enum": list(OPERATIONS)},
+        },
         "kinds": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string"}},
         "profiles": {"type": "array", "uniqueItems": True, "items": {"type": "string"}},
-        "yields_to": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": ID_PATTERN}},
+        "reads": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]*$"},
+        },
+        "yields_to": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"type": "string", "pattern": ID_PATTERN},
+        },
         "parameters": {
             "type": "object",
             "required": ["type", "properties"],

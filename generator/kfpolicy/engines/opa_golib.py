@@ -30,7 +30,8 @@ class OpaGolibEngine:
             from opa_bindings.engine import OpaEngine
         except ImportError as exc:
             raise EngineError(
-                "real OPA engine not installed: pip install --ignore-requires-python opa-golib-python-bindings"
+                "real OPA engine not installed: "
+                "pip install --ignore-requires-python opa-golib-python-bindings"
             ) from exc
         self._engine = OpaEngine()
 

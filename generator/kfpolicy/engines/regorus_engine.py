@@ -28,6 +28,7 @@ import regorus
 from kfpolicy.engines.base import UNDEFINED
 from kfpolicy.engines.compiled_guard import UnsupportedModule, guard_modules
 from kfpolicy.errors import EngineError
+from kfpolicy.merge import deep_merge
 
 _RULE_PATH = re.compile(r"^data(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 # What eval_rule_as_json and the Rvm return for an undefined rule (a JSON string no rule of ours
@@ -39,15 +40,6 @@ def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     # regorus appends a Rust backtrace; keep the part that says what went wrong.
     return text.split("\nStack backtrace:")[0].strip()
-
-
-def _merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    """Deep-merge data documents the way the interpreter's add_data_json does."""
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = copy.deepcopy(value)
 
 
 # Compiling the catalogue costs about 0.3 s, the price of roughly a hundred interpreted evaluations,
@@ -105,7 +97,7 @@ class RegorusEngine:
             raise EngineError(f"embedded engine rejected the policies: {_first_line(exc)}") from None
         self._modules.extend(sorted(modules.items()))
         self._modules_key = hash(tuple(self._modules))
-        _merge(self._data, data)
+        self._data = deep_merge(self._data, data)
         self._data_json = json.dumps(self._data)
         self._vms.clear()
 
@@ -125,7 +117,7 @@ class RegorusEngine:
 
     def add_data(self, data: Mapping[str, Any]) -> None:
         self._engine.add_data_json(json.dumps(data))
-        _merge(self._data, data)
+        self._data = deep_merge(self._data, data)
         self._data_json = json.dumps(self._data)
         self._vms.clear()
 

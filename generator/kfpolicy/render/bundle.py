@@ -29,7 +29,9 @@ def render_bundle(cat: Catalogue, rego_files: dict[str, str], profile: str | Non
     for path, text in policies.items():
         digest.update(path.encode() + b"\0" + text.encode() + b"\0")
     digest.update(data.encode())
-    manifest = json.dumps({"revision": digest.hexdigest()[:16], "roots": ROOTS}, indent=2, sort_keys=True) + "\n"
+    manifest = (
+        json.dumps({"revision": digest.hexdigest()[:16], "roots": ROOTS}, indent=2, sort_keys=True) + "\n"
+    )
     entries = {".manifest": manifest, "data.json": data, **policies}
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:

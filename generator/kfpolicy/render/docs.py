@@ -32,7 +32,9 @@ def rule_page(cat: Catalogue, rule: Rule) -> str:
         f"| Upstream | {', '.join(rule.upstream) or 'none (kfpolicy addition)'} |",
     ]
     if rule.yields_to:
-        lines.append(f"| Silent where these report the same field | {', '.join(f'`{r}`' for r in rule.yields_to)} |")
+        lines.append(
+            f"| Silent where these report the same field | {', '.join(f'`{r}`' for r in rule.yields_to)} |"
+        )
     if rule.rationale:
         lines += ["", "## Why", "", rule.rationale]
     props = rule.parameters_schema.get("properties", {})
@@ -40,7 +42,9 @@ def rule_page(cat: Catalogue, rule: Rule) -> str:
         lines += ["", "## Parameters", "", "| name | type | default | description |", "|---|---|---|---|"]
         for name, spec in sorted(props.items()):
             default = json.dumps(spec.get("default")) if "default" in spec else ""
-            lines.append(f"| `{name}` | {spec.get('type', '')} | `{default}` | {spec.get('description', '')} |")
+            lines.append(
+                f"| `{name}` | {spec.get('type', '')} | `{default}` | {spec.get('description', '')} |"
+            )
     lines += ["", "## Examples", ""]
     for ex in rule.examples:
         if ex.allowed:

@@ -126,16 +126,8 @@ all_containers := [[path, c] |
 
 # --- field.Error rendering ---------------------------------------------------------------------
 
-type_text := {
-	"FieldValueRequired": "Required value",
-	"FieldValueInvalid": "Invalid value",
-	"FieldValueForbidden": "Forbidden",
-	"FieldValueNotSupported": "Unsupported value",
-	"FieldValueDuplicate": "Duplicate value",
-	"FieldValueTooLong": "Too long",
-	"FieldValueTooMany": "Too many",
-	"InternalError": "Internal error",
-}
+# How each error type prints: data.lib.kubeflow.errors.text, generated from the catalogue's one table.
+type_text := data.lib.kubeflow.errors.text
 
 # Go prints the bad value of Invalid and NotSupported errors: strings quoted, numbers plainly.
 shows_value := {"FieldValueInvalid", "FieldValueNotSupported", "FieldValueDuplicate"}

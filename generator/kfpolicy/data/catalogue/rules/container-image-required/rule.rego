@@ -1,7 +1,4 @@
-# METADATA
-# title: Every container has an image
-# description: A container whose image is absent, null or "" is FieldValueRequired.
-package kubeflow.rules.container_image_required
+package lib.kubeflow.rules.container_image_required
 
 import future.keywords.contains
 import future.keywords.if

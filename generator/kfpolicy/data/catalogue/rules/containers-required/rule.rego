@@ -1,7 +1,4 @@
-# METADATA
-# title: Every replica spec has containers
-# description: A null replica spec or an empty container list is FieldValueRequired.
-package kubeflow.rules.containers_required
+package lib.kubeflow.rules.containers_required
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Every replica spec has the framework's container
-# description: No container named after the framework (pytorch, tensorflow, ...) is FieldValueRequired.
-package kubeflow.rules.default_container_required
+package lib.kubeflow.rules.default_container_required
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,10 +1,4 @@
-# METADATA
-# title: Non-overcommitable resources have a limit equal to the request
-# description: >-
-#   Extended resources (nvidia.com/gpu, ...) and hugepages cannot be overcommitted: a request needs
-#   a limit, and the two must be equal, as kube-apiserver's ValidateResourceRequirements demands of
-#   every pod.
-package kubeflow.rules.extended_resources_limits
+package lib.kubeflow.rules.extended_resources_limits
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,10 +1,4 @@
-# METADATA
-# title: Fields the policies read have the right JSON types
-# description: >-
-#   Reports a value of the wrong JSON type at a path the other rules read, so a malformed job is
-#   denied with a clear message instead of being passed over. The bad value is shown by its JSON
-#   type name, as the Kubernetes API server does for schema type errors.
-package kubeflow.rules.field_types
+package lib.kubeflow.rules.field_types
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Job name is a DNS-1035 label
-# description: metadata.name fails IsDNS1035Label -> FieldValueInvalid "should match: <errors>".
-package kubeflow.rules.job_name_dns1035
+package lib.kubeflow.rules.job_name_dns1035
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: runPolicy.managedBy cannot change
-# description: On UPDATE, a managedBy that differs from the old object's is FieldValueInvalid.
-package kubeflow.rules.managed_by_immutable
+package lib.kubeflow.rules.managed_by_immutable
 
 import future.keywords.contains
 import future.keywords.if

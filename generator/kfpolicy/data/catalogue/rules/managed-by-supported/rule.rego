@@ -1,7 +1,4 @@
-# METADATA
-# title: runPolicy.managedBy names a known controller
-# description: A set managedBy outside the kind's controllers is FieldValueNotSupported.
-package kubeflow.rules.managed_by_supported
+package lib.kubeflow.rules.managed_by_supported
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Master has exactly one replica
-# description: A Master replica spec whose replicas is unset or not 1 is FieldValueForbidden.
-package kubeflow.rules.master_replicas_one
+package lib.kubeflow.rules.master_replicas_one
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob cleanPodPolicy is supported
-# description: A set cleanPodPolicy other than All, None, Running is FieldValueNotSupported.
-package kubeflow.rules.mpijob_clean_pod_policy_supported
+package lib.kubeflow.rules.mpijob_clean_pod_policy_supported
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob Launcher and Worker have containers
-# description: A Launcher or Worker spec without containers is FieldValueRequired.
-package kubeflow.rules.mpijob_containers_required
+package lib.kubeflow.rules.mpijob_containers_required
 
 import future.keywords.contains
 import future.keywords.if

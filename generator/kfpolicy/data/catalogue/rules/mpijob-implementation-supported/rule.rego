@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob mpiImplementation is supported
-# description: A set mpiImplementation other than Intel, MPICH, OpenMPI is FieldValueNotSupported.
-package kubeflow.rules.mpijob_implementation_supported
+package lib.kubeflow.rules.mpijob_implementation_supported
 
 import future.keywords.contains
 import future.keywords.if

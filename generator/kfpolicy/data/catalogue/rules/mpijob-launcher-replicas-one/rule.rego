@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob has one launcher
-# description: A set Launcher replicas other than 1 is FieldValueInvalid.
-package kubeflow.rules.mpijob_launcher_replicas_one
+package lib.kubeflow.rules.mpijob_launcher_replicas_one
 
 import future.keywords.contains
 import future.keywords.if

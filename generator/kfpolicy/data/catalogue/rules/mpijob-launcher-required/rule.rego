@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob has a Launcher replica spec
-# description: No Launcher (absent or null) in a present replica-spec map is FieldValueRequired.
-package kubeflow.rules.mpijob_launcher_required
+package lib.kubeflow.rules.mpijob_launcher_required
 
 import future.keywords.contains
 import future.keywords.if

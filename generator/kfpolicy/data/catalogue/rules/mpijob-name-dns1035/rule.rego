@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob worker host names are DNS-1035 labels
-# description: "<name>-worker-<last index>" failing IsDNS1035Label is FieldValueInvalid on metadata.name.
-package kubeflow.rules.mpijob_name_dns1035
+package lib.kubeflow.rules.mpijob_name_dns1035
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob counts are not negative
-# description: A negative slotsPerWorker or runPolicy count is FieldValueInvalid.
-package kubeflow.rules.mpijob_non_negative_counts
+package lib.kubeflow.rules.mpijob_non_negative_counts
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob restartPolicy is Never or OnFailure
-# description: A set Launcher/Worker restartPolicy other than Never, OnFailure is FieldValueNotSupported.
-package kubeflow.rules.mpijob_restart_policy_supported
+package lib.kubeflow.rules.mpijob_restart_policy_supported
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob sshAuthMountPath is not empty
-# description: An explicitly empty sshAuthMountPath is FieldValueRequired.
-package kubeflow.rules.mpijob_ssh_auth_mount_path_required
+package lib.kubeflow.rules.mpijob_ssh_auth_mount_path_required
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: MPIJob workers are at least 1
-# description: A set Worker replicas of 0 or less is FieldValueInvalid.
-package kubeflow.rules.mpijob_worker_replicas_at_least_one
+package lib.kubeflow.rules.mpijob_worker_replicas_at_least_one
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: MXJob is deprecated
-# description: Every MXJob gets the v1.8 webhook's deprecation warning.
-package kubeflow.rules.mxjob_deprecated
+package lib.kubeflow.rules.mxjob_deprecated
 
 import future.keywords.contains
 import future.keywords.if

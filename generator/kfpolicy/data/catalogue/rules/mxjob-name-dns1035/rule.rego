@@ -1,7 +1,4 @@
-# METADATA
-# title: MXJob name is a DNS-1035 label (warning)
-# description: The MXJob controller's name check (MX-1), returned as a warning.
-package kubeflow.rules.mxjob_name_dns1035
+package lib.kubeflow.rules.mxjob_name_dns1035
 
 import future.keywords.contains
 import future.keywords.if

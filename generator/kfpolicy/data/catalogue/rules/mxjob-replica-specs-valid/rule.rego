@@ -1,7 +1,4 @@
-# METADATA
-# title: MXJob replica specs would pass the controller (warning)
-# description: The MXJob controller's replica-spec checks (MX-2..MX-5), one warning per problem.
-package kubeflow.rules.mxjob_replica_specs_valid
+package lib.kubeflow.rules.mxjob_replica_specs_valid
 
 import future.keywords.contains
 import future.keywords.if

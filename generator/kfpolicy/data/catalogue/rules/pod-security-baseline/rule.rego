@@ -1,9 +1,4 @@
-# METADATA
-# title: Pod templates run without host access or privileges
-# description: >-
-#   Every replica's pod template must not share the host's network, PID or IPC namespace, and no
-#   container or init container may be privileged or allow privilege escalation.
-package kubeflow.rules.pod_security_baseline
+package lib.kubeflow.rules.pod_security_baseline
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: spec.elasticPolicy.nProcPerNode is deprecated
-# description: A set elasticPolicy.nProcPerNode returns the upstream deprecation warning.
-package kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated
+package lib.kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Elastic PyTorchJobs have a Worker replica spec
-# description: spec.elasticPolicy set and no Worker key is FieldValueRequired.
-package kubeflow.rules.pytorchjob_elastic_policy_worker_required
+package lib.kubeflow.rules.pytorchjob_elastic_policy_worker_required
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: nprocPerNode is set in one place only
-# description: elasticPolicy.nProcPerNode together with spec.nprocPerNode is FieldValueForbidden.
-package kubeflow.rules.pytorchjob_nproc_per_node_conflict
+package lib.kubeflow.rules.pytorchjob_nproc_per_node_conflict
 
 import future.keywords.contains
 import future.keywords.if

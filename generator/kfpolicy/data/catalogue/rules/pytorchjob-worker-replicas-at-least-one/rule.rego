@@ -1,7 +1,4 @@
-# METADATA
-# title: PyTorchJob non-Master replicas are at least 1
-# description: A set replicas below 1 on a replica type other than Master is FieldValueForbidden.
-package kubeflow.rules.pytorchjob_worker_replicas_at_least_one
+package lib.kubeflow.rules.pytorchjob_worker_replicas_at_least_one
 
 import future.keywords.contains
 import future.keywords.if

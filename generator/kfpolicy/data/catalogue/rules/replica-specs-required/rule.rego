@@ -1,7 +1,4 @@
-# METADATA
-# title: Replica specs are present
-# description: An absent or null replica-spec map is FieldValueRequired.
-package kubeflow.rules.replica_specs_required
+package lib.kubeflow.rules.replica_specs_required
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Replica types are the framework's
-# description: A replica-spec key outside the kind's replica types is FieldValueNotSupported.
-package kubeflow.rules.replica_type_supported
+package lib.kubeflow.rules.replica_type_supported
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Replica counts are not negative
-# description: A set `replicas` below 0 is FieldValueInvalid.
-package kubeflow.rules.replicas_non_negative
+package lib.kubeflow.rules.replicas_non_negative
 
 import future.keywords.contains
 import future.keywords.if

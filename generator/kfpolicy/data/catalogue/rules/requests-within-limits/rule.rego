@@ -1,10 +1,4 @@
-# METADATA
-# title: Requests do not exceed limits
-# description: >-
-#   For resources that may be overcommitted (native ones such as cpu, memory and
-#   ephemeral-storage, not hugepages), a container's request must be at most its limit, as
-#   kube-apiserver's ValidateResourceRequirements demands of every pod.
-package kubeflow.rules.requests_within_limits
+package lib.kubeflow.rules.requests_within_limits
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,18 +1,16 @@
-# METADATA
-# title: Container limits stay under the site's caps
-# description: >-
-#   A container's limit for a resource named in the `max_limits` parameter must not exceed the
-#   cap given there. Quantities are compared by value; invalid ones are left to
-#   resource-quantities-valid.
-package kubeflow.rules.resource_limit_caps
+package lib.kubeflow.rules.resource_limit_caps
 
 import future.keywords.contains
 import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
+import data.lib.kubeflow.parameters
 import data.lib.kubeflow.quantity
 import data.lib.kubeflow.resources
+
+# This rule's effective parameters: its profile's (or its constraint's, in Gatekeeper).
+params := parameters.of("resource-limit-caps")
 
 caps[name] := cap if {
 	is_object(params.max_limits)

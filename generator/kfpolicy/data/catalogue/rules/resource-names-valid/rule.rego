@@ -1,10 +1,4 @@
-# METADATA
-# title: Resource names are ones Kubernetes accepts for containers
-# description: >-
-#   A name without a domain must be a standard container resource (cpu, memory,
-#   ephemeral-storage, hugepages-<size>); a name with a domain outside kubernetes.io must follow
-#   the extended-resource naming standard, as kube-apiserver's validateContainerResourceName says.
-package kubeflow.rules.resource_names_valid
+package lib.kubeflow.rules.resource_names_valid
 
 import future.keywords.contains
 import future.keywords.if

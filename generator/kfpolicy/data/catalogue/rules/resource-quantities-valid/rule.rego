@@ -1,10 +1,4 @@
-# METADATA
-# title: Resource quantities are valid Kubernetes quantities
-# description: >-
-#   Every request and limit of every container and init container must parse as a Kubernetes
-#   quantity, must not be negative, and must be a whole number for extended resources, with the
-#   messages kube-apiserver gives when it validates the pods the operator creates.
-package kubeflow.rules.resource_quantities_valid
+package lib.kubeflow.rules.resource_quantities_valid
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,16 +1,15 @@
-# METADATA
-# title: Containers set requests and limits
-# description: >-
-#   Every container and init container of every replica spec must set a request and a limit for
-#   each resource named in the `resources` parameter (default cpu and memory).
-package kubeflow.rules.resources_required
+package lib.kubeflow.rules.resources_required
 
 import future.keywords.contains
 import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
+import data.lib.kubeflow.parameters
 import data.lib.kubeflow.resources
+
+# This rule's effective parameters: its profile's (or its constraint's, in Gatekeeper).
+params := parameters.of("resources-required")
 
 required_resources contains name if {
 	is_array(params.resources)

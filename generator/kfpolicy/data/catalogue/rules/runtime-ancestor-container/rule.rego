@@ -1,7 +1,4 @@
-# METADATA
-# title: Runtime ancestor jobs hold their required container
-# description: RT-2. dataset-initializer, model-initializer and trainer (node) jobs need their container.
-package kubeflow.rules.runtime_ancestor_container
+package lib.kubeflow.rules.runtime_ancestor_container
 
 import future.keywords.contains
 import future.keywords.if

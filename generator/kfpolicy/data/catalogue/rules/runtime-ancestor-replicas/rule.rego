@@ -1,7 +1,4 @@
-# METADATA
-# title: Runtime initializer and trainer jobs run one replica
-# description: RT-1. A replicatedJob labelled with a trainjob-ancestor-step must have replicas 1.
-package kubeflow.rules.runtime_ancestor_replicas
+package lib.kubeflow.rules.runtime_ancestor_replicas
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Deprecated ClusterTrainingRuntime
-# description: RT-3. Warns when a ClusterTrainingRuntime labelled support=deprecated is created.
-package kubeflow.rules.runtime_deprecated
+package lib.kubeflow.rules.runtime_deprecated
 
 import future.keywords.contains
 import future.keywords.if

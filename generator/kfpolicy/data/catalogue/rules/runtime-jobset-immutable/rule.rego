@@ -1,7 +1,4 @@
-# METADATA
-# title: Runtime JobSet policies do not change
-# description: JobSet CEL transition rules inherited by runtimes (self == oldSelf).
-package kubeflow.rules.runtime_jobset_immutable
+package lib.kubeflow.rules.runtime_jobset_immutable
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Runtime JobSet template fits the JobSet schema
-# description: CRD schema/CEL of the embedded JobSetSpec in spec.template.spec.
-package kubeflow.rules.runtime_jobset_template
+package lib.kubeflow.rules.runtime_jobset_template
 
 import future.keywords.contains
 import future.keywords.if

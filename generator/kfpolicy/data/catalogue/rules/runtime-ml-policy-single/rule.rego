@@ -1,7 +1,4 @@
-# METADATA
-# title: Runtime configures one ML policy
-# description: CRD CEL. At most one of torch, mpi, jax, xgboost, flux in spec.mlPolicy.
-package kubeflow.rules.runtime_ml_policy_single
+package lib.kubeflow.rules.runtime_ml_policy_single
 
 import future.keywords.contains
 import future.keywords.if

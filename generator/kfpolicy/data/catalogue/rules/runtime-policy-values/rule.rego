@@ -1,7 +1,4 @@
-# METADATA
-# title: Runtime ML and pod-group policy values are valid
-# description: CRD schema/CEL of mlPolicy.mpi, mlPolicy.flux and mlPolicy.torch.envInjection.
-package kubeflow.rules.runtime_policy_values
+package lib.kubeflow.rules.runtime_policy_values
 
 import future.keywords.contains
 import future.keywords.if

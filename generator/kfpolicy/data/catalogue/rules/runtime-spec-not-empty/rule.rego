@@ -1,7 +1,4 @@
-# METADATA
-# title: Runtime spec and template are not empty
-# description: CRD schema minProperties 1 on spec and spec.template.
-package kubeflow.rules.runtime_spec_not_empty
+package lib.kubeflow.rules.runtime_spec_not_empty
 
 import future.keywords.contains
 import future.keywords.if

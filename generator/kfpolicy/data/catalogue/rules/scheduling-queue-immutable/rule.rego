@@ -1,7 +1,4 @@
-# METADATA
-# title: runPolicy.schedulingPolicy.queue cannot change
-# description: The v1 CRDs' CEL transition rule self == oldSelf on the scheduling queue.
-package kubeflow.rules.scheduling_queue_immutable
+package lib.kubeflow.rules.scheduling_queue_immutable
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TFJob has at most one Chief or Master
-# description: Both a Chief and a Master replica spec is FieldValueForbidden on spec.tfReplicaSpecs.
-package kubeflow.rules.tfjob_single_chief_or_master
+package lib.kubeflow.rules.tfjob_single_chief_or_master
 
 import future.keywords.contains
 import future.keywords.if

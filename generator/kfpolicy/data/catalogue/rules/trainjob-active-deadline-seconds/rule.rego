@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob activeDeadlineSeconds is at least 1
-# description: CRD schema minimum 1.
-package kubeflow.rules.trainjob_active_deadline_seconds
+package lib.kubeflow.rules.trainjob_active_deadline_seconds
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob carries the removed Created condition
-# description: Status audit warning. Created was removed before Trainer v2.0.0.
-package kubeflow.rules.trainjob_condition_created
+package lib.kubeflow.rules.trainjob_condition_created
 
 import future.keywords.contains
 import future.keywords.if

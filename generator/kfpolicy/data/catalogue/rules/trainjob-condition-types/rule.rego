@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob condition types are Suspended, Complete or Failed
-# description: Status audit. Any other condition type (except the legacy Created) is reported.
-package kubeflow.rules.trainjob_condition_types
+package lib.kubeflow.rules.trainjob_condition_types
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob is not both Complete and Failed
-# description: Status audit. Complete=True and Failed=True never appear together.
-package kubeflow.rules.trainjob_conditions_terminal_exclusive
+package lib.kubeflow.rules.trainjob_conditions_terminal_exclusive
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob dataset initializer is backed by the runtime
-# description: [JS-1, JS-2, JS-3]. spec.initializer.dataset needs a dataset-initializer job, container and volumeMount.
-package kubeflow.rules.trainjob_dataset_initializer
+package lib.kubeflow.rules.trainjob_dataset_initializer
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Flux runtime does not define the reserved flux-installer
-# description: FX-1. The node job of a Flux runtime must not have an initContainer flux-installer.
-package kubeflow.rules.trainjob_flux_reserved_init_container
+package lib.kubeflow.rules.trainjob_flux_reserved_init_container
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob immutable fields do not change
-# description: CRD CEL transition rules (self == oldSelf) of TrainJob.
-package kubeflow.rules.trainjob_immutable_fields
+package lib.kubeflow.rules.trainjob_immutable_fields
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob managedBy is a known controller
-# description: CRD CEL. spec.managedBy is the Trainer controller or MultiKueue; at most 253 characters.
-package kubeflow.rules.trainjob_managed_by_values
+package lib.kubeflow.rules.trainjob_managed_by_values
 
 import future.keywords.contains
 import future.keywords.if

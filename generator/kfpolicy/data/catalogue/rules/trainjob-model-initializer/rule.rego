@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob model initializer is backed by the runtime
-# description: [JS-4, JS-5, JS-6]. spec.initializer.model needs a model-initializer job, container and volumeMount.
-package kubeflow.rules.trainjob_model_initializer
+package lib.kubeflow.rules.trainjob_model_initializer
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: MPI runLauncherAsNode needs launcher and node jobs for several nodes
-# description: MP-1. numNodes > 1 with runLauncherAsNode needs replicated jobs launcher and node.
-package kubeflow.rules.trainjob_mpi_launcher_node
+package lib.kubeflow.rules.trainjob_mpi_launcher_node
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob sets no reserved mpi env
-# description: MP-2. spec.trainer.env must not set the variables the mpi runtime owns.
-package kubeflow.rules.trainjob_mpi_reserved_env
+package lib.kubeflow.rules.trainjob_mpi_reserved_env
 
 import future.keywords.contains
 import future.keywords.if

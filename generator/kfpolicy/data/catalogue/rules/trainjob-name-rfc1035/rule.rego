@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob name is an RFC 1035 label
-# description: CRD CEL on the TrainJob root. Name format and length 63.
-package kubeflow.rules.trainjob_name_rfc1035
+package lib.kubeflow.rules.trainjob_name_rfc1035
 
 import future.keywords.contains
 import future.keywords.if

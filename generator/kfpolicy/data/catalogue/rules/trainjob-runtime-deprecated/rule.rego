@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob uses a deprecated ClusterTrainingRuntime
-# description: TJ-4. Warns when the referenced ClusterTrainingRuntime is labelled support=deprecated.
-package kubeflow.rules.trainjob_runtime_deprecated
+package lib.kubeflow.rules.trainjob_runtime_deprecated
 
 import future.keywords.contains
 import future.keywords.if

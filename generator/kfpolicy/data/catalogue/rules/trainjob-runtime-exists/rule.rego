@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob runtime exists
-# description: TJ-2, TJ-3. The referenced runtime must be in data.inventory (synced or given).
-package kubeflow.rules.trainjob_runtime_exists
+package lib.kubeflow.rules.trainjob_runtime_exists
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob runtime kind is supported
-# description: TJ-1. runtimeRef must name a TrainingRuntime or ClusterTrainingRuntime of trainer.kubeflow.org.
-package kubeflow.rules.trainjob_runtime_kind
+package lib.kubeflow.rules.trainjob_runtime_kind
 
 import future.keywords.contains
 import future.keywords.if

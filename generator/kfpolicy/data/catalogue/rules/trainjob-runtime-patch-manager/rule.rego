@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob runtimePatch managers are domain-prefixed paths
-# description: JS-10. Each runtimePatches[].manager must look like "acme.io/foo".
-package kubeflow.rules.trainjob_runtime_patch_manager
+package lib.kubeflow.rules.trainjob_runtime_patch_manager
 
 import future.keywords.contains
 import future.keywords.if

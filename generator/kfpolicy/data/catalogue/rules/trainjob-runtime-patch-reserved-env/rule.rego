@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob runtimePatches set no env on reserved containers
-# description: JS-14. No env in patches of dataset-initializer, model-initializer or node containers.
-package kubeflow.rules.trainjob_runtime_patch_reserved_env
+package lib.kubeflow.rules.trainjob_runtime_patch_reserved_env
 
 import future.keywords.contains
 import future.keywords.if

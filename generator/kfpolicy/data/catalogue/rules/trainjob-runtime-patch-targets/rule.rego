@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob runtimePatches target what the runtime has
-# description: JS-11, JS-12, JS-13. Patched jobs, initContainers and containers must exist in the runtime.
-package kubeflow.rules.trainjob_runtime_patch_targets
+package lib.kubeflow.rules.trainjob_runtime_patch_targets
 
 import future.keywords.contains
 import future.keywords.if

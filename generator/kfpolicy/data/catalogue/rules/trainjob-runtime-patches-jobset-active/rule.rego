@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob runtimePatches do not change under an active JobSet
-# description: JS-9. Needs the TrainJob's JobSet in data.inventory; silent without it.
-package kubeflow.rules.trainjob_runtime_patches_jobset_active
+package lib.kubeflow.rules.trainjob_runtime_patches_jobset_active
 
 import future.keywords.contains
 import future.keywords.if

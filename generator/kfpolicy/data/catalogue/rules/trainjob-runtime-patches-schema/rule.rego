@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob runtimePatches fit the CRD schema
-# description: CRD schema of spec.runtimePatches: list sizes, unique keys, name lengths, minimums.
-package kubeflow.rules.trainjob_runtime_patches_schema
+package lib.kubeflow.rules.trainjob_runtime_patches_schema
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob runtimePatches change only while suspended
-# description: JS-7. On UPDATE, changed runtimePatches need spec.suspend true before or after.
-package kubeflow.rules.trainjob_runtime_patches_suspended
+package lib.kubeflow.rules.trainjob_runtime_patches_suspended
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob names its runtime
-# description: CRD schema. spec.runtimeRef and its name (1..253 characters) are required.
-package kubeflow.rules.trainjob_runtime_ref_required
+package lib.kubeflow.rules.trainjob_runtime_ref_required
 
 import future.keywords.contains
 import future.keywords.if

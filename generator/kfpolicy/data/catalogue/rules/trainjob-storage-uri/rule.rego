@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob initializer storageUri is a URI
-# description: CRD CEL. Empty, or scheme://...; at most 2048 characters.
-package kubeflow.rules.trainjob_storage_uri
+package lib.kubeflow.rules.trainjob_storage_uri
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: Torch envInjection targets exist in the runtime
-# description: TO-1. Every mlPolicy.torch.envInjection target container must exist in its job.
-package kubeflow.rules.trainjob_torch_env_injection
+package lib.kubeflow.rules.trainjob_torch_env_injection
 
 import future.keywords.contains
 import future.keywords.if

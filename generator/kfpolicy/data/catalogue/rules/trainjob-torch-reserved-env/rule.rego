@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob sets no reserved torch env
-# description: TO-2. spec.trainer.env must not set the variables the torch runtime owns.
-package kubeflow.rules.trainjob_torch_reserved_env
+package lib.kubeflow.rules.trainjob_torch_reserved_env
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TorchTune job fits its model
-# description: TO-3..TO-7. Supported model, node count, QLoRA and LoRA limits of TorchTune jobs.
-package kubeflow.rules.trainjob_torchtune_config
+package lib.kubeflow.rules.trainjob_torchtune_config
 
 import future.keywords.contains
 import future.keywords.if

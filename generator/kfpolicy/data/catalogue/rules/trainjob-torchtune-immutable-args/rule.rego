@@ -1,7 +1,4 @@
-# METADATA
-# title: TorchTune args leave runtime-managed configs alone
-# description: TO-8. output_dir, tokenizer.path, checkpointer.checkpoint_dir, tokenizer.merges_file are the runtime's.
-package kubeflow.rules.trainjob_torchtune_immutable_args
+package lib.kubeflow.rules.trainjob_torchtune_immutable_args
 
 import future.keywords.contains
 import future.keywords.if

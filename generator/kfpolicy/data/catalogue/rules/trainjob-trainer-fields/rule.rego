@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob trainer fields are within the CRD's bounds
-# description: CRD schema/CEL of spec.trainer and initializer env lists.
-package kubeflow.rules.trainjob_trainer_fields
+package lib.kubeflow.rules.trainjob_trainer_fields
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob trainerStatus has lastUpdatedTime
-# description: CRD CEL on status.trainerStatus, checked in the status audit.
-package kubeflow.rules.trainjob_trainer_status_updated_time
+package lib.kubeflow.rules.trainjob_trainer_status_updated_time
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,14 +1,15 @@
-# METADATA
-# title: Volcano runtime priority classes exist
-# description: VO-2. priorityClassName of the runtime's pod templates must name a PriorityClass in data.inventory.
-package kubeflow.rules.trainjob_volcano_priority_class
+package lib.kubeflow.rules.trainjob_volcano_priority_class
 
 import future.keywords.contains
 import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
+import data.lib.kubeflow.parameters
 import data.lib.kubeflow.trainer
+
+# This rule's effective parameters: its profile's (or its constraint's, in Gatekeeper).
+params := parameters.of("trainjob-volcano-priority-class")
 
 system_classes := {"system-cluster-critical", "system-node-critical"}
 

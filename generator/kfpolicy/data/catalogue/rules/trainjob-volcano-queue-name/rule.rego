@@ -1,7 +1,4 @@
-# METADATA
-# title: Volcano queue name is not empty
-# description: VO-1. The merged JobSet template annotation scheduling.volcano.sh/queue-name must not be "".
-package kubeflow.rules.trainjob_volcano_queue_name
+package lib.kubeflow.rules.trainjob_volcano_queue_name
 
 import future.keywords.contains
 import future.keywords.if

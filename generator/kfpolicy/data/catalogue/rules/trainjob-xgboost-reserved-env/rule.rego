@@ -1,7 +1,4 @@
-# METADATA
-# title: TrainJob sets no reserved XGBoost env
-# description: XG-1. One Forbidden error per reserved DMLC_* variable in spec.trainer.env.
-package kubeflow.rules.trainjob_xgboost_reserved_env
+package lib.kubeflow.rules.trainjob_xgboost_reserved_env
 
 import future.keywords.contains
 import future.keywords.if

@@ -1,7 +1,4 @@
-# METADATA
-# title: XGBoostJob has a Master replica spec
-# description: No Master key (also when the replica-spec map is nil) is FieldValueRequired.
-package kubeflow.rules.xgboostjob_master_required
+package lib.kubeflow.rules.xgboostjob_master_required
 
 import future.keywords.contains
 import future.keywords.if
