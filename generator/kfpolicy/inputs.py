@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -17,10 +18,13 @@ from typing import Any
 import yaml
 
 from kfpolicy.errors import InputError
-from kfpolicy.yamlio import MAX_EXPANDED_NODES, load_all
+from kfpolicy.yamlio import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_NUMBER, load_chunk, split_documents
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
-MAX_DEPTH = 100
+# Documents read from one file, empty ones included; the rest of a longer stream is an error.
+MAX_DOCUMENTS_PER_FILE = 10_000
+# Bytes read in one run, over all files: with the per-file limits this bounds the run's memory.
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
 SUFFIXES = (".yaml", ".yml", ".json")
 ADMISSION_API_VERSIONS = ("admission.k8s.io/v1", "admission.k8s.io/v1beta1")
 
@@ -52,8 +56,9 @@ class DocumentError:
 Item = Document | DocumentError
 
 
-def _depth_error(value: Any, limit: int = MAX_DEPTH) -> str | None:
-    """Find what JSON cannot carry safely: too deep nesting, non-finite numbers, non-text values."""
+def _unsafe_value(value: Any, limit: int = MAX_DEPTH) -> str | None:
+    """Find what JSON or a policy engine cannot carry: too deep nesting, non-finite numbers,
+    numbers beyond float64, text that is not Unicode (lone surrogates), non-text values."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     seen = 0
     while stack:
@@ -67,14 +72,28 @@ def _depth_error(value: Any, limit: int = MAX_DEPTH) -> str | None:
             for k, child in v.items():
                 if not isinstance(k, str):
                     return f"mapping key {k!r} is not a string"
+                if not k.isascii() and _lone_surrogate(k):
+                    return "a key holds a lone surrogate (not Unicode text)"
                 stack.append((child, depth + 1))
         elif isinstance(v, list):
             stack.extend((child, depth + 1) for child in v)
         elif isinstance(v, float) and not math.isfinite(v):
             return f"non-finite number {v!r}"
+        elif isinstance(v, int) and abs(v) >= MAX_NUMBER:
+            return "number too large (beyond float64)"
+        elif isinstance(v, str) and not v.isascii() and _lone_surrogate(v):
+            return "a string holds a lone surrogate (not Unicode text)"
         elif isinstance(v, bytes):
             return "binary (!!binary) values are not supported"
     return None
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _reject_constant(name: str) -> Any:
@@ -100,27 +119,32 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[tuple[str, 
             return
         yield (f"{source}#0", value)
         return
-    index = found = 0
-    try:
-        for doc in load_all(text):
-            if doc is not None:
-                found += 1
-                yield (f"{source}#{index}", doc)
-            index += 1
-        if not found:
-            yield DocumentError(source, "no documents (only comments or empty documents)")
-    except RecursionError:
-        yield DocumentError(f"{source}#{index}", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
-    except yaml.YAMLError as exc:
-        yield DocumentError(f"{source}#{index}", f"invalid YAML: {exc}")
+    found = 0
+    for index, chunk in enumerate(split_documents(text)):
+        if index == MAX_DOCUMENTS_PER_FILE:
+            limit = MAX_DOCUMENTS_PER_FILE
+            yield DocumentError(source, f"more than {limit:,} documents: the rest is not read")
+            return
+        try:
+            doc = load_chunk(chunk)
+        except yaml.YAMLError as exc:
+            yield DocumentError(f"{source}#{index}", f"invalid YAML: {exc}")
+            found += 1
+            continue
+        if doc is not None:
+            found += 1
+            yield (f"{source}#{index}", doc)
+    if not found:
+        yield DocumentError(source, "no documents (only comments or empty documents)")
 
 
 def _expand(source: str, doc: Any) -> Iterator[Item]:
     """Turn one parsed document into the objects it holds (List items, AdmissionReview requests)."""
     if not isinstance(doc, dict):
-        yield DocumentError(source, f"not an object (a YAML/JSON {type(doc).__name__}); expected a Kubernetes manifest")
+        what = type(doc).__name__
+        yield DocumentError(source, f"not an object (a YAML/JSON {what}); expected a Kubernetes manifest")
         return
-    problem = _depth_error(doc)
+    problem = _unsafe_value(doc)
     if problem:
         yield DocumentError(source, problem)
         return
@@ -169,7 +193,20 @@ def read_text(text: str, source: str, *, is_json: bool = False) -> Iterator[Item
             yield from _expand(*parsed)
 
 
-def _read_file(path: Path) -> Iterator[Item]:
+class _Budget:
+    """What one run may still read, in bytes (see MAX_TOTAL_BYTES)."""
+
+    def __init__(self) -> None:
+        self.left = MAX_TOTAL_BYTES
+
+    def take(self, size: int) -> bool:
+        if size > self.left:
+            return False
+        self.left -= size
+        return True
+
+
+def _read_file(path: Path, budget: _Budget) -> Iterator[Item]:
     source = str(path)
     try:
         info = path.stat()
@@ -180,6 +217,10 @@ def _read_file(path: Path) -> Iterator[Item]:
         size = info.st_size
         if size > MAX_FILE_BYTES:
             yield DocumentError(source, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            return
+        if not budget.take(size):
+            limit = MAX_TOTAL_BYTES
+            yield DocumentError(source, f"not read: the run already read its limit of {limit:,} bytes")
             return
         data = path.read_bytes()
     except OSError as exc:
@@ -203,18 +244,52 @@ def _decode_and_read(data: bytes, source: str, *, is_json: bool) -> Iterator[Ite
     yield from read_text(text, source, is_json=is_json)
 
 
-def _walk(path: Path) -> Iterator[Path]:
-    for child in sorted(path.iterdir()):
-        if child.name.startswith("."):
+def _walk(top: Path) -> Iterator[Path | DocumentError]:
+    """The YAML/JSON files under a folder, depth first and sorted, each real folder entered once:
+    symlinks to folders are followed, but never into a folder already walked (no loops, no
+    repeats). A folder that cannot be listed is an error naming it; the walk goes on."""
+    visited: set[tuple[int, int]] = set()
+    pending: list[Iterator[Path]] = [iter([top])]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
             continue
-        if child.is_dir():
-            yield from _walk(child)
-        elif child.suffix in SUFFIXES:
-            yield child
+        if child is not top and child.name.startswith("."):
+            continue
+        if not child.is_dir():
+            if child.suffix in SUFFIXES:
+                yield child
+            continue
+        try:
+            info = child.stat()
+            if (info.st_dev, info.st_ino) in visited:
+                continue
+            visited.add((info.st_dev, info.st_ino))
+            pending.append(iter(sorted(child.iterdir())))
+        except OSError as exc:
+            yield DocumentError(str(child), f"cannot read folder: {exc.strerror or exc}")
+
+
+def _folder_files(folder: Path) -> Iterator[Path | DocumentError]:
+    """Every file of a folder walk once, by its real path (two links to one file: one read)."""
+    seen: set[str] = set()
+    found = False
+    for entry in _walk(folder):
+        if isinstance(entry, Path):
+            real = os.path.realpath(entry)
+            if real in seen:
+                continue
+            seen.add(real)
+            found = True
+        yield entry
+    if not found:
+        yield DocumentError(str(folder), "folder holds no .yaml, .yml or .json files")
 
 
 def read_paths(paths: Iterable[str]) -> Iterator[Item]:
     """Every document under the given paths ('-' is stdin), in a stable order."""
+    budget = _Budget()
     for raw in paths:
         if raw == "-":
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -226,12 +301,9 @@ def read_paths(paths: Iterable[str]) -> Iterator[Item]:
             continue
         path = Path(raw)
         if path.is_dir():
-            files = list(_walk(path))
-            if not files:
-                yield DocumentError(str(path), "folder holds no .yaml, .yml or .json files")
-            for f in files:
-                yield from _read_file(f)
+            for entry in _folder_files(path):
+                yield from (entry,) if isinstance(entry, DocumentError) else _read_file(entry, budget)
         elif path.exists() or path.is_symlink():
-            yield from _read_file(path)
+            yield from _read_file(path, budget)
         else:
             raise InputError(f"{raw}: no such file or folder")

@@ -1,47 +1,106 @@
 """Strict, bounded YAML reading shared by the catalogue loader and the CLI's input reader.
 
-PyYAML's SafeLoader accepts duplicate keys (the last one silently wins) and expands aliases
-without limit ("billion laughs"). Kubernetes rejects duplicate keys, and so do we; aliases are
-counted and a document that expands too many is refused before it can exhaust memory.
+PyYAML's SafeLoader accepts duplicate keys (the last one silently wins), expands aliases without
+limit ("billion laughs"), recurses once per nesting level (libyaml's composer overflows the C stack
+on deep text: a segfault), converts integers of any length, and builds sets and ordered maps that
+JSON cannot carry. Kubernetes reads none of that, and neither do we:
+- duplicate keys are refused; aliases are counted, and a document that expands too far is refused;
+- nesting deeper than MAX_DEPTH is refused while composing, before any deep recursion;
+- integers are limited to MAX_INT_CHARS characters and to what a float64 holds (as the API server
+  reads numbers);
+- only the tags of the Kubernetes YAML subset (null, bool, int, float, str, seq, map, merge,
+  timestamp read as a string) are accepted.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import yaml
 
 MAX_ALIASES = 1000
 MAX_EXPANDED_NODES = 2_000_000
+MAX_DEPTH = 100
+# An integer's text, sign and prefix included: a float64 holds at most 309 decimal digits.
+MAX_INT_CHARS = 330
+# The largest magnitude a float64 holds; larger numbers cannot reach a policy engine as numbers.
+MAX_NUMBER = 2**1024
+# Text whose nesting cannot exceed this goes to libyaml's (recursive, C) composer.
+_FAST_PATH_DEPTH = 400
+_UNSUPPORTED_TAGS = ("set", "omap", "pairs", "binary")
 
 
-class YamlLimitError(yaml.YAMLError):
-    """A document uses more aliases than allowed."""
+class YamlLimitError(yaml.MarkedYAMLError):
+    """A document passes one of the limits above."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None = None) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
 
 
 class _StrictComposer:
-    """Limits aliases; mixed into a loader before its composer."""
+    """Limits aliases and nesting depth; mixed into a loader before its composer."""
 
     _alias_count = 0
+    _depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
             self._alias_count += 1
             if self._alias_count > MAX_ALIASES:
-                event = self.peek_event()
                 raise YamlLimitError(
-                    f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?) at {event.start_mark}"
+                    f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?)", self._mark()
                 )
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise YamlLimitError(f"nested more than {MAX_DEPTH} levels deep", self._mark())
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+
+    def _mark(self) -> yaml.Mark:
+        return self.peek_event().start_mark  # type: ignore[attr-defined, no-any-return]
 
     def compose_document(self) -> Any:
         self._alias_count = 0
+        self._depth = 0
         return super().compose_document()  # type: ignore[misc]
 
 
+def _refuse_tag(loader: Any, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not supported "
+        "(Kubernetes YAML has no sets, ordered maps or binary values)", node.start_mark
+    )
+
+
+def _strict_int(loader: Any, node: Any) -> Any:
+    if len(str(node.value)) > MAX_INT_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"integer longer than {MAX_INT_CHARS} characters", node.start_mark
+        )
+    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    if abs(value) >= MAX_NUMBER:
+        raise yaml.constructor.ConstructorError(
+            None, None, "integer too large for a number (beyond float64)", node.start_mark
+        )
+    return value
+
+
 class _StrictConstructor:
-    """Rejects duplicate mapping keys; mixed into a loader before its constructor."""
+    """Rejects duplicate mapping keys and tags outside the Kubernetes subset; mixed into a loader
+    before its constructor."""
+
+    yaml_constructors: ClassVar[dict[str | None, Any]] = {
+        **yaml.constructor.SafeConstructor.yaml_constructors,
+        **{f"tag:yaml.org,2002:{name}": _refuse_tag for name in _UNSUPPORTED_TAGS},
+        # Kubernetes manifests keep timestamps and dates as strings; so do we (JSON has no date type).
+        "tag:yaml.org,2002:timestamp": yaml.constructor.SafeConstructor.construct_yaml_str,
+        "tag:yaml.org,2002:int": _strict_int,
+    }
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -49,7 +108,7 @@ class _StrictConstructor:
             for key_node, _ in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue
-                key = self.construct_object(key_node, deep=True)
+                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
                 try:
                     duplicate = key in seen
                 except TypeError:
@@ -61,7 +120,7 @@ class _StrictConstructor:
                         None, None, f"duplicate key {key!r}", key_node.start_mark
                     )
                 seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc, no-any-return]
 
 
 class _Strict(_StrictComposer, _StrictConstructor):
@@ -69,34 +128,35 @@ class _Strict(_StrictComposer, _StrictConstructor):
 
 
 class StrictLoader(_Strict, yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys and limits alias expansion (pure Python)."""
+    """SafeLoader with the limits above (pure Python)."""
 
 
 _CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 
 if _CParser is not None:
 
-    class FastStrictLoader(_Strict, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor,
-                           yaml.resolver.Resolver):
+    class FastStrictLoader(_Strict, yaml.composer.Composer, _CParser,  # type: ignore[misc, valid-type]
+                           yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         """StrictLoader's rules with libyaml's scanner and parser (several times faster).
 
-        Only the events come from libyaml: composing (alias counting, recursion limits), resolving
-        and constructing (duplicate keys) are the same Python code as StrictLoader's, so documents
+        Only the events come from libyaml: composing (alias counting, depth), resolving and
+        constructing (duplicate keys) are the same Python code as StrictLoader's, so documents
         load to the same values; syntax errors may be worded as libyaml words them.
         """
 
         def __init__(self, stream: Any) -> None:
-            _CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)  # type: ignore[misc]
             yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-    class AliasFreeLoader(_StrictConstructor, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
-        """For text that holds no `&` or `*` at all, so no anchors or aliases: libyaml composes too
-        (faster again); duplicate keys are still refused by the same Python constructor."""
+    class AliasFreeLoader(_StrictConstructor, _CParser,  # type: ignore[misc, valid-type]
+                          yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """For shallow text that holds no `&` or `*` at all, so no anchors or aliases: libyaml
+        composes too (faster again); the constructor's rules are the same Python code."""
 
         def __init__(self, stream: Any) -> None:
-            _CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)  # type: ignore[misc]
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
@@ -107,21 +167,30 @@ else:  # PyYAML built without libyaml
     _AliasFree = StrictLoader
 
 
+_LONGEST_LINE = re.compile(r"[^\n]*")
+
+
+def depth_bound(text: str) -> int:
+    """An upper bound on the nesting depth of any YAML text, cheap to compute: each flow level
+    needs a bracket, each block level at least one more column (two levels per column, counting
+    indentless sequences under mapping keys)."""
+    longest = max((len(m) for m in _LONGEST_LINE.findall(text)), default=0)
+    return text.count("[") + text.count("{") + 2 * longest + 2
+
+
 def _loader_for(text: str) -> type:
-    """Text without `&` and `*` cannot hold an anchor or an alias, so it needs no alias counting."""
-    return _AliasFree if "&" not in text and "*" not in text else Loader
-
-
-# Kubernetes manifests keep timestamps and dates as strings; so do we (JSON has no date type).
-for _tag in ("tag:yaml.org,2002:timestamp",):
-    StrictLoader.yaml_constructors[_tag] = StrictLoader.yaml_constructors["tag:yaml.org,2002:str"]
+    """libyaml's composer recurses in C once per level, without a limit, so it only gets text
+    that cannot be deep; and text without `&` and `*`, which cannot hold an alias."""
+    if "&" in text or "*" in text or depth_bound(text) > _FAST_PATH_DEPTH:
+        return Loader
+    return _AliasFree
 
 
 def expanded_size(value: Any, limit: int = MAX_EXPANDED_NODES) -> int:
     """Count the nodes a document has once its aliases are expanded (as JSON would write it).
 
     Aliased values are shared Python objects, so their sizes are memoised by identity; the count
-    stops as soon as it passes the limit.
+    stops as soon as it passes the limit. The depth is already bounded by the loader.
     """
     memo: dict[int, int] = {}
 
@@ -147,19 +216,87 @@ def expanded_size(value: Any, limit: int = MAX_EXPANDED_NODES) -> int:
     return size(value)
 
 
-def _checked(doc: Any, mark: str) -> Any:
-    if expanded_size(doc) > MAX_EXPANDED_NODES:
+def _depth(value: Any) -> int:
+    """Nesting depth, without recursion (for values without shared parts)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(v, dict):
+            stack.extend((child, depth + 1) for child in v.values())
+        elif isinstance(v, list):
+            stack.extend((child, depth + 1) for child in v)
+    return deepest
+
+
+def _load(text: str) -> Any:
+    loader = _loader_for(text)
+    doc = yaml.load(text, Loader=loader)  # a SafeConstructor loader
+    if loader is _AliasFree and _depth(doc) > MAX_DEPTH:
+        raise YamlLimitError(f"nested more than {MAX_DEPTH} levels deep")
+    if loader is not _AliasFree and expanded_size(doc) > MAX_EXPANDED_NODES:
         raise YamlLimitError(
-            f"document expands to more than {MAX_EXPANDED_NODES:,} values through aliases (alias bomb?){mark}"
+            f"document expands to more than {MAX_EXPANDED_NODES:,} values through aliases (alias bomb?)"
         )
     return doc
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """The text of one document of a stream, and the line (0-based) it starts on."""
+
+    text: str
+    first_line: int
+
+
+# A document start marker: `---` at the start of a line, followed by a space or the line's end. YAML
+# forbids it inside any scalar at column 0, so splitting on it agrees with the parser.
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+_DIRECTIVES_ONLY = re.compile(r"(?:[ \t]*(?:[%#][^\n]*)?(?:\r?\n|$))*")
+
+
+def split_documents(text: str) -> Iterator[Chunk]:
+    """Split a stream into its documents' texts the way kubectl-style readers do, so a broken
+    document never hides the ones after it. Directives stay with the document they precede; a
+    blank or comment-only start before the first marker is no document."""
+    start = line = 0
+    for match in _DOCUMENT_START.finditer(text):
+        head = text[start : match.start()]
+        if _DIRECTIVES_ONLY.fullmatch(head):
+            if start == 0 and "%" not in head:
+                line += head.count("\n")
+                start = match.start()
+            continue
+        yield Chunk(head, line)
+        line += head.count("\n")
+        start = match.start()
+    yield Chunk(text[start:], line)
+
+
+def _shift_marks(exc: yaml.YAMLError, lines: int) -> None:
+    """Make a chunk's error marks count lines from the start of the whole file."""
+    for name in ("context_mark", "problem_mark"):
+        mark = getattr(exc, name, None)
+        if mark is not None:  # libyaml's marks are read-only: replace them
+            setattr(exc, name, yaml.Mark(mark.name, mark.index, mark.line + lines, mark.column, None, 0))
+
+
+def load_chunk(chunk: Chunk) -> Any:
+    """One document of a split stream (None if empty); errors name lines of the whole file."""
+    try:
+        return _load(chunk.text)
+    except yaml.YAMLError as exc:
+        _shift_marks(exc, chunk.first_line)
+        raise
+
+
 def load_all(text: str) -> Iterator[Any]:
     """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one."""
-    for doc in yaml.load_all(text, Loader=_loader_for(text)):  # noqa: S506 - a SafeConstructor loader
-        yield _checked(doc, "")
+    for chunk in split_documents(text):
+        yield load_chunk(chunk)
 
 
 def load_one(text: str) -> Any:
-    return _checked(yaml.load(text, Loader=_loader_for(text)), "")  # noqa: S506
+    """A single-document YAML text (a catalogue file, a parameters file)."""
+    return _load(text)

@@ -1,0 +1,266 @@
+"""Hostile inputs for the soak run: each attack builds a tree, runs `kfpolicy` on it in a child
+process and records the exit code, the time and the child's peak RSS.
+
+    python benchmarks/attacks.py            # every attack, one line each
+    python benchmarks/attacks.py deep-flow  # only the named ones
+
+An attack passes when the run ends with exit 0, 1 or 2 within its time limit and every document
+that was not the attack (a good PyTorchJob beside it, named `good`) still has its result.
+tests/test_attacks.py runs every attack as a regression test; soak.py --attacks prints the table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GOOD = """apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata: {name: good}
+spec:
+  pytorchReplicaSpecs:
+    Worker:
+      replicas: 1
+      template:
+        spec:
+          containers: [{name: pytorch, image: pytorch:2}]
+"""
+
+# Runs the CLI and prints its own peak RSS (VmHWM, KiB) as the last line of stderr.
+RUNNER = """
+import sys
+from kfpolicy.cli import main
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+finally:
+    sys.stdout.flush()
+    with open("/proc/self/status", encoding="ascii") as f:
+        hwm = [line.split()[1] for line in f if line.startswith("VmHWM:")]
+    print(f"MAXRSS_KIB={hwm[0] if hwm else -1}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@dataclass(frozen=True)
+class Attack:
+    """What to run (arguments after `kfpolicy`, in the attack's folder) and what must survive."""
+
+    args: list[str]
+    survivors: list[str] = field(default_factory=lambda: ["good"])  # object names with a result
+    codes: tuple[int, ...] = (0, 1, 2)
+    mentions: str = ""  # text stderr must hold (the error that names the attack)
+    time_limit: float = 60.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    code: int
+    seconds: float
+    peak_mib: float
+    problems: list[str]
+
+
+def _pytorch(name: str, worker_extra: str = "") -> str:
+    return GOOD.replace("name: good", f"name: {name}") + worker_extra
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def _with_good(folder: Path, name: str, text: str, *extra: str, mentions: str = "") -> Attack:
+    _write(folder, name, text)
+    _write(folder, "good.yaml", GOOD)
+    return Attack(["eval", "-o", "json", *extra, name, "good.yaml"], mentions=mentions or name)
+
+
+def deep_flow(d: Path) -> Attack:
+    return _with_good(d, "deep.yaml", "x: " + "[" * 30_000 + "]" * 30_000 + "\n", mentions="nested more than")
+
+
+def deep_block(d: Path) -> Attack:
+    return _with_good(d, "deep.yaml", "x:\n" + "- " * 30_000 + "1\n", mentions="nested more than")
+
+
+def deep_parameters(d: Path) -> Attack:
+    _write(d, "params.yaml", "x: " + "[" * 30_000 + "]" * 30_000 + "\n")
+    _write(d, "good.yaml", GOOD)
+    return Attack(["eval", "--parameters", "params.yaml", "good.yaml"], survivors=[], codes=(2,),
+                  mentions="params.yaml")
+
+
+def deep_rule_yaml(d: Path) -> Attack:
+    rule = d / "mine" / "rules" / "deep-rule"
+    rule.mkdir(parents=True)
+    _write(rule, "rule.yaml", "id: deep-rule\nx: " + "[" * 30_000 + "]" * 30_000 + "\n")
+    _write(d, "good.yaml", GOOD)
+    return Attack(["eval", "--catalogue", "mine", "good.yaml"], [], (2,), mentions="rule.yaml")
+
+
+def long_integer(d: Path) -> Attack:
+    text = _pytorch("big") + "status: {x: " + "1" * 5000 + "}\n"
+    return _with_good(d, "big.yaml", text, mentions="integer")
+
+
+def long_hex(d: Path) -> Attack:
+    text = _pytorch("big") + "status: {x: 0x" + "f" * 4000 + "}\n"
+    return _with_good(d, "big.yaml", text, mentions="integer")
+
+
+def huge_json_number(d: Path) -> Attack:
+    job = json.loads(json.dumps(__import__("yaml").safe_load(GOOD)))
+    job["metadata"]["name"] = "huge"
+    text = json.dumps(job)[:-1] + ', "status": {"x": 1' + "0" * 309 + "}}"
+    return _with_good(d, "huge.json", text, mentions="too large")
+
+
+def lone_surrogate(d: Path) -> Attack:
+    text = '{"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "\\ud800"}}'
+    return _with_good(d, "surrogate.json", text, mentions="surrogate")
+
+
+def yaml_set(d: Path) -> Attack:
+    return _with_good(d, "set.yaml", _pytorch("set") + "status: !!set {a, b}\n", mentions="!!set")
+
+
+def yaml_set_inventory(d: Path) -> Attack:
+    _write(d, "inv.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nx: !!set {a}\n")
+    _write(d, "good.yaml", GOOD)
+    return Attack(["eval", "--inventory", "inv.yaml", "good.yaml"], [], (2,), mentions="!!set")
+
+
+def yaml_omap(d: Path) -> Attack:
+    text = _pytorch("omap") + "status: !!omap [{a: !!binary aGVsbG8=}, {b: .nan}]\n"
+    return _with_good(d, "omap.yaml", text, mentions="!!omap")
+
+
+def bad_first_document(d: Path) -> Attack:
+    _write(d, "stream.yaml", "kind: PyTorchJob\nkind: TFJob\n---\n" + GOOD)
+    return Attack(["eval", "-o", "json", "stream.yaml"], mentions="stream.yaml#0")
+
+
+def broken_first_document(d: Path) -> Attack:
+    _write(d, "stream.yaml", "kind: [unclosed\n---\n" + GOOD)
+    return Attack(["eval", "-o", "json", "stream.yaml"], mentions="stream.yaml#0")
+
+
+def symlink_loops(d: Path) -> Attack:
+    tree = d / "tree"
+    tree.mkdir()
+    _write(tree, "good.yaml", GOOD)
+    (tree / "a").symlink_to(".")
+    (tree / "b").symlink_to(".")
+    (tree / "up").symlink_to("..")
+    return Attack(["eval", "-o", "json", "tree"])
+
+
+def unreadable_folder(d: Path) -> Attack:
+    tree = d / "tree"
+    (tree / "locked").mkdir(parents=True)
+    _write(tree / "locked", "job.yaml", GOOD)
+    _write(tree, "good.yaml", GOOD)
+    (tree / "locked").chmod(0)
+    # root reads any folder: then the locked job is read and evaluated too, which is right.
+    return Attack(["eval", "-o", "json", "tree"], mentions="" if os.geteuid() == 0 else "locked")
+
+
+def many_empty_documents(d: Path) -> Attack:
+    _write(d, "empty.yaml", "---\n" * (8 * 1024 * 1024))
+    _write(d, "good.yaml", GOOD)
+    return Attack(["eval", "-o", "json", "empty.yaml", "good.yaml"], mentions="documents")
+
+
+def many_runtime_patches(d: Path) -> Attack:
+    patches = [{"manager": f"acme.io/m{i}", "trainingRuntimeSpec": {}} for i in range(8000)]
+    job = {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "TrainJob", "metadata": {"name": "patched"},
+           "spec": {"runtimeRef": {"name": "torch"}, "runtimePatches": patches}}
+    _write(d, "patched.json", json.dumps(job))
+    _write(d, "good.yaml", GOOD)
+    return Attack(["eval", "-o", "json", "patched.json", "good.yaml"], survivors=["good", "patched"])
+
+
+ATTACKS: dict[str, Callable[[Path], Attack]] = {
+    "deep-flow": deep_flow,
+    "deep-block": deep_block,
+    "deep-parameters": deep_parameters,
+    "deep-rule-yaml": deep_rule_yaml,
+    "long-integer": long_integer,
+    "long-hex": long_hex,
+    "huge-json-number": huge_json_number,
+    "lone-surrogate": lone_surrogate,
+    "yaml-set": yaml_set,
+    "yaml-set-inventory": yaml_set_inventory,
+    "yaml-omap": yaml_omap,
+    "bad-first-document": bad_first_document,
+    "broken-first-document": broken_first_document,
+    "symlink-loops": symlink_loops,
+    "unreadable-folder": unreadable_folder,
+    "many-empty-documents": many_empty_documents,
+
+}
+
+
+def _names(stdout: str) -> list[str]:
+    try:
+        results = json.loads(stdout)["results"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    return [str(r.get("name")) for r in results]
+
+
+def run_attack(name: str, folder: Path) -> Outcome:
+    """Build the attack in folder, run it, and say what went wrong (nothing, when it passes)."""
+    attack = ATTACKS[name](folder)
+    started = time.monotonic()
+    try:
+        proc = subprocess.run([sys.executable, "-c", RUNNER, *attack.args], cwd=folder, capture_output=True,
+                              text=True, timeout=attack.time_limit, env={**os.environ, "PYTHONHASHSEED": "0"})
+    except subprocess.TimeoutExpired:
+        seconds = time.monotonic() - started
+        return Outcome(name, -1, seconds, -1, [f"still running after {attack.time_limit:.0f} s"])
+    seconds = time.monotonic() - started
+    lines = proc.stderr.splitlines()
+    peak = int(lines[-1].split("=")[1]) / 1024 if lines and lines[-1].startswith("MAXRSS_KIB=") else -1.0
+    stderr = "\n".join(lines[:-1])
+    problems = []
+    if proc.returncode not in attack.codes:
+        problems.append(f"exit {proc.returncode} (wanted one of {attack.codes}): {stderr[-600:]}")
+    if "Traceback" in stderr:
+        problems.append(f"a traceback: {stderr[-600:]}")
+    if attack.mentions and attack.mentions not in stderr:
+        problems.append(f"stderr does not mention {attack.mentions!r}: {stderr[-600:]}")
+    found = _names(proc.stdout)
+    problems.extend(f"no result for {want!r}" for want in attack.survivors if want not in found)
+    return Outcome(name, proc.returncode, seconds, peak, problems)
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(ATTACKS)
+    failed = 0
+    print(f"{'attack':<24} {'exit':>4} {'seconds':>8} {'peak MiB':>9}  result")
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix="kfpolicy-attack-") as tmp:
+            outcome = run_attack(name, Path(tmp))
+            for path in Path(tmp).rglob("*"):  # let the cleanup into folders the attack locked
+                if path.is_dir() and not path.is_symlink():
+                    path.chmod(0o755)
+        failed += bool(outcome.problems)
+        verdict = "ok" if not outcome.problems else "FAIL: " + "; ".join(outcome.problems)[:300]
+        figures = f"{outcome.code:>4} {outcome.seconds:>8.1f} {outcome.peak_mib:>9.0f}"
+        print(f"{name:<24} {figures}  {verdict}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
