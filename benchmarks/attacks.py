@@ -206,8 +206,8 @@ ATTACKS: dict[str, Callable[[Path], Attack]] = {
     "broken-first-document": broken_first_document,
     "symlink-loops": symlink_loops,
     "unreadable-folder": unreadable_folder,
+    "many-runtime-patches": many_runtime_patches,
     "many-empty-documents": many_empty_documents,
-
 }
 
 

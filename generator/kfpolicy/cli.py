@@ -22,7 +22,7 @@ from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
 from kfpolicy.inputs import Document, DocumentError, read_paths
 from kfpolicy.report import eval_json, eval_junit, eval_text, outcomes_junit, outcomes_text
-from kfpolicy.runner import INVENTORY_KINDS, Evaluator
+from kfpolicy.runner import INVENTORY_KINDS, Evaluator, evaluate_each
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -143,7 +143,8 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
         evaluator = GatekeeperEvaluator(cat, profile=profile, inventory=inv, parameters=_parameters(parameters))
     else:
         evaluator = Evaluator(cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters))
-    results = [evaluator.evaluate(d) for d in docs]
+    results, failed = evaluate_each(evaluator, docs)
+    errors += failed
     if output == "json":
         click.echo(eval_json(results, errors))
     elif output == "junit":
