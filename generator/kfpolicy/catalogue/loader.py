@@ -125,6 +125,8 @@ def _load_rule(rule_dir: Path) -> Rule:
         rego = rego_path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogueError(f"{rego_path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{rego_path}: not UTF-8 text (byte {exc.start})") from None
     expected_pkg = "kubeflow.rules." + raw["id"].replace("-", "_")
     match = _PACKAGE_RE.search(rego)
     if not match or match.group(1) != expected_pkg:
@@ -178,7 +180,10 @@ def _load_library(lib_dir: Path) -> dict[str, str]:
     files: dict[str, str] = {}
     if lib_dir.is_dir():
         for f in sorted(lib_dir.rglob("*.rego")):
-            files[f.relative_to(lib_dir).as_posix()] = f.read_text(encoding="utf-8")
+            try:
+                files[f.relative_to(lib_dir).as_posix()] = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CatalogueError(f"{f}: cannot read as UTF-8 text: {exc}") from None
     return files
 
 
@@ -235,7 +240,7 @@ def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
     profiles = _build_profiles(rules, kinds, profile_raw)
     if default_profile is None or default_profile not in profiles:
         raise CatalogueError(f"{folders[0] / 'profiles.yaml'}: default: unknown profile {default_profile!r}")
-    return Catalogue(
+    cat = Catalogue(
         kinds=kinds,
         rules=rules,
         profiles=profiles,
@@ -243,6 +248,11 @@ def load_catalogue(dirs: Sequence[Path] | None = None) -> Catalogue:
         library=library,
         sources=tuple(folders),
     )
+    if len(folders) > 1:
+        from kfpolicy.catalogue.rego_check import check_user_catalogue
+
+        check_user_catalogue(cat, folders[1:])
+    return cat
 
 
 def _build_profiles(
