@@ -190,6 +190,44 @@ def many_runtime_patches(d: Path) -> Attack:
     return Attack(["eval", "-o", "json", "patched.json", "good.yaml"], survivors=["good", "patched"])
 
 
+def _user_rule(d: Path, rule_id: str, extra_rego: str) -> None:
+    from kfpolicy.scaffold import new_rule
+
+    folder = new_rule(d / "mine", rule_id, ["pytorchjob"])
+    with (folder / "rule.rego").open("a", encoding="utf-8") as rego:
+        rego.write(extra_rego)
+
+
+# Iterates 25 million pairs (without building them) on an object annotated `slow: "yes"`.
+SLOW_REGO = """
+violation contains core.forbidden("metadata", "slow") if {
+	core.metadata.annotations.slow == "yes"
+	some i in numbers.range(1, 5000)
+	some j in numbers.range(1, 5000)
+	i * j == -1
+}
+"""
+
+
+def slow_user_rule(d: Path) -> Attack:
+    _user_rule(d, "slow-rule", SLOW_REGO)
+    _write(d, "slow.yaml", GOOD.replace("name: good", "name: slow, annotations: {slow: 'yes'}"))
+    _write(d, "good.yaml", GOOD)
+    args = ["eval", "-o", "json", "--catalogue", "mine", "--timeout", "2", "slow.yaml", "good.yaml"]
+    return Attack(args, mentions="rule slow-rule took longer than 2 s")
+
+
+def recursive_user_rule(d: Path) -> Attack:
+    _user_rule(d, "loop-rule", "\nloop(x) := y if {\n\ty := loop(x)\n}\n")
+    _write(d, "good.yaml", GOOD)
+    return Attack(["eval", "--catalogue", "mine", "good.yaml"], [], (2,), mentions="rule loop is recursive")
+
+
+def broken_user_rule(d: Path) -> Attack:
+    _user_rule(d, "broken-rule", "\nbroken if {\n")
+    return Attack(["generate", "--catalogue", "mine", "--out", "out"], [], (2,), mentions="does not parse")
+
+
 ATTACKS: dict[str, Callable[[Path], Attack]] = {
     "deep-flow": deep_flow,
     "deep-block": deep_block,
@@ -208,6 +246,9 @@ ATTACKS: dict[str, Callable[[Path], Attack]] = {
     "unreadable-folder": unreadable_folder,
     "many-runtime-patches": many_runtime_patches,
     "many-empty-documents": many_empty_documents,
+    "slow-user-rule": slow_user_rule,
+    "recursive-user-rule": recursive_user_rule,
+    "broken-user-rule": broken_user_rule,
 }
 
 
