@@ -11,29 +11,24 @@ tests/test_attacks.py runs every attack as a regression test; soak.py --attacks 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-GOOD = """apiVersion: kubeflow.org/v1
-kind: PyTorchJob
-metadata: {name: good}
-spec:
-  pytorchReplicaSpecs:
-    Worker:
-      replicas: 1
-      template:
-        spec:
-          containers: [{name: pytorch, image: pytorch:2}]
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hostile import ATTACKS  # a sibling module of this script
 
-# Runs the CLI and prints its own peak RSS (VmHWM, KiB) as the last line of stderr.
+__all__ = ["ATTACKS", "Outcome", "main", "run_attack"]
+
 RUNNER = """
 import sys
 from kfpolicy.cli import main
@@ -52,204 +47,12 @@ sys.exit(code)
 
 
 @dataclass(frozen=True)
-class Attack:
-    """What to run (arguments after `kfpolicy`, in the attack's folder) and what must survive."""
-
-    args: list[str]
-    survivors: list[str] = field(default_factory=lambda: ["good"])  # object names with a result
-    codes: tuple[int, ...] = (0, 1, 2)
-    mentions: str = ""  # text stderr must hold (the error that names the attack)
-    time_limit: float = 60.0
-
-
-@dataclass(frozen=True)
 class Outcome:
     name: str
     code: int
     seconds: float
     peak_mib: float
     problems: list[str]
-
-
-def _pytorch(name: str, worker_extra: str = "") -> str:
-    return GOOD.replace("name: good", f"name: {name}") + worker_extra
-
-
-def _write(folder: Path, name: str, text: str) -> None:
-    (folder / name).write_text(text, encoding="utf-8")
-
-
-def _with_good(folder: Path, name: str, text: str, *extra: str, mentions: str = "") -> Attack:
-    _write(folder, name, text)
-    _write(folder, "good.yaml", GOOD)
-    return Attack(["eval", "-o", "json", *extra, name, "good.yaml"], mentions=mentions or name)
-
-
-def deep_flow(d: Path) -> Attack:
-    return _with_good(d, "deep.yaml", "x: " + "[" * 30_000 + "]" * 30_000 + "\n", mentions="nested more than")
-
-
-def deep_block(d: Path) -> Attack:
-    return _with_good(d, "deep.yaml", "x:\n" + "- " * 30_000 + "1\n", mentions="nested more than")
-
-
-def deep_parameters(d: Path) -> Attack:
-    _write(d, "params.yaml", "x: " + "[" * 30_000 + "]" * 30_000 + "\n")
-    _write(d, "good.yaml", GOOD)
-    return Attack(["eval", "--parameters", "params.yaml", "good.yaml"], survivors=[], codes=(2,),
-                  mentions="params.yaml")
-
-
-def deep_rule_yaml(d: Path) -> Attack:
-    rule = d / "mine" / "rules" / "deep-rule"
-    rule.mkdir(parents=True)
-    _write(rule, "rule.yaml", "id: deep-rule\nx: " + "[" * 30_000 + "]" * 30_000 + "\n")
-    _write(d, "good.yaml", GOOD)
-    return Attack(["eval", "--catalogue", "mine", "good.yaml"], [], (2,), mentions="rule.yaml")
-
-
-def long_integer(d: Path) -> Attack:
-    text = _pytorch("big") + "status: {x: " + "1" * 5000 + "}\n"
-    return _with_good(d, "big.yaml", text, mentions="integer")
-
-
-def long_hex(d: Path) -> Attack:
-    text = _pytorch("big") + "status: {x: 0x" + "f" * 4000 + "}\n"
-    return _with_good(d, "big.yaml", text, mentions="integer")
-
-
-def huge_json_number(d: Path) -> Attack:
-    job = json.loads(json.dumps(__import__("yaml").safe_load(GOOD)))
-    job["metadata"]["name"] = "huge"
-    text = json.dumps(job)[:-1] + ', "status": {"x": 1' + "0" * 309 + "}}"
-    return _with_good(d, "huge.json", text, mentions="too large")
-
-
-def lone_surrogate(d: Path) -> Attack:
-    text = '{"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "\\ud800"}}'
-    return _with_good(d, "surrogate.json", text, mentions="surrogate")
-
-
-def yaml_set(d: Path) -> Attack:
-    return _with_good(d, "set.yaml", _pytorch("set") + "status: !!set {a, b}\n", mentions="!!set")
-
-
-def yaml_set_inventory(d: Path) -> Attack:
-    _write(d, "inv.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nx: !!set {a}\n")
-    _write(d, "good.yaml", GOOD)
-    return Attack(["eval", "--inventory", "inv.yaml", "good.yaml"], [], (2,), mentions="!!set")
-
-
-def yaml_omap(d: Path) -> Attack:
-    text = _pytorch("omap") + "status: !!omap [{a: !!binary aGVsbG8=}, {b: .nan}]\n"
-    return _with_good(d, "omap.yaml", text, mentions="!!omap")
-
-
-def bad_first_document(d: Path) -> Attack:
-    _write(d, "stream.yaml", "kind: PyTorchJob\nkind: TFJob\n---\n" + GOOD)
-    return Attack(["eval", "-o", "json", "stream.yaml"], mentions="stream.yaml#0")
-
-
-def broken_first_document(d: Path) -> Attack:
-    _write(d, "stream.yaml", "kind: [unclosed\n---\n" + GOOD)
-    return Attack(["eval", "-o", "json", "stream.yaml"], mentions="stream.yaml#0")
-
-
-def symlink_loops(d: Path) -> Attack:
-    tree = d / "tree"
-    tree.mkdir()
-    _write(tree, "good.yaml", GOOD)
-    (tree / "a").symlink_to(".")
-    (tree / "b").symlink_to(".")
-    (tree / "up").symlink_to("..")
-    return Attack(["eval", "-o", "json", "tree"])
-
-
-def unreadable_folder(d: Path) -> Attack:
-    tree = d / "tree"
-    (tree / "locked").mkdir(parents=True)
-    _write(tree / "locked", "job.yaml", GOOD)
-    _write(tree, "good.yaml", GOOD)
-    (tree / "locked").chmod(0)
-    # root reads any folder: then the locked job is read and evaluated too, which is right.
-    return Attack(["eval", "-o", "json", "tree"], mentions="" if os.geteuid() == 0 else "locked")
-
-
-def many_empty_documents(d: Path) -> Attack:
-    _write(d, "empty.yaml", "---\n" * (8 * 1024 * 1024))
-    _write(d, "good.yaml", GOOD)
-    return Attack(["eval", "-o", "json", "empty.yaml", "good.yaml"], mentions="documents")
-
-
-def many_runtime_patches(d: Path) -> Attack:
-    patches = [{"manager": f"acme.io/m{i}", "trainingRuntimeSpec": {}} for i in range(8000)]
-    job = {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "TrainJob", "metadata": {"name": "patched"},
-           "spec": {"runtimeRef": {"name": "torch"}, "runtimePatches": patches}}
-    _write(d, "patched.json", json.dumps(job))
-    _write(d, "good.yaml", GOOD)
-    return Attack(["eval", "-o", "json", "patched.json", "good.yaml"], survivors=["good", "patched"])
-
-
-def _user_rule(d: Path, rule_id: str, extra_rego: str) -> None:
-    from kfpolicy.scaffold import new_rule
-
-    folder = new_rule(d / "mine", rule_id, ["pytorchjob"])
-    with (folder / "rule.rego").open("a", encoding="utf-8") as rego:
-        rego.write(extra_rego)
-
-
-# Iterates 25 million pairs (without building them) on an object annotated `slow: "yes"`.
-SLOW_REGO = """
-violation contains core.forbidden("metadata", "slow") if {
-	core.metadata.annotations.slow == "yes"
-	some i in numbers.range(1, 5000)
-	some j in numbers.range(1, 5000)
-	i * j == -1
-}
-"""
-
-
-def slow_user_rule(d: Path) -> Attack:
-    _user_rule(d, "slow-rule", SLOW_REGO)
-    _write(d, "slow.yaml", GOOD.replace("name: good", "name: slow, annotations: {slow: 'yes'}"))
-    _write(d, "good.yaml", GOOD)
-    args = ["eval", "-o", "json", "--catalogue", "mine", "--timeout", "2", "slow.yaml", "good.yaml"]
-    return Attack(args, mentions="rule slow-rule took longer than 2 s")
-
-
-def recursive_user_rule(d: Path) -> Attack:
-    _user_rule(d, "loop-rule", "\nloop(x) := y if {\n\ty := loop(x)\n}\n")
-    _write(d, "good.yaml", GOOD)
-    return Attack(["eval", "--catalogue", "mine", "good.yaml"], [], (2,), mentions="rule loop is recursive")
-
-
-def broken_user_rule(d: Path) -> Attack:
-    _user_rule(d, "broken-rule", "\nbroken if {\n")
-    return Attack(["generate", "--catalogue", "mine", "--out", "out"], [], (2,), mentions="does not parse")
-
-
-ATTACKS: dict[str, Callable[[Path], Attack]] = {
-    "deep-flow": deep_flow,
-    "deep-block": deep_block,
-    "deep-parameters": deep_parameters,
-    "deep-rule-yaml": deep_rule_yaml,
-    "long-integer": long_integer,
-    "long-hex": long_hex,
-    "huge-json-number": huge_json_number,
-    "lone-surrogate": lone_surrogate,
-    "yaml-set": yaml_set,
-    "yaml-set-inventory": yaml_set_inventory,
-    "yaml-omap": yaml_omap,
-    "bad-first-document": bad_first_document,
-    "broken-first-document": broken_first_document,
-    "symlink-loops": symlink_loops,
-    "unreadable-folder": unreadable_folder,
-    "many-runtime-patches": many_runtime_patches,
-    "many-empty-documents": many_empty_documents,
-    "slow-user-rule": slow_user_rule,
-    "recursive-user-rule": recursive_user_rule,
-    "broken-user-rule": broken_user_rule,
-}
 
 
 def _names(stdout: str) -> list[str]:
@@ -260,13 +63,50 @@ def _names(stdout: str) -> list[str]:
     return [str(r.get("name")) for r in results]
 
 
+@contextlib.contextmanager
+def _serving(server: Callable[[socket.socket], None] | None) -> Iterator[str]:
+    """A loopback listener that hands each connection to server in a thread; yields its URL."""
+    if server is None:
+        yield ""
+        return
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    stop = threading.Event()
+
+    def handle(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn:
+            server(conn)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
 def run_attack(name: str, folder: Path) -> Outcome:
     """Build the attack in folder, run it, and say what went wrong (nothing, when it passes)."""
     attack = ATTACKS[name](folder)
     started = time.monotonic()
     try:
-        proc = subprocess.run([sys.executable, "-c", RUNNER, *attack.args], cwd=folder, capture_output=True,
-                              text=True, timeout=attack.time_limit, env={**os.environ, "PYTHONHASHSEED": "0"})
+        with _serving(attack.server) as url:
+            args = [a.replace("{url}", url) for a in attack.args]
+            env = {**os.environ, "PYTHONHASHSEED": "0"}
+            proc = subprocess.run([sys.executable, "-c", RUNNER, *args], cwd=folder, capture_output=True,
+                                  text=True, timeout=attack.time_limit, env=env)
     except subprocess.TimeoutExpired:
         seconds = time.monotonic() - started
         return Outcome(name, -1, seconds, -1, [f"still running after {attack.time_limit:.0f} s"])

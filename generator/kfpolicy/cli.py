@@ -220,14 +220,15 @@ def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> 
 @click.option("--opa-url", required=True, help="OPA server root, e.g. http://localhost:8181")
 @click.option("--profile", "-p", default=None)
 @click.option("--token", envvar="KFPOLICY_OPA_TOKEN", default=None, help="Bearer token (env KFPOLICY_OPA_TOKEN).")
-@click.option("--timeout", type=float, default=5.0, show_default=True)
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds for each request, whole.")
+@click.option("--deadline", type=float, default=120.0, show_default=True, help="Seconds for the whole push.")
 def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, token: str | None,
-             timeout: float) -> None:
+             timeout: float, deadline: float) -> None:
     """Load the policies and the profile's data into a running OPA server."""
     from kfpolicy.push import push
 
     cat = _load(catalogues)
-    result = push(cat, opa_url, profile=profile, token=token, timeout=timeout)
+    result = push(cat, opa_url, profile=profile, token=token, timeout=timeout, deadline=deadline)
     click.echo(f"pushed {len(result.policies)} policies and data.{result.data_path} to {opa_url}")
 
 
