@@ -95,3 +95,22 @@ def test_an_engine_failure_is_that_documents_error(catalogue: Catalogue) -> None
     assert [r.source for r in results] == ["ok#0"]
     assert [e.source for e in errors] == ["huge#0"] and "not evaluated" in errors[0].message
     assert Evaluator(catalogue).query("data.kubeflow.violation", {"kind": "x"}) is not UNDEFINED
+
+
+# Characters of Unicode 15.1 and 16.0 (first and last of each addition), which OPA's Go tables do
+# not know; benchmarks/unicode_sweep.py checks every code point.
+NEW_CHARACTERS = [0x0897, 0x1B4E, 0x1B7F, 0x1C8A, 0x2427, 0x2429, 0x2FFC, 0x2FFF, 0x31E4, 0x31EF, 0xA7CB,
+                  0xA7DC, 0x105C0, 0x105F3, 0x10D40, 0x10EC2, 0x10EFC, 0x11380, 0x116D0, 0x11BC0, 0x11F5A,
+                  0x13460, 0x143FA, 0x16100, 0x16D40, 0x18CFF, 0x1CC00, 0x1E5D0, 0x1F8B2, 0x1FA89, 0x1FAE9,
+                  0x1FBCB, 0x1FBEF, 0x2EBF0, 0x2EE5D]
+
+
+def test_new_unicode_characters_print_alike(pair: fuzzgen.EnginePair) -> None:
+    chars = [chr(c) for c in NEW_CHARACTERS] + ["é", "\U0001f600"]
+    query = '[data.lib.kubeflow.core.format_value({"k": c}) | some c in input.chars]'
+    outcome = pair.run(query, {"chars": chars})
+    assert outcome.agree, outcome
+    shown = json.loads(outcome.opa)
+    hidden = "(a value holding characters or numbers that cannot be shown)"
+    assert shown[: len(NEW_CHARACTERS)] == [hidden] * len(NEW_CHARACTERS)
+    assert shown[-2:] == ['{"k": "é"}', '{"k": "\U0001f600"}']
