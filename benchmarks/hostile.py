@@ -149,6 +149,15 @@ def many_empty_documents(d: Path) -> Attack:
     return Attack(["eval", "-o", "json", "empty.yaml", "good.yaml"], mentions="documents")
 
 
+def wide_flow_list(d: Path) -> Attack:
+    text = "a: [" + "1," * (16 * 1024 * 1024 - 8) + "1]\n"
+    return _with_good(d, "wide.yaml", text, mentions="values in one")
+
+
+def wide_block_list(d: Path) -> Attack:
+    return _with_good(d, "wide.yaml", "a:\n" + "- 1\n" * (8 * 1024 * 1024 - 8), mentions="values in one")
+
+
 def many_runtime_patches(d: Path) -> Attack:
     patches = [{"manager": f"acme.io/m{i}", "trainingRuntimeSpec": {}} for i in range(8000)]
     job = {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "TrainJob", "metadata": {"name": "patched"},
@@ -256,6 +265,8 @@ ATTACKS: dict[str, Callable[[Path], Attack]] = {
     "unreadable-folder": unreadable_folder,
     "many-runtime-patches": many_runtime_patches,
     "many-empty-documents": many_empty_documents,
+    "wide-flow-list": wide_flow_list,
+    "wide-block-list": wide_block_list,
     "slow-user-rule": slow_user_rule,
     "recursive-user-rule": recursive_user_rule,
     "broken-user-rule": broken_user_rule,

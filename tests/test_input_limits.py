@@ -47,6 +47,20 @@ def test_depth_is_refused_before_the_composer_recurses(text: str) -> None:
         yamlio.load_one(text)
 
 
+@pytest.mark.parametrize("text", [
+    "a: [" + "1," * yamlio.MAX_NODES + "1]",
+    "a:\n" + "- 1\n" * yamlio.MAX_NODES,
+    "a: &x [" + "1," * yamlio.MAX_NODES + "1]",
+])
+def test_a_document_with_too_many_values_is_refused_while_composing(text: str) -> None:
+    with pytest.raises(yamlio.YamlLimitError, match="more than 200,000 values in one document"):
+        yamlio.load_one(text)
+
+
+def test_a_large_document_below_the_value_limit_loads() -> None:
+    assert len(yamlio.load_one("a: [" + "1," * 99_998 + "1]")["a"]) == 99_999
+
+
 def test_depth_at_the_limit_loads_on_both_paths() -> None:
     text = "x: " + "[" * 99 + "]" * 99
     assert yamlio.load_one(text) == yamlio.load_one(text + "\n# &")

@@ -5,7 +5,8 @@ limit ("billion laughs"), recurses once per nesting level (libyaml's composer ov
 on deep text: a segfault), converts integers of any length, and builds sets and ordered maps that
 JSON cannot carry. Kubernetes reads none of that, and neither do we:
 - duplicate keys are refused; aliases are counted, and a document that expands too far is refused;
-- nesting deeper than MAX_DEPTH is refused while composing, before any deep recursion;
+- nesting deeper than MAX_DEPTH, and more than MAX_NODES values, are refused while composing,
+  before any deep recursion or large allocation;
 - integers are limited to MAX_INT_CHARS characters and to what a float64 holds (as the API server
   reads numbers);
 - only the tags of the Kubernetes YAML subset (null, bool, int, float, str, seq, map, merge,
@@ -24,6 +25,9 @@ import yaml
 MAX_ALIASES = 1000
 MAX_EXPANDED_NODES = 2_000_000
 MAX_DEPTH = 100
+# Values (YAML nodes) in one document, counted while composing: a 32 MiB flow list of small
+# values otherwise builds 16 million nodes (minutes, gigabytes) before any check could run.
+MAX_NODES = 200_000
 # An integer's text, sign and prefix included: a float64 holds at most 309 decimal digits.
 MAX_INT_CHARS = 330
 # The largest magnitude a float64 holds; larger numbers cannot reach a policy engine as numbers.
@@ -45,6 +49,7 @@ class _StrictComposer:
 
     _alias_count = 0
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
@@ -53,6 +58,9 @@ class _StrictComposer:
                 raise YamlLimitError(
                     f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?)", self._mark()
                 )
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise YamlLimitError(f"more than {MAX_NODES:,} values in one document", self._mark())
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -67,6 +75,7 @@ class _StrictComposer:
     def compose_document(self) -> Any:
         self._alias_count = 0
         self._depth = 0
+        self._nodes = 0
         return super().compose_document()  # type: ignore[misc]
 
 
@@ -178,10 +187,18 @@ def depth_bound(text: str) -> int:
     return text.count("[") + text.count("{") + 2 * longest + 2
 
 
+def node_bound(text: str) -> int:
+    """An upper bound on the number of nodes in YAML text, cheap to compute: every node but the
+    first follows a line break or one of the indicators that separate or introduce values."""
+    return 2 * (sum(text.count(c) for c in "\n,:-?[{") + 1)
+
+
 def _loader_for(text: str) -> type:
-    """libyaml's composer recurses in C once per level, without a limit, so it only gets text
-    that cannot be deep; and text without `&` and `*`, which cannot hold an alias."""
-    if "&" in text or "*" in text or depth_bound(text) > _FAST_PATH_DEPTH:
+    """libyaml's composer recurses in C once per level and builds every node without a limit, so
+    it only gets text that can be neither deep nor large; and text without `&` and `*`, which
+    cannot hold an alias."""
+    # node_bound first: it is the cheaper, and it bounds the lines depth_bound has to look at.
+    if "&" in text or "*" in text or node_bound(text) > MAX_NODES or depth_bound(text) > _FAST_PATH_DEPTH:
         return Loader
     return _AliasFree
 
