@@ -10,6 +10,9 @@ For every input both engines answer data.kubeflow.violation; every 10th input al
 admission.response, and is evaluated twice (determinism). Prints how many inputs, engine errors,
 disagreements, non-deterministic answers and field paths not in the object it saw, and the time.
 `--save DIR` writes the first failing inputs there as JSON for replay.
+
+    python benchmarks/soak.py --attacks       # the hostile trees and servers of attacks.py instead:
+                                              # exit code, seconds and peak RSS per attack
 """
 
 from __future__ import annotations
@@ -102,7 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=None,
                         help="seconds; stop after the chunk that passes it and report what ran")
     parser.add_argument("--save", type=Path, default=None, help="folder for the first failing inputs")
+    parser.add_argument("--attacks", action="store_true", help="run the attacks of attacks.py and stop")
     args = parser.parse_args(argv)
+    if args.attacks:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import attacks
+
+        return attacks.main([])
 
     import fuzzgen  # only for the version line: the OPA library is loaded in the workers, never here
 

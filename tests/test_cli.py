@@ -85,8 +85,10 @@ def test_exit_1_when_something_is_denied(tmp_path: Path) -> None:
     result = run("eval", write(tmp_path, "clean.yaml", CLEAN), write(tmp_path, "neg.yaml", REPLICAS_NEGATIVE))
     assert result.exit_code == 1
     assert "DENY" in result.stdout
-    assert ("spec.tfReplicaSpecs[Worker].replicas: Invalid value: -1: must be greater than or equal to 0  "
-            "(replicas-non-negative)") in result.stdout
+    assert (
+        "spec.tfReplicaSpecs[Worker].replicas: Invalid value: -1: must be greater than or equal to 0  "
+        "(replicas-non-negative)"
+    ) in result.stdout
 
 
 def test_exit_0_for_skipped_kinds_only(tmp_path: Path) -> None:
@@ -99,8 +101,16 @@ def test_warnings_do_not_fail(tmp_path: Path) -> None:
     """A warn-only violation gives decision warn and exit 0 (the user's rule is set to warn)."""
     user = tmp_path / "site"
     write_user_catalogue(user)
-    (user / "profiles.yaml").write_text(yaml.safe_dump({"profiles": {"baseline": {
-        "description": "site", "overrides": {USER_RULE_ID: {"enforcement": "warn"}}}}}), encoding="utf-8")
+    (user / "profiles.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "profiles": {
+                    "baseline": {"description": "site", "overrides": {USER_RULE_ID: {"enforcement": "warn"}}}
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
     code, out = eval_json("--catalogue", str(user), write(tmp_path, "clean.yaml", CLEAN))
     assert code == 0
     (result,) = out["results"]
@@ -152,8 +162,18 @@ def test_exit_2_for_bad_parameters(tmp_path: Path) -> None:
 
 # --- the JSON contract ------------------------------------------------------------------------
 
-RESULT_KEYS = ["source", "line", "apiVersion", "kind", "namespace", "name", "operation", "decision", "violations",
-               "reason"]
+RESULT_KEYS = [
+    "source",
+    "line",
+    "apiVersion",
+    "kind",
+    "namespace",
+    "name",
+    "operation",
+    "decision",
+    "violations",
+    "reason",
+]
 VIOLATION_KEYS = ["rule", "enforcement", "msg", "field", "type", "value", "line"]
 
 
@@ -171,18 +191,31 @@ def test_json_output_has_exactly_the_documented_shape(tmp_path: Path) -> None:
             assert list(v) == VIOLATION_KEYS
     denied = out["results"][0]
     assert denied | {"violations": []} == {
-        "source": f"{path}#0", "line": 1, "apiVersion": "kubeflow.org/v1", "kind": "TFJob", "namespace": "ml",
-        "name": "neg", "operation": "CREATE", "decision": "deny", "violations": [], "reason": None,
+        "source": f"{path}#0",
+        "line": 1,
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "TFJob",
+        "namespace": "ml",
+        "name": "neg",
+        "operation": "CREATE",
+        "decision": "deny",
+        "violations": [],
+        "reason": None,
     }
-    assert denied["violations"] == [{
-        "rule": "replicas-non-negative",
-        "enforcement": "deny",
-        "msg": "spec.tfReplicaSpecs[Worker].replicas: Invalid value: -1: must be greater than or equal to 0",
-        "field": "spec.tfReplicaSpecs[Worker].replicas",
-        "type": "FieldValueInvalid",
-        "value": -1,
-        "line": 7,  # `replicas: -1`, the offending field
-    }]
+    assert denied["violations"] == [
+        {
+            "rule": "replicas-non-negative",
+            "enforcement": "deny",
+            "msg": (
+                "spec.tfReplicaSpecs[Worker].replicas: Invalid value: -1: "
+                "must be greater than or equal to 0"
+            ),
+            "field": "spec.tfReplicaSpecs[Worker].replicas",
+            "type": "FieldValueInvalid",
+            "value": -1,
+            "line": 7,  # `replicas: -1`, the offending field
+        }
+    ]
     assert out["results"][1]["decision"] == "allow" and out["results"][1]["violations"] == []
     assert out["results"][2]["decision"] == "skip" and out["results"][2]["kind"] == "Job"
     assert out["results"][2]["reason"] == "Job batch/v1 is not a kind kfpolicy checks"
@@ -194,8 +227,9 @@ def test_json_lists_input_errors_and_keeps_the_good_documents(tmp_path: Path) ->
     assert code == 2
     assert list(out) == ["results", "summary", "errors"]
     assert out["summary"]["allow"] == 1
-    assert out["errors"] == [{"source": f"{path}#1", "line": CLEAN.count("\n") + 2,
-                              "message": out["errors"][0]["message"]}]
+    assert out["errors"] == [
+        {"source": f"{path}#1", "line": CLEAN.count("\n") + 2, "message": out["errors"][0]["message"]}
+    ]
     assert "not an object" in out["errors"][0]["message"]
 
 
@@ -277,7 +311,8 @@ def test_restricted_caps_gpus_and_parameters_move_the_cap(tmp_path: Path) -> Non
     code, out = eval_json("--profile", "restricted", path)
     assert code == 1 and _rules(out) == {"resource-limit-caps"}
     assert out["results"][0]["violations"][0]["msg"].endswith(
-        'resources.limits[nvidia.com/gpu]: Invalid value: "12": must be less than or equal to 8')
+        'resources.limits[nvidia.com/gpu]: Invalid value: "12": must be less than or equal to 8'
+    )
     params = write(tmp_path, "params.yaml", 'resource-limit-caps:\n  max_limits: {nvidia.com/gpu: "16"}\n')
     assert eval_json("--profile", "restricted", "--parameters", params, path)[0] == 0
 
@@ -291,7 +326,9 @@ def test_parameters_change_the_required_resources(tmp_path: Path) -> None:
     code, out = eval_json("--profile", "restricted", "--parameters", params, path)
     assert code == 1
     assert {v["field"].rsplit(".", 1)[1] for v in out["results"][0]["violations"]} == {
-        "requests[ephemeral-storage]", "limits[ephemeral-storage]"}
+        "requests[ephemeral-storage]",
+        "limits[ephemeral-storage]",
+    }
 
 
 # --- a user's catalogue folder ----------------------------------------------------------------
@@ -304,13 +341,22 @@ def test_user_catalogue_rule_fires(tmp_path: Path) -> None:
     assert eval_json(path)[0] == 0
     code, out = eval_json("--catalogue", str(user), path)
     assert code == 1
-    assert out["results"][0]["violations"] == [{
-        "rule": USER_RULE_ID, "enforcement": "deny",
-        "msg": "metadata.labels[team]: Required value: every job must name its team",
-        "field": "metadata.labels[team]", "type": "FieldValueRequired", "value": None, "line": 3,
-    }]
-    labelled = write(tmp_path, "labelled.yaml", CLEAN.replace("metadata: {name: clean}",
-                                                              "metadata: {name: clean, labels: {team: nlp}}"))
+    assert out["results"][0]["violations"] == [
+        {
+            "rule": USER_RULE_ID,
+            "enforcement": "deny",
+            "msg": "metadata.labels[team]: Required value: every job must name its team",
+            "field": "metadata.labels[team]",
+            "type": "FieldValueRequired",
+            "value": None,
+            "line": 3,
+        }
+    ]
+    labelled = write(
+        tmp_path,
+        "labelled.yaml",
+        CLEAN.replace("metadata: {name: clean}", "metadata: {name: clean, labels: {team: nlp}}"),
+    )
     assert eval_json("--catalogue", str(user), labelled)[0] == 0
     # The rule joined baseline and restricted only, and applies to its kinds only.
     assert eval_json("--catalogue", str(user), "--profile", "upstream", path)[0] == 0
@@ -330,8 +376,12 @@ def test_kfpolicy_test_runs_a_user_catalogues_examples_and_writes_junit(tmp_path
     user = tmp_path / "site-rules"
     write_user_catalogue(user)
     corpus = tmp_path / "corpus"
-    write(tmp_path, "corpus/labelled.yaml", "# expect: allow\n" + CLEAN.replace(
-        "metadata: {name: clean}", "metadata: {name: clean, labels: {team: nlp}}"))
+    write(
+        tmp_path,
+        "corpus/labelled.yaml",
+        "# expect: allow\n"
+        + CLEAN.replace("metadata: {name: clean}", "metadata: {name: clean, labels: {team: nlp}}"),
+    )
     write(tmp_path, "corpus/unlabelled.yaml", "# expect: deny\n# rules: team-label-required\n" + CLEAN)
     args = ["test", "--catalogue", str(user), "--corpus", str(corpus), "--output", "junit"]
     result = CliRunner().invoke(cli, args)
@@ -346,7 +396,9 @@ def test_kfpolicy_test_runs_a_user_catalogues_examples_and_writes_junit(tmp_path
     )
     mine = by_name[f"rule {USER_RULE_ID}"]
     assert [(c.get("name"), c.find("failure")) for c in mine.findall("testcase")] == [
-        ("labelled", None), ("unlabelled", None)]
+        ("labelled", None),
+        ("unlabelled", None),
+    ]
     assert (by_name["corpus"].get("tests"), by_name["corpus"].get("failures")) == ("2", "0")
 
 
@@ -359,7 +411,8 @@ def test_a_wrong_expectation_in_a_user_example_is_reported(tmp_path: Path) -> No
     assert [(o.name, o.passed) for o in outcomes] == [("labelled", True), ("unlabelled", False)]
     assert outcomes[1].message == (
         "message for metadata.labels[team]: expected 'metadata.labels[team]: Required value: wrong', "
-        "got 'metadata.labels[team]: Required value: every job must name its team'")
+        "got 'metadata.labels[team]: Required value: every job must name its team'"
+    )
 
 
 # --- every rule, allowed and denied, through `kfpolicy eval` ------------------------------------

@@ -4,8 +4,9 @@ admission.response under every profile. Any engine error is a failure.
 
 Inputs: every rule's catalogue examples, every file under tests/jobs/, every transcribed upstream
 case (tests/upstream/cases/) and, when given (--examples / KFPOLICY_EXAMPLES), every upstream example
-manifest (documents that do not parse are passed over). Each engine is loaded once per profile; referential data (runtimes, namespaces,
-priority classes) is the union of every input's, so TrainJob inputs find their runtimes.
+manifest (documents that do not parse are passed over). Each engine is loaded once per profile;
+referential data (runtimes, namespaces, priority classes) is the union of every input's, so TrainJob
+inputs find their runtimes.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _case_roles(path: Path) -> dict[str, Any]:
     marks = list(ROLE.finditer(text))
     out: dict[str, Any] = {}
     for i, m in enumerate(marks):
-        chunk = text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)]
+        chunk = text[m.end() : marks[i + 1].start() if i + 1 < len(marks) else len(text)]
         try:
             doc = load_one(chunk)
         except Exception:
@@ -66,7 +67,9 @@ def _case_roles(path: Path) -> dict[str, Any]:
     return out
 
 
-def collect(cat: Catalogue, examples: Path | None) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
+def collect(
+    cat: Catalogue, examples: Path | None
+) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
     """Every input as (name, rego input) per group, and the union of their referential objects."""
     groups: dict[str, list[tuple[str, Any]]] = {g: [] for g in GROUPS}
     inventory: list[dict[str, Any]] = []
@@ -84,8 +87,11 @@ def collect(cat: Catalogue, examples: Path | None) -> tuple[dict[str, list[tuple
         for obj in roles.get("object", [])[:1]:
             old = roles.get("oldObject", [None])[0]
             operation = "UPDATE" if old is not None else "CREATE"
-            review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-                      "request": {"uid": path.stem, "operation": operation, "object": obj, "oldObject": old}}
+            review = {
+                "apiVersion": "admission.k8s.io/v1",
+                "kind": "AdmissionReview",
+                "request": {"uid": path.stem, "operation": operation, "object": obj, "oldObject": old},
+            }
             groups["upstream-cases"].append((f"{path}(review)", review))
     for path in _files(examples) if examples is not None else []:
         groups["upstream-examples"].extend((d.source, d.input) for d in _documents(path))
@@ -98,8 +104,9 @@ def collect(cat: Catalogue, examples: Path | None) -> tuple[dict[str, list[tuple
 
 
 @pytest.fixture(scope="module")
-def inputs(catalogue: Catalogue, request: pytest.FixtureRequest
-           ) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
+def inputs(
+    catalogue: Catalogue, request: pytest.FixtureRequest
+) -> tuple[dict[str, list[tuple[str, Any]]], list[dict[str, Any]]]:
     return collect(catalogue, examples_dir(request.config))
 
 
@@ -118,7 +125,9 @@ def test_every_input_source_is_present(inputs: Any, catalogue: Catalogue) -> Non
 
 @pytest.mark.upstream_examples
 def test_the_upstream_examples_are_inputs(inputs: Any, upstream_examples: Path) -> None:
-    assert len(inputs[0]["upstream-examples"]) >= 100, "the upstream examples should give well over 100 inputs"
+    assert len(inputs[0]["upstream-examples"]) >= 100, (
+        "the upstream examples should give well over 100 inputs"
+    )
 
 
 def _disagreements(pair: fuzzgen.EnginePair, items: list[tuple[str, Any]]) -> list[str]:
@@ -128,13 +137,17 @@ def _disagreements(pair: fuzzgen.EnginePair, items: list[tuple[str, Any]]) -> li
             if outcome.error:
                 problems.append(f"{name} {outcome.query}: ERROR {outcome.error}")
             elif not outcome.agree:
-                problems.append(f"{name} {outcome.query}:\n  embedded: {outcome.embedded}\n"
-                                f"  interpreter: {outcome.interpreter}\n  opa:      {outcome.opa}")
+                problems.append(
+                    f"{name} {outcome.query}:\n  embedded: {outcome.embedded}\n"
+                    f"  interpreter: {outcome.interpreter}\n  opa:      {outcome.opa}"
+                )
     return problems
 
 
-@pytest.mark.parametrize("group", [pytest.param(g, marks=pytest.mark.upstream_examples) if g == "upstream-examples"
-                                   else g for g in GROUPS])
+@pytest.mark.parametrize(
+    "group",
+    [pytest.param(g, marks=pytest.mark.upstream_examples) if g == "upstream-examples" else g for g in GROUPS],
+)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_engines_agree(profile: str, group: str, inputs: Any, pairs: dict[str, fuzzgen.EnginePair]) -> None:
     items = inputs[0][group]
@@ -152,8 +165,11 @@ def test_examples_with_their_own_parameters_agree(catalogue: Catalogue) -> None:
     for rule in catalogue.rules_sorted():
         # The library, the entry points and this rule only: other rules' packages are then simply
         # undefined, and each pair compiles in a fraction of the time.
-        modules = {p: t for p, t in everything.items()
-                   if not p.startswith("rego/rules/") or p == f"rego/rules/{rule.snake_id}.rego"}
+        modules = {
+            p: t
+            for p, t in everything.items()
+            if not p.startswith("rego/rules/") or p == f"rego/rules/{rule.snake_id}.rego"
+        }
         for ex in rule.examples:
             if (ex.parameters is None and not ex.inventory) or not isinstance(ex.object, dict):
                 continue
@@ -171,11 +187,20 @@ def test_examples_with_their_own_parameters_agree(catalogue: Catalogue) -> None:
 
 def test_a_disagreement_would_be_seen(catalogue: Catalogue) -> None:
     """The comparison is not vacuous: engines loaded with different policies are told apart."""
-    job = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "a"},
-           "spec": {"pytorchReplicaSpecs": {"Worker": {"replicas": -1}}}}
+    job = {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "PyTorchJob",
+        "metadata": {"name": "a"},
+        "spec": {"pytorchReplicaSpecs": {"Worker": {"replicas": -1}}},
+    }
     pair = fuzzgen.EnginePair(catalogue, "all")
-    pair.opa.engine.load({"zz_extra.rego": "package kubeflow\nimport future.keywords.contains\n"
-                                           "deny contains \"extra\" if true\n"}, {})
+    pair.opa.engine.load(
+        {
+            "zz_extra.rego": "package kubeflow\nimport future.keywords.contains\n"
+            'deny contains "extra" if true\n'
+        },
+        {},
+    )
     outcome = pair.run("data.kubeflow.deny", job)
     assert not outcome.error
     assert not outcome.agree

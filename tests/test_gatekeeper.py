@@ -82,8 +82,9 @@ def test_names_from_rule_ids() -> None:
     assert constraint_kind("pt-12-x") == "KfPt12X"
 
 
-def test_every_rule_has_a_valid_template_in_both_forms(catalogue: Catalogue, files: dict[str, str],
-                                                        code_files: dict[str, str]) -> None:
+def test_every_rule_has_a_valid_template_in_both_forms(
+    catalogue: Catalogue, files: dict[str, str], code_files: dict[str, str]
+) -> None:
     for rule in catalogue.rules_sorted():
         legacy, code = _load(files, template_path(rule.id)), _load(code_files, template_path(rule.id))
         for t in (legacy, code):
@@ -120,8 +121,11 @@ def test_rego_references_only_input_lib_and_inventory(catalogue: Catalogue, file
 
 
 def test_template_problems_catch_bad_templates(files: dict[str, str]) -> None:
-    path = next(p for p in sorted(files) if p.startswith("gatekeeper/templates/") and p.endswith(".yaml")
-                and "kustomization" not in p)
+    path = next(
+        p
+        for p in sorted(files)
+        if p.startswith("gatekeeper/templates/") and p.endswith(".yaml") and "kustomization" not in p
+    )
     bad = _load(files, path)
     bad["metadata"]["name"] = "Wrong"
     bad["spec"]["targets"][0]["rego"] = bad["spec"]["targets"][0]["rego"] + "\nx := data.kubeflow.config\n"
@@ -364,8 +368,11 @@ def test_match_semantics() -> None:
     assert not matches({**kinds, "excludedNamespaces": ["team-*"]}, r, {})
     assert matches({**kinds, "excludedNamespaces": ["kube-system"]}, r, {})
     assert not matches({**kinds, "namespaces": ["other"]}, r, {})
-    assert matches({"labelSelector": {"matchLabels": {"a": "b"}}},
-                   admission_request(_job(labels={"a": "b"}), operation="CREATE"), {})
+    assert matches(
+        {"labelSelector": {"matchLabels": {"a": "b"}}},
+        admission_request(_job(labels={"a": "b"}), operation="CREATE"),
+        {},
+    )
     assert not matches({"labelSelector": {"matchExpressions": [{"key": "a", "operator": "Exists"}]}}, r, {})
     ns = {
         "team-a": {
@@ -394,12 +401,26 @@ def test_excluded_namespaces_are_not_reviewed(catalogue: Catalogue) -> None:
 
 
 def test_yields_to_follows_the_parameter(catalogue: Catalogue, files: dict[str, str]) -> None:
-    if "master-replicas-one" not in catalogue.rules.get("replicas-non-negative", catalogue.rules[
-            next(iter(catalogue.rules))]).yields_to:
+    if (
+        "master-replicas-one"
+        not in catalogue.rules.get(
+            "replicas-non-negative", catalogue.rules[next(iter(catalogue.rules))]
+        ).yields_to
+    ):
         pytest.skip("replicas-non-negative no longer yields to master-replicas-one")
-    job = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "j"},
-           "spec": {"pytorchReplicaSpecs": {"Master": {"replicas": -1, "template": {"spec": {
-               "containers": [{"name": "pytorch", "image": "x"}]}}}}}}
+    job = {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "PyTorchJob",
+        "metadata": {"name": "j"},
+        "spec": {
+            "pytorchReplicaSpecs": {
+                "Master": {
+                    "replicas": -1,
+                    "template": {"spec": {"containers": [{"name": "pytorch", "image": "x"}]}},
+                }
+            }
+        },
+    }
     field = "spec.pytorchReplicaSpecs[Master].replicas"
     template = CompiledTemplate(_load(files, template_path("replicas-non-negative")))
     review = admission_request(job, operation="CREATE")
@@ -441,8 +462,9 @@ def _key(result: Any) -> tuple[str, list[tuple[str, str, str, str, str]]]:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_gatekeeper_decides_like_the_rego_entry_points(catalogue: Catalogue, files: dict[str, str], root: Path,
-                                                       request: pytest.FixtureRequest, profile: str) -> None:
+def test_gatekeeper_decides_like_the_rego_entry_points(
+    catalogue: Catalogue, files: dict[str, str], root: Path, request: pytest.FixtureRequest, profile: str
+) -> None:
     examples = examples_dir(request.config)
     docs = _corpus_and_upstream(catalogue, root, examples)
     assert len(docs) > (100 if examples is not None else 30)
@@ -486,15 +508,18 @@ def test_code_field_evaluator_uses_rego_v1(catalogue: Catalogue, code_files: dic
 def _per_template_engines(
     rule_id: str, legacy: dict[str, str], code: dict[str, str]
 ) -> list[CompiledTemplate]:
-    engines = [CompiledTemplate(_load(legacy, template_path(rule_id))),
-               CompiledTemplate(_load(code, template_path(rule_id)))]
+    engines = [
+        CompiledTemplate(_load(legacy, template_path(rule_id))),
+        CompiledTemplate(_load(code, template_path(rule_id))),
+    ]
     if opa_available():
         engines.append(CompiledTemplate(_load(code, template_path(rule_id)), engine="opa"))
     return engines
 
 
-def test_both_template_forms_and_real_opa_agree(catalogue: Catalogue, files: dict[str, str],
-                                                code_files: dict[str, str]) -> None:
+def test_both_template_forms_and_real_opa_agree(
+    catalogue: Catalogue, files: dict[str, str], code_files: dict[str, str]
+) -> None:
     """Every template compiles in both forms (legacy as Rego v0, code as v1) on the embedded engine
     and, in its v1 form, on real OPA; on every example of its rule all of them return the same
     violations."""
@@ -532,10 +557,12 @@ def test_eval_engine_gatekeeper_matches_embedded(catalogue: Catalogue, tmp_path:
     )
     emb = runner.invoke(cli, ["eval", str(path), "--profile", "baseline", "-o", "json"])
     assert gk.exit_code == emb.exit_code == 1, gk.output
+
     def strip(out):
         return [
             {**r, "violations": sorted(r["violations"], key=json.dumps)} for r in json.loads(out)["results"]
         ]
+
     assert strip(gk.stdout) == strip(emb.stdout)
     wrong = runner.invoke(cli, ["eval", str(path), "--engine", "gatekeeper", "--profile", "nope"])
     assert wrong.exit_code == 2

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 import yaml
+from kfpolicy.gatekeeper_eval import GatekeeperEvaluator
+from kfpolicy.render.gatekeeper import LOCK_PATH
 
 from kfpolicy.catalogue.model import Catalogue
-from kfpolicy.gatekeeper_eval import GatekeeperEvaluator
 from kfpolicy.inputs import Document, read_paths
-from kfpolicy.render.gatekeeper import LOCK_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 GATEKEEPER = ROOT / "gatekeeper"

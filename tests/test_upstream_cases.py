@@ -24,7 +24,16 @@ from kfpolicy.catalogue.loader import load_catalogue
 from kfpolicy.runner import Evaluator
 from upstream.cases import ADMITTING, CASES_DIR, DENYING, Case, iter_cases
 
-KIND_DIRS = ("pytorchjob", "tfjob", "xgboostjob", "paddlejob", "jaxjob", "mxjob", "mpijob-v1", "mpijob-v2beta1")
+KIND_DIRS = (
+    "pytorchjob",
+    "tfjob",
+    "xgboostjob",
+    "paddlejob",
+    "jaxjob",
+    "mxjob",
+    "mpijob-v1",
+    "mpijob-v2beta1",
+)
 
 # mpi-operator's SetDefaults_MPIJob fills these before ValidateMPIJob runs (RULES.md section 3).
 MPI_DEFAULTED = (

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Protocol
 
-from kfpolicy.inputs import Document, DocumentError, Item, SkippedInput
+from kfpolicy.inputs import DocumentError, Item, SkippedInput
 from kfpolicy.report import Report
-from kfpolicy.runner import Result
+from kfpolicy.runner import DocumentEvaluator, Result, evaluate_isolated
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
-
-
-class DocumentEvaluator(Protocol):
-    def evaluate(self, doc: Document) -> Result: ...
 
 
 def skipped_result(item: SkippedInput) -> Result:
@@ -45,7 +40,11 @@ def run_batch(evaluator: DocumentEvaluator, items: Iterable[Item]) -> Report:
             times.append(0.0)
         else:
             start = time.perf_counter()
-            results.append(evaluator.evaluate(item))
+            outcome = evaluate_isolated(evaluator, item)
+            if isinstance(outcome, DocumentError):
+                errors.append(outcome)
+                continue
+            results.append(outcome)
             times.append(time.perf_counter() - start)
     return Report(results=results, errors=errors, times=times)
 

@@ -17,14 +17,15 @@ import click
 from kfpolicy import __version__
 from kfpolicy.audit.command import audit_cmd
 from kfpolicy.batch import exit_code, run_batch
+from kfpolicy.bounded import DEFAULT_SECONDS, BoundedEvaluator
 from kfpolicy.catalogue import load_catalogue
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.cli_options import (
     catalogue_option,
-    repo_option,
     fail_on_warn_option,
     output_option,
     profile_option,
+    repo_option,
     test_output_option,
 )
 from kfpolicy.engines import ENGINES, REGO_ENGINES
@@ -38,6 +39,7 @@ from kfpolicy.selection import IgnoreRules
 from kfpolicy.serve.command import serve_cmd
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
 
 class KfpolicyGroup(click.Group):
     """Handles errors once, at the boundary."""
@@ -73,14 +75,26 @@ def _load(catalogues: tuple[Path, ...]) -> Catalogue:
 @repo_option
 @catalogue_option
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any generated file differs.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write rego/, gatekeeper/, bundles/ and docs/ under this folder instead of the "
-                   "repository (the installed catalogue is used unless --repo is given).")
-@click.option("--gatekeeper-code-field", is_flag=True,
-              help="ConstraintTemplates in the `code: [{engine: Rego, source: {version: v1}}]` form "
-                   "(Gatekeeper >= 3.19) instead of the legacy `rego:` field.")
-def generate_cmd(repo: Path | None, catalogues: tuple[Path, ...], check: bool, out: Path | None,
-                 gatekeeper_code_field: bool) -> None:
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write rego/, gatekeeper/, bundles/ and docs/ under this folder instead of the "
+    "repository (the installed catalogue is used unless --repo is given).",
+)
+@click.option(
+    "--gatekeeper-code-field",
+    is_flag=True,
+    help="ConstraintTemplates in the `code: [{engine: Rego, source: {version: v1}}]` form "
+    "(Gatekeeper >= 3.19) instead of the legacy `rego:` field.",
+)
+def generate_cmd(
+    repo: Path | None,
+    catalogues: tuple[Path, ...],
+    check: bool,
+    out: Path | None,
+    gatekeeper_code_field: bool,
+) -> None:
     """Regenerate every artefact of the repository from its catalogue (deterministic)."""
     if out is not None and repo is None:
         cat = _load(catalogues)
@@ -131,8 +145,12 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
 @profile_option
 @catalogue_option
 @click.option("--inventory", "inventory", multiple=True, help="Objects used as referential data; repeatable.")
-@click.option("--parameters", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="YAML/JSON file mapping rule ids to parameter overrides.")
+@click.option(
+    "--parameters",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML/JSON file mapping rule ids to parameter overrides.",
+)
 @click.option(
     "--engine",
     type=click.Choice(sorted(ENGINES)),
@@ -142,15 +160,42 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
     "does.",
 )
 @output_option
-@click.option("--verbose", "-v", is_flag=True, help="Text output: list allowed and skipped objects too, "
-              "each skip with its reason.")
-@click.option("--ignore", "ignore", multiple=True, metavar="PATTERN",
-              help="Leave out files and folders matching this .gitignore-style pattern; repeatable. "
-                   "A .kfpolicyignore file in the current folder or any folder read adds more.")
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Text output: list allowed and skipped objects too, each skip with its reason.",
+)
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="PATTERN",
+    help="Leave out files and folders matching this .gitignore-style pattern; repeatable. "
+    "A .kfpolicyignore file in the current folder or any folder read adds more.",
+)
 @fail_on_warn_option
-def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path, ...], inventory: tuple[str, ...],
-             parameters: Path | None, engine: str, output: str, verbose: bool, ignore: tuple[str, ...],
-             fail_on_warn: bool) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, max=3600),
+    default=DEFAULT_SECONDS,
+    show_default=True,
+    help="Seconds one document's evaluation may take; a slower one is that document's error, naming "
+    "the rule (0: no bound). Not for --engine opa.",
+)
+def eval_cmd(
+    paths: tuple[str, ...],
+    profile: str | None,
+    catalogues: tuple[Path, ...],
+    inventory: tuple[str, ...],
+    parameters: Path | None,
+    engine: str,
+    output: str,
+    verbose: bool,
+    ignore: tuple[str, ...],
+    fail_on_warn: bool,
+    timeout: float,
+) -> None:
     """Evaluate manifests, folders, `-` (stdin), Lists and AdmissionReviews.
 
     Folders are read recursively (.yaml, .yml, .json in any letter case). Helm templates, JSON Patch
@@ -164,7 +209,11 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
     evaluator = Evaluator(
         cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
     )
-    report = run_batch(evaluator, items)
+    if timeout and engine != "opa" and docs:
+        with BoundedEvaluator(evaluator, timeout) as bounded:
+            report = run_batch(bounded, items)
+    else:
+        report = run_batch(evaluator, items)
     click.echo(render(report, output, cat, verbose=verbose))
     for e in report.errors:
         if output != "text":
@@ -177,16 +226,35 @@ def eval_cmd(paths: tuple[str, ...], profile: str | None, catalogues: tuple[Path
 @cli.command("test")
 @repo_option
 @catalogue_option
-@click.option("--engine", type=click.Choice(REGO_ENGINES), default="embedded", show_default=True,
-              help="Rego engine: embedded (regorus, in-process) or opa (OPA's Go engine, when installed).")
-@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Job corpus with `# expect:` headers (default: the repository's tests/jobs/).")
-@click.option("--examples", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="A folder of example jobs that the default profile must admit (e.g. the upstream "
-                   "examples); without it they are not checked, and the summary says so.")
+@click.option(
+    "--engine",
+    type=click.Choice(REGO_ENGINES),
+    default="embedded",
+    show_default=True,
+    help="Rego engine: embedded (regorus, in-process) or opa (OPA's Go engine, when installed).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Job corpus with `# expect:` headers (default: the repository's tests/jobs/).",
+)
+@click.option(
+    "--examples",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="A folder of example jobs that the default profile must admit (e.g. the upstream "
+    "examples); without it they are not checked, and the summary says so.",
+)
 @test_output_option
-def test_cmd(repo: Path | None, catalogues: tuple[Path, ...], engine: str, corpus: Path | None,
-             examples: Path | None, output: str) -> None:
+def test_cmd(
+    repo: Path | None,
+    catalogues: tuple[Path, ...],
+    engine: str,
+    corpus: Path | None,
+    examples: Path | None,
+    output: str,
+) -> None:
     """Check every rule's examples, the job corpus and, when given, a folder of example jobs."""
     from kfpolicy.testing import run_checks
 
@@ -213,10 +281,18 @@ def test_cmd(repo: Path | None, catalogues: tuple[Path, ...], engine: str, corpu
 
 @cli.command("bundle")
 @catalogue_option
-@click.option("--profile", "-p", default=None, help="Profile written into the bundle's data.json "
-              "(default: the catalogue's default profile).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the .tar.gz bundle.")
+@click.option(
+    "--profile",
+    "-p",
+    default=None,
+    help="Profile written into the bundle's data.json (default: the catalogue's default profile).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the .tar.gz bundle.",
+)
 def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> None:
     """Write an OPA bundle for one profile (bundles/kfpolicy.tar.gz is the default profile's)."""
     from kfpolicy.render.bundle import render_bundle
@@ -232,18 +308,33 @@ def bundle_cmd(catalogues: tuple[Path, ...], profile: str | None, out: Path) -> 
 @cli.command("push")
 @catalogue_option
 @click.option("--opa-url", required=True, help="OPA server root, e.g. http://localhost:8181")
-@click.option("--profile", "-p", default=None, help="Profile whose enforcement and parameters are written "
-              "to data.kubeflow (default: the catalogue's default profile).")
-@click.option("--token", envvar="KFPOLICY_OPA_TOKEN", default=None, help="Bearer token (env KFPOLICY_OPA_TOKEN).")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds to wait for each "
-              "request to the OPA server.")
-def push_cmd(catalogues: tuple[Path, ...], opa_url: str, profile: str | None, token: str | None,
-             timeout: float) -> None:
+@click.option(
+    "--profile",
+    "-p",
+    default=None,
+    help="Profile whose enforcement and parameters are written "
+    "to data.kubeflow (default: the catalogue's default profile).",
+)
+@click.option(
+    "--token", envvar="KFPOLICY_OPA_TOKEN", default=None, help="Bearer token (env KFPOLICY_OPA_TOKEN)."
+)
+@click.option(
+    "--timeout", type=float, default=5.0, show_default=True, help="Seconds for each request, whole."
+)
+@click.option("--deadline", type=float, default=120.0, show_default=True, help="Seconds for the whole push.")
+def push_cmd(
+    catalogues: tuple[Path, ...],
+    opa_url: str,
+    profile: str | None,
+    token: str | None,
+    timeout: float,
+    deadline: float,
+) -> None:
     """Load the policies and the profile's data into a running OPA server."""
     from kfpolicy.push import push
 
     cat = _load(catalogues)
-    result = push(cat, opa_url, profile=profile, token=token, timeout=timeout)
+    result = push(cat, opa_url, profile=profile, token=token, timeout=timeout, deadline=deadline)
     click.echo(f"pushed {len(result.policies)} policies and data.{result.data_path} to {opa_url}")
 
 
@@ -255,8 +346,13 @@ def new_group() -> None:
 @new_group.command("rule")
 @click.argument("rule_id")
 @repo_option
-@click.option("--catalogue", "catalogue_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Catalogue folder to write into (default: the repository's catalogue).")
+@click.option(
+    "--catalogue",
+    "catalogue_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Catalogue folder to write into (default: the repository's catalogue).",
+)
 @click.option("--kind", "kinds", multiple=True, help="Kind id from kinds.yaml; repeatable.")
 def new_rule_cmd(rule_id: str, repo: Path | None, catalogue_dir: Path | None, kinds: tuple[str, ...]) -> None:
     """Write rules/RULE_ID/ in the catalogue with a working rule, its Rego and examples to edit."""
@@ -264,8 +360,10 @@ def new_rule_cmd(rule_id: str, repo: Path | None, catalogue_dir: Path | None, ki
 
     folder = new_rule(catalogue_dir or find_repository(repo).catalogue_dir, rule_id, list(kinds))
     flags = f" --catalogue {catalogue_dir}" if catalogue_dir else ""
-    click.echo(f"wrote {folder}/rule.yaml and rule.rego; edit them, then run "
-               f"kfpolicy generate{flags} && kfpolicy test{flags}")
+    click.echo(
+        f"wrote {folder}/rule.yaml and rule.rego; edit them, then run "
+        f"kfpolicy generate{flags} && kfpolicy test{flags}"
+    )
 
 
 cli.add_command(audit_cmd)
@@ -275,6 +373,7 @@ cli.add_command(serve_cmd)
 
 def main() -> None:
     cli(prog_name="kfpolicy")
+
 
 if __name__ == "__main__":
     main()

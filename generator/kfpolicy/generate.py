@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +23,7 @@ from kfpolicy.render.rego import render_rego
 
 # Folders whose whole content is generated: files here that the catalogue no longer produces are stale.
 GENERATED_DIRS = ("rego", "bundles", "docs/rules", "gatekeeper", "deploy")
+STAGING_PREFIX = ".kfpolicy-staging-"
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,65 @@ def _previous_lock(root: Path) -> bytes | None:
     return None
 
 
+def _in_generated_dir(rel: str) -> bool:
+    return any(rel.startswith(d + "/") for d in GENERATED_DIRS)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends (a few renames), so a swap is never cut in half."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises like Ctrl-C while staging, so the staging folder is removed on it too."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _swap_in(root: Path, files: dict[str, bytes]) -> None:
+    """Write every generated folder whole into a staging folder under root, then swap each one in
+    by renaming: the tree is the old one or the new one, never half of each. The staging folder
+    is removed on any exit; one left by a killed run is removed by the next."""
+    for leftover in root.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=STAGING_PREFIX))
+    try:
+        with _terminate_as_interrupt():
+            for rel, payload in files.items():
+                target = staging / "new" / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(payload)
+                target.chmod(0o644)
+            for d in GENERATED_DIRS:
+                (staging / "new" / d).mkdir(parents=True, exist_ok=True)
+                (root / d).parent.mkdir(parents=True, exist_ok=True)
+                (staging / "old" / d).parent.mkdir(parents=True, exist_ok=True)
+            with _signals_held():
+                for d in GENERATED_DIRS:
+                    if (root / d).exists():
+                        os.replace(root / d, staging / "old" / d)
+                    os.replace(staging / "new" / d, root / d)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def generate(
     cat: Catalogue, root: Path, *, check: bool = False, options: GenerateOptions | None = None
 ) -> GenerateResult:
@@ -110,12 +175,15 @@ def generate(
             if rel.startswith("gatekeeper/templates/") and current is not None:
                 result.notes[rel] = _version_note(current, files[rel])
         else:
-            _write_atomic(target, files[rel])
             result.written.append(rel)
-    for rel in stale:
-        if check:
-            result.drifted.append(rel)
-        else:
-            (root / rel).unlink()
-            result.removed.append(rel)
+    if check:
+        result.drifted.extend(stale)
+        return result
+    result.removed.extend(stale)
+    if any(_in_generated_dir(rel) for rel in [*result.written, *result.removed]):
+        root.mkdir(parents=True, exist_ok=True)
+        _swap_in(root, {rel: payload for rel, payload in files.items() if _in_generated_dir(rel)})
+    for rel in result.written:
+        if not _in_generated_dir(rel):
+            _write_atomic(root / rel, files[rel])
     return result

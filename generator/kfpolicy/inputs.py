@@ -5,8 +5,6 @@ the document; it never stops the other documents from being read.
 
 from __future__ import annotations
 
-import json
-import math
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -17,12 +15,22 @@ from typing import Any
 import yaml
 
 from kfpolicy.errors import InputError
+from kfpolicy.safevalues import json_problem, loads_strict, unsafe_value
 from kfpolicy.selection import JSON_PATCH, NO_DOCUMENTS, TEMPLATED, IgnoreRules, is_json_patch, is_templated
-from kfpolicy.yamlio import MAX_EXPANDED_NODES, LineTree, describe_error, line_trees, load_all_with_lines
+from kfpolicy.walk import FolderError, folder_files
+from kfpolicy.yamlio import (
+    LineTree,
+    describe_error,
+    line_trees,
+    load_chunk_with_lines,
+    split_documents,
+)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
-MAX_DEPTH = 100
-SUFFIXES = (".yaml", ".yml", ".json")
+# Documents read from one file, empty ones included; the rest of a longer stream is an error.
+MAX_DOCUMENTS_PER_FILE = 10_000
+# Bytes read in one run, over all files: with the per-file limits this bounds the run's memory.
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
 ADMISSION_API_VERSIONS = ("admission.k8s.io/v1", "admission.k8s.io/v1beta1")
 
 
@@ -69,51 +77,7 @@ class SkippedInput:
 Item = Document | DocumentError | SkippedInput
 
 
-def _depth_error(value: Any, limit: int = MAX_DEPTH) -> str | None:
-    """Find what JSON cannot carry safely: too deep nesting, non-finite numbers, non-text values."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    seen = 0
-    while stack:
-        v, depth = stack.pop()
-        seen += 1
-        if seen > MAX_EXPANDED_NODES:
-            return f"more than {MAX_EXPANDED_NODES:,} values"
-        if depth > limit:
-            return f"nested more than {limit} levels deep"
-        if isinstance(v, dict):
-            for k, child in v.items():
-                if not isinstance(k, str):
-                    return f"mapping key {k!r} is not a string"
-                stack.append((child, depth + 1))
-        elif isinstance(v, list):
-            stack.extend((child, depth + 1) for child in v)
-        elif isinstance(v, float) and not math.isfinite(v):
-            return f"non-finite number {v!r}"
-        elif isinstance(v, bytes):
-            return "binary (!!binary) values are not supported"
-    return None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"invalid JSON constant {name}")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise ValueError(f"duplicate key {k!r}")
-        out[k] = v
-    return out
-
-
 Parsed = tuple[str, Any, LineTree | None]
-
-
-def _json_problem(exc: ValueError | RecursionError) -> tuple[str, int | None]:
-    if isinstance(exc, json.JSONDecodeError):
-        return exc.msg, exc.lineno
-    return " ".join(str(exc).split()) or "nested too deeply", None
 
 
 def _tree(trees: list[LineTree | None], index: int) -> LineTree | None:
@@ -124,27 +88,31 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | Do
     """Yield (source#index, document, line tree) triples, or a DocumentError where parsing stops."""
     if is_json:
         try:
-            value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+            value = loads_strict(text)
         except (ValueError, RecursionError) as exc:
-            message, line = _json_problem(exc)
+            message, line = json_problem(exc)
             yield DocumentError(f"{source}#0", f"invalid JSON: {message}", line)
             return
         yield (f"{source}#0", value, _tree(line_trees(text), 0))
         return
-    index = found = 0
-    try:
-        for doc, lines in load_all_with_lines(text):
-            if doc is not None:
-                found += 1
-                yield (f"{source}#{index}", doc, lines)
-            index += 1
-        if not found:
-            yield SkippedInput(source, NO_DOCUMENTS)
-    except RecursionError:
-        yield DocumentError(f"{source}#{index}", f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
-    except yaml.YAMLError as exc:
-        message, line = describe_error(exc)
-        yield DocumentError(f"{source}#{index}", f"invalid YAML: {message}", line)
+    found = 0
+    for index, chunk in enumerate(split_documents(text)):
+        if index == MAX_DOCUMENTS_PER_FILE:
+            limit = MAX_DOCUMENTS_PER_FILE
+            yield DocumentError(source, f"more than {limit:,} documents: the rest is not read")
+            return
+        try:
+            doc, lines = load_chunk_with_lines(chunk)
+        except yaml.YAMLError as exc:
+            message, line = describe_error(exc)
+            yield DocumentError(f"{source}#{index}", f"invalid YAML: {message}", line)
+            found += 1
+            continue
+        if doc is not None:
+            found += 1
+            yield (f"{source}#{index}", doc, lines)
+    if not found:
+        yield SkippedInput(source, NO_DOCUMENTS)
 
 
 def _child(tree: LineTree | None, *path: str | int) -> LineTree | None:
@@ -160,10 +128,12 @@ def _expand(source: str, doc: Any, tree: LineTree | None = None) -> Iterator[Ite
         yield SkippedInput(source, JSON_PATCH, line)
         return
     if not isinstance(doc, dict):
-        yield DocumentError(source, f"not an object (a YAML/JSON {type(doc).__name__}); expected a Kubernetes manifest",
-                            line)
+        what = type(doc).__name__
+        yield DocumentError(
+            source, f"not an object (a YAML/JSON {what}); expected a Kubernetes manifest", line
+        )
         return
-    problem = _depth_error(doc)
+    problem = unsafe_value(doc)
     if problem:
         yield DocumentError(source, problem, line)
         return
@@ -201,7 +171,11 @@ def _from_admission_review(source: str, doc: dict[str, Any], tree: LineTree | No
     if old is not None and not isinstance(old, dict):
         yield DocumentError(source, "AdmissionReview: request.oldObject must be an object or null")
         return
-    lines = _child(tree, "request", "object") if obj is request.get("object") else _child(tree, "request", "oldObject")
+    lines = (
+        _child(tree, "request", "object")
+        if obj is request.get("object")
+        else _child(tree, "request", "oldObject")
+    )
     yield Document(source=source, obj=obj, operation=operation, old_object=old, rego_input=doc, lines=lines)
 
 
@@ -213,7 +187,20 @@ def read_text(text: str, source: str, *, is_json: bool = False) -> Iterator[Item
             yield from _expand(*parsed)
 
 
-def _read_file(path: Path) -> Iterator[Item]:
+class _Budget:
+    """What one run may still read, in bytes (see MAX_TOTAL_BYTES)."""
+
+    def __init__(self) -> None:
+        self.left = MAX_TOTAL_BYTES
+
+    def take(self, size: int) -> bool:
+        if size > self.left:
+            return False
+        self.left -= size
+        return True
+
+
+def _read_file(path: Path, budget: _Budget) -> Iterator[Item]:
     source = str(path)
     try:
         info = path.stat()
@@ -224,6 +211,10 @@ def _read_file(path: Path) -> Iterator[Item]:
         size = info.st_size
         if size > MAX_FILE_BYTES:
             yield DocumentError(source, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            return
+        if not budget.take(size):
+            limit = MAX_TOTAL_BYTES
+            yield DocumentError(source, f"not read: the run already read its limit of {limit:,} bytes")
             return
         data = path.read_bytes()
     except OSError as exc:
@@ -250,22 +241,11 @@ def _decode_and_read(data: bytes, source: str, *, is_json: bool) -> Iterator[Ite
     yield from read_text(text, source, is_json=is_json)
 
 
-def _walk(path: Path, ignore: IgnoreRules) -> Iterator[Path]:
-    ignore = ignore.below(path)
-    for child in sorted(path.iterdir()):
-        if child.name.startswith("."):
-            continue
-        if child.is_dir():
-            if not ignore.ignored(child, is_dir=True):
-                yield from _walk(child, ignore)
-        elif child.suffix.lower() in SUFFIXES and not ignore.ignored(child):
-            yield child
-
-
 def read_paths(paths: Iterable[str], ignore: IgnoreRules | None = None) -> Iterator[Item]:
     """Every document under the given paths ('-' is stdin), in a stable order. Files matched by
     `ignore` (--ignore, .kfpolicyignore) are left out, even when named on the command line."""
     ignore = ignore or IgnoreRules()
+    budget = _Budget()
     for raw in paths:
         if raw == "-":
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -279,12 +259,12 @@ def read_paths(paths: Iterable[str], ignore: IgnoreRules | None = None) -> Itera
         if ignore.ignored(path, is_dir=path.is_dir()):
             continue
         if path.is_dir():
-            files = list(_walk(path, ignore))
-            if not files:
-                yield DocumentError(str(path), "folder holds no .yaml, .yml or .json files")
-            for f in files:
-                yield from _read_file(f)
+            for entry in folder_files(path, ignore):
+                if isinstance(entry, FolderError):
+                    yield DocumentError(entry.folder, entry.message)
+                else:
+                    yield from _read_file(entry, budget)
         elif path.exists() or path.is_symlink():
-            yield from _read_file(path)
+            yield from _read_file(path, budget)
         else:
             raise InputError(f"{raw}: no such file or folder")

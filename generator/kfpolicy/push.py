@@ -1,16 +1,20 @@
-"""`kfpolicy push`: load the portable Rego and the profile's data into a running OPA server."""
+"""`kfpolicy push`: load the portable Rego and the profile's data into a running OPA server, through
+its REST API (PUT /v1/policies/<id>, PUT /v1/data/kubeflow), with the client budgets of server_http."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from urllib.parse import quote
 
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.render.bundle import bundle_data
 from kfpolicy.render.rego import render_rego
+from kfpolicy.server_http import BoundedClient, ServerError, Unreachable, check_seconds, parse_server_url
 
 POLICY_PREFIX = "kfpolicy"
+DEFAULT_DEADLINE = 120.0
 
 
 @dataclass(frozen=True)
@@ -19,46 +23,27 @@ class PushResult:
     data_path: str
 
 
-def _client(url: str, token: str | None, timeout: float):  # type: ignore[no-untyped-def]
-    from opa_client import OpaClient
-
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise KfpolicyError(f"--opa-url {url!r}: expected http(s)://host[:port]")
-    if parsed.path not in ("", "/"):
-        raise KfpolicyError(f"--opa-url {url!r}: give the server root, without a path")
-    ssl = parsed.scheme == "https"
-    port = parsed.port or (443 if ssl else 80)
-    return OpaClient(host=parsed.hostname, port=port, ssl=ssl, token=token, timeout=timeout, retries=0)
-
-
 def push(cat: Catalogue, url: str, *, profile: str | None = None, token: str | None = None,
-         timeout: float = 5.0) -> PushResult:
+         timeout: float = 5.0, deadline: float = DEFAULT_DEADLINE) -> PushResult:
     """PUT every module to /v1/policies/kfpolicy/<path> and the profile data to /v1/data/kubeflow.
 
-    rego_compat=False: the client's default silently rewrites policies it thinks are Rego v0.
-    """
-    from opa_client.errors import ConnectionsError
-    from requests.exceptions import ConnectionError as RequestsConnectionError
-    from requests.exceptions import Timeout
-
+    The modules go as written: OPA 1.x reads them as Rego v1 (no client-side rewriting)."""
     name = profile or cat.default_profile
     if name not in cat.profiles:
         raise KfpolicyError(f"unknown profile {name!r} (choose from {', '.join(sorted(cat.profiles))})")
-    client = _client(url, token, timeout)
-    pushed = []
+    server = parse_server_url(url, "--opa-url")
+    client = BoundedClient(server, token=token, timeout=check_seconds(timeout, "--timeout"),
+                           deadline=check_seconds(deadline, "--deadline"))
+    pushed: list[str] = []
     try:
         for path, text in sorted(render_rego(cat).items()):
             policy_id = f"{POLICY_PREFIX}/{path.removeprefix('rego/')}"
-            client.update_policy_from_string(text, policy_id, rego_compat=False)
+            client.request("PUT", f"/v1/policies/{quote(policy_id)}", text.encode("utf-8"), "text/plain")
             pushed.append(policy_id)
-        client.update_or_create_data(bundle_data(cat, name)["kubeflow"], "kubeflow")
-    except (ConnectionsError, RequestsConnectionError, Timeout) as exc:
-        raise KfpolicyError(f"cannot reach OPA at {url}: {exc}") from None
-    except KfpolicyError:
-        raise
-    except Exception as exc:
+        data = json.dumps(bundle_data(cat, name)["kubeflow"]).encode("utf-8")
+        client.request("PUT", "/v1/data/kubeflow", data, "application/json")
+    except Unreachable as exc:
+        raise KfpolicyError(f"cannot reach OPA at {url} (after {len(pushed)} policies): {exc}") from None
+    except ServerError as exc:
         raise KfpolicyError(f"OPA at {url} refused the upload after {len(pushed)} policies: {exc}") from None
-    finally:
-        client.close_connection()
     return PushResult(policies=pushed, data_path="kubeflow")

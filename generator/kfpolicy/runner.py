@@ -10,13 +10,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.catalogue.parameters import check_parameters
 from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.errors import KfpolicyError
-from kfpolicy.inputs import Document
+from kfpolicy.inputs import Document, DocumentError
 from kfpolicy.merge import member_object
 from kfpolicy.render.rego import render_rego
 from kfpolicy.yamlio import LineTree
@@ -82,10 +82,18 @@ class Result:
         }
 
 
+INT64_MAX = 2**63 - 1
+
+
 def _plain_numbers(value: Any) -> Any:
-    """Integral floats (1.0, -0.0) as integers, as a Kubernetes API server would send them."""
+    """Numbers as a Kubernetes API server would send them: integral floats (1.0, -0.0) as integers,
+    and integers beyond int64 as float64 (its JSON decoder keeps a number as int64 only when it
+    fits). OPA compares integers exactly and the embedded engine as float64, so without this an
+    UPDATE from 2**64 + 1 to 2**64 changes a field on one engine and not on the other."""
     if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
         return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64_MAX:
+        return float(value)
     if isinstance(value, dict):
         return {k: _plain_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -93,15 +101,16 @@ def _plain_numbers(value: Any) -> Any:
     return value
 
 
-# What an integral float looks like in json.dumps output ("1.0", "-0.0", "1e+16"). Text without it
-# holds no integral float, so the rewrite below is skipped (strings that merely look alike only
-# cost the slower path).
-_INTEGRAL_FLOAT_TEXT = re.compile(r"\.0\b|e\+")
+# What an integral float ("1.0", "-0.0", "1e+16") or an integer beyond int64 (19 digits or more)
+# looks like in json.dumps output. Text without either needs no rewrite, so the rewrite below is
+# skipped (strings that merely look alike only cost the slower path).
+_INTEGRAL_FLOAT_TEXT = re.compile(r"\.0\b|e\+|\d{19}")
 
 
 def input_json(value: Any) -> str:
-    """The input as JSON text for the engines. Integral floats are written as integers: OPA prints a
-    number as written ("1.0") inside composite values, the embedded engine prints its float64 ("1")."""
+    """The input as JSON text for the engines, numbers as the API server sends them (see
+    _plain_numbers). Integral floats are written as integers: OPA prints a number as written
+    ("1.0") inside composite values, the embedded engine prints its float64 ("1")."""
     text = json.dumps(value)
     if _INTEGRAL_FLOAT_TEXT.search(text) is None:
         return text
@@ -242,3 +251,28 @@ class Evaluator:
 
     def query(self, query: str, rego_input: Any) -> Any:
         return self.engine.evaluate(query, input_json(rego_input))
+
+
+class DocumentEvaluator(Protocol):
+    def evaluate(self, doc: Document) -> Result: ...
+
+
+def evaluate_isolated(evaluator: DocumentEvaluator, doc: Document) -> Result | DocumentError:
+    """One document in its own evaluation: whatever fails on it (its JSON, the engine, a time bound)
+    becomes that document's error, so the others are still evaluated."""
+    try:
+        return evaluator.evaluate(doc)
+    except (KfpolicyError, ValueError, OverflowError, RecursionError) as exc:
+        return DocumentError(doc.source, f"not evaluated: {exc}", doc.line)
+
+
+def evaluate_each(
+    evaluator: DocumentEvaluator, docs: Iterable[Document]
+) -> tuple[list[Result], list[DocumentError]]:
+    """Every document through evaluate_isolated: the results, and the documents that failed."""
+    results: list[Result] = []
+    errors: list[DocumentError] = []
+    for doc in docs:
+        outcome = evaluate_isolated(evaluator, doc)
+        (errors if isinstance(outcome, DocumentError) else results).append(outcome)  # type: ignore[arg-type]
+    return results, errors

@@ -9,7 +9,6 @@ from pathlib import Path
 from kfpolicy.admission import example_review
 from kfpolicy.catalogue.model import Catalogue, Example, Rule
 from kfpolicy.inputs import Document, DocumentError, read_paths
-from kfpolicy.merge import member_object
 from kfpolicy.render.rego import render_rego
 from kfpolicy.report import CheckOutcome
 from kfpolicy.runner import Evaluator, Result, inventory_objects
@@ -137,6 +136,8 @@ def check_examples(cat: Catalogue, engine: str, modules: dict[str, str],
         if isinstance(item, DocumentError):
             yield CheckOutcome(EXAMPLES_GROUP, str(item.source).removeprefix(prefix), False, item.message)
             continue
+        if not isinstance(item, Document):
+            continue  # a Helm template, a JSON Patch or an empty file: not a job
         kind = cat.kind_for(item.obj.get("apiVersion"), item.obj.get("kind"))
         if kind is None:
             continue

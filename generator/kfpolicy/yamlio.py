@@ -1,131 +1,77 @@
-"""Strict, bounded YAML reading shared by the catalogue loader and the CLI's input reader.
-
-PyYAML's SafeLoader accepts duplicate keys (the last one silently wins) and expands aliases
-without limit ("billion laughs"). Kubernetes rejects duplicate keys, and so do we; aliases are
-counted and a document that expands too many is refused before it can exhaust memory.
-"""
+"""Strict, bounded YAML reading shared by the catalogue loader and the CLI's input reader: a stream
+is split into its documents (a broken one never hides the next), each loaded with the strict loaders
+of `yamlloaders` and, where asked, with the line of every value (`yamllines`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-MAX_ALIASES = 1000
-MAX_EXPANDED_NODES = 2_000_000
+from kfpolicy.yamllines import LineTree, describe_error, line_tree
+from kfpolicy.yamlloaders import (
+    FAST_PATH_DEPTH,
+    MAX_DEPTH,
+    MAX_EXPANDED_NODES,
+    MAX_NODES,
+    MAX_NUMBER,
+    AliasFree,
+    Loader,
+    YamlLimitError,
+)
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EXPANDED_NODES",
+    "MAX_NUMBER",
+    "Chunk",
+    "LineTree",
+    "YamlLimitError",
+    "describe_error",
+    "line_trees",
+    "load_all",
+    "load_chunk",
+    "load_chunk_with_lines",
+    "load_one",
+    "split_documents",
+]
 
 
-class YamlLimitError(yaml.YAMLError):
-    """A document uses more aliases than allowed."""
+_LONGEST_LINE = re.compile(r"[^\n]*")
 
 
-class _StrictComposer:
-    """Limits aliases; mixed into a loader before its composer."""
-
-    _alias_count = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
-            self._alias_count += 1
-            if self._alias_count > MAX_ALIASES:
-                event = self.peek_event()  # type: ignore[attr-defined]
-                raise YamlLimitError(
-                    f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?) "
-                    f"at {event.start_mark}"
-                )
-        return super().compose_node(parent, index)  # type: ignore[misc]
-
-    def compose_document(self) -> Any:
-        self._alias_count = 0
-        return super().compose_document()  # type: ignore[misc]
+def depth_bound(text: str) -> int:
+    """An upper bound on the nesting depth of any YAML text, cheap to compute: each flow level
+    needs a bracket, each block level at least one more column (two levels per column, counting
+    indentless sequences under mapping keys)."""
+    longest = max((len(m) for m in _LONGEST_LINE.findall(text)), default=0)
+    return text.count("[") + text.count("{") + 2 * longest + 2
 
 
-class _StrictConstructor:
-    """Rejects duplicate mapping keys; mixed into a loader before its constructor."""
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
-                try:
-                    duplicate = key in seen
-                except TypeError:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, "unhashable mapping key", key_node.start_mark
-                    ) from None
-                if duplicate:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r}", key_node.start_mark
-                    )
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc,no-any-return]
-
-
-class _Strict(_StrictComposer, _StrictConstructor):
-    """Both rules."""
-
-
-class StrictLoader(_Strict, yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys and limits alias expansion (pure Python)."""
-
-
-_CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
-
-if _CParser is not None:
-
-    class FastStrictLoader(_Strict, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor,  # type: ignore[valid-type,misc]
-                           yaml.resolver.Resolver):
-        """StrictLoader's rules with libyaml's scanner and parser (several times faster).
-
-        Only the events come from libyaml: composing (alias counting, recursion limits), resolving
-        and constructing (duplicate keys) are the same Python code as StrictLoader's, so documents
-        load to the same values; syntax errors may be worded as libyaml words them.
-        """
-
-        def __init__(self, stream: Any) -> None:
-            _CParser.__init__(self, stream)  # type: ignore[misc]
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-    class AliasFreeLoader(
-        _StrictConstructor, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver  # type: ignore[valid-type,misc]
-    ):
-        """For text that holds no `&` or `*` at all, so no anchors or aliases: libyaml composes too
-        (faster again); duplicate keys are still refused by the same Python constructor."""
-
-        def __init__(self, stream: Any) -> None:
-            _CParser.__init__(self, stream)  # type: ignore[misc]
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-    Loader: type = FastStrictLoader
-    _AliasFree: type = AliasFreeLoader
-else:  # PyYAML built without libyaml
-    Loader = StrictLoader
-    _AliasFree = StrictLoader
+def node_bound(text: str) -> int:
+    """An upper bound on the number of nodes in YAML text, cheap to compute: every node but the
+    first follows a line break or one of the indicators that separate or introduce values."""
+    return 2 * (sum(text.count(c) for c in "\n,:-?[{") + 1)
 
 
 def _loader_for(text: str) -> type:
-    """Text without `&` and `*` cannot hold an anchor or an alias, so it needs no alias counting."""
-    return _AliasFree if "&" not in text and "*" not in text else Loader
-
-
-# Kubernetes manifests keep timestamps and dates as strings; so do we (JSON has no date type).
-for _tag in ("tag:yaml.org,2002:timestamp",):
-    StrictLoader.yaml_constructors[_tag] = StrictLoader.yaml_constructors["tag:yaml.org,2002:str"]
+    """libyaml's composer recurses in C once per level and builds every node without a limit, so
+    it only gets text that can be neither deep nor large; and text without `&` and `*`, which
+    cannot hold an alias."""
+    # node_bound first: it is the cheaper, and it bounds the lines depth_bound has to look at.
+    if "&" in text or "*" in text or node_bound(text) > MAX_NODES or depth_bound(text) > FAST_PATH_DEPTH:
+        return Loader
+    return AliasFree
 
 
 def expanded_size(value: Any, limit: int = MAX_EXPANDED_NODES) -> int:
     """Count the nodes a document has once its aliases are expanded (as JSON would write it).
 
     Aliased values are shared Python objects, so their sizes are memoised by identity; the count
-    stops as soon as it passes the limit.
+    stops as soon as it passes the limit. The depth is already bounded by the loader.
     """
     memo: dict[int, int] = {}
 
@@ -151,111 +97,128 @@ def expanded_size(value: Any, limit: int = MAX_EXPANDED_NODES) -> int:
     return size(value)
 
 
-def _checked(doc: Any, mark: str) -> Any:
-    if expanded_size(doc) > MAX_EXPANDED_NODES:
+def _depth(value: Any) -> int:
+    """Nesting depth, without recursion (for values without shared parts)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(v, dict):
+            stack.extend((child, depth + 1) for child in v.values())
+        elif isinstance(v, list):
+            stack.extend((child, depth + 1) for child in v)
+    return deepest
+
+
+def _check(doc: Any, loader: type) -> Any:
+    if loader is AliasFree and _depth(doc) > MAX_DEPTH:
+        raise YamlLimitError(f"nested more than {MAX_DEPTH} levels deep")
+    if loader is not AliasFree and expanded_size(doc) > MAX_EXPANDED_NODES:
         raise YamlLimitError(
-            f"document expands to more than {MAX_EXPANDED_NODES:,} values through aliases (alias bomb?){mark}"
+            f"document expands to more than {MAX_EXPANDED_NODES:,} values through aliases (alias bomb?)"
         )
     return doc
 
 
+def _load(text: str) -> Any:
+    loader = _loader_for(text)
+    return _check(yaml.load(text, Loader=loader), loader)  # a SafeConstructor loader
+
+
+def _load_with_lines(text: str, first_line: int) -> tuple[Any, LineTree | None]:
+    """One document and where its values sit, from the same composed nodes (one pass)."""
+    loader_type = _loader_for(text)
+    loader = loader_type(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        doc = _check(loader.construct_document(node), loader_type)
+    finally:
+        loader.dispose()
+    return doc, line_tree(node, first_line)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The text of one document of a stream, and the line (0-based) it starts on."""
+
+    text: str
+    first_line: int
+
+
+# A document start marker: `---` at the start of a line, followed by a space or the line's end. YAML
+# forbids it inside any scalar at column 0, so splitting on it agrees with the parser.
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+_DIRECTIVES_ONLY = re.compile(r"(?:[ \t]*(?:[%#][^\n]*)?(?:\r?\n|$))*")
+
+
+def split_documents(text: str) -> Iterator[Chunk]:
+    """Split a stream into its documents' texts the way kubectl-style readers do, so a broken
+    document never hides the ones after it. Directives stay with the document they precede; a
+    blank or comment-only start before the first marker is no document."""
+    start = line = 0
+    for match in _DOCUMENT_START.finditer(text):
+        head = text[start : match.start()]
+        if _DIRECTIVES_ONLY.fullmatch(head):
+            if start == 0 and "%" not in head:
+                line += head.count("\n")
+                start = match.start()
+            continue
+        yield Chunk(head, line)
+        line += head.count("\n")
+        start = match.start()
+    yield Chunk(text[start:], line)
+
+
+def _shift_marks(exc: yaml.YAMLError, lines: int) -> None:
+    """Make a chunk's error marks count lines from the start of the whole file."""
+    for name in ("context_mark", "problem_mark"):
+        mark = getattr(exc, name, None)
+        if mark is not None:  # libyaml's marks are read-only: replace them
+            setattr(exc, name, yaml.Mark(mark.name, mark.index, mark.line + lines, mark.column, None, 0))
+
+
+def load_chunk(chunk: Chunk) -> Any:
+    """One document of a split stream (None if empty); errors name lines of the whole file."""
+    try:
+        return _load(chunk.text)
+    except yaml.YAMLError as exc:
+        _shift_marks(exc, chunk.first_line)
+        raise
+
+
+def load_chunk_with_lines(chunk: Chunk) -> tuple[Any, LineTree | None]:
+    """As load_chunk, with the document's LineTree (lines of the whole file)."""
+    try:
+        return _load_with_lines(chunk.text, chunk.first_line)
+    except yaml.YAMLError as exc:
+        _shift_marks(exc, chunk.first_line)
+        raise
+
+
 def load_all(text: str) -> Iterator[Any]:
-    """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one. (The same
-    reading as load_all_with_lines, below, which also says where each value sits.)"""
-    for doc, _ in load_all_with_lines(text):
-        yield doc
+    """Yield each document of a YAML stream; raises yaml.YAMLError on the first bad one."""
+    for chunk in split_documents(text):
+        yield load_chunk(chunk)
 
 
 def load_one(text: str) -> Any:
-    return _checked(yaml.load(text, Loader=_loader_for(text)), "")  # noqa: S506
-
-
-def describe_error(exc: yaml.YAMLError) -> tuple[str, int | None]:
-    """A YAML error as one line (PyYAML's own text spans several and names "<unicode string>"),
-    and the 1-based line it points at."""
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        words = ", ".join(str(w) for w in (exc.context, exc.problem) if w)
-        return words, None if mark is None else mark.line + 1
-    text = " ".join(str(exc).split())
-    where = _MARK_TEXT.search(text)
-    if where is None:
-        return text, None
-    return text[: where.start()].removesuffix(" at"), int(where.group(1))
-
-
-_MARK_TEXT = re.compile(r' in "<unicode string>", line (\d+), column \d+.*')
-
-
-class LineTree:
-    """Where a YAML value sits: its 1-based line, and the same for its children (by key or index;
-    None for scalars). A mapping entry's line is its key's line (where `replicas:` is written), so
-    a violation at a field points at the line a reader looks for. A plain slotted class: one is
-    made per value read, so it is kept small and cheap to build."""
-
-    __slots__ = ("children", "line")
-
-    def __init__(self, line: int, children: dict[str | int, LineTree] | None = None) -> None:
-        self.line = line
-        self.children = children
-
-    def child(self, step: str | int) -> LineTree | None:
-        return None if self.children is None else self.children.get(step)
-
-    def locate(self, path: Sequence[str | int]) -> int:
-        """The line of the deepest part of `path` that exists (this value's own line at worst)."""
-        tree = self
-        for step in path:
-            child = tree.child(step)
-            if child is None:
-                break
-            tree = child
-        return tree.line
-
-
-def _line_tree(root: yaml.Node) -> LineTree:
-    """Built without recursion; a node reached twice (an alias) is walked once."""
-    top = LineTree(root.start_mark.line + 1)
-    stack: list[tuple[yaml.Node, LineTree]] = [(root, top)]
-    seen: set[int] = set()
-    while stack:
-        node, tree = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            tree.children = children = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    children[key.value] = child = LineTree(key.start_mark.line + 1)
-                    stack.append((value, child))
-        elif isinstance(node, yaml.SequenceNode):
-            tree.children = children = {}
-            for i, item in enumerate(node.value):
-                children[i] = child = LineTree(item.start_mark.line + 1)
-                stack.append((item, child))
-    return top
-
-
-def load_all_with_lines(text: str) -> Iterator[tuple[Any, LineTree]]:
-    """As load_all, each document with its LineTree, from the same composed nodes (one pass)."""
-    loader = _loader_for(text)(text)
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            yield _checked(loader.construct_document(node), ""), _line_tree(node)
-    finally:
-        loader.dispose()
+    """A single-document YAML text (a catalogue file, a parameters file)."""
+    return _load(text)
 
 
 def line_trees(text: str) -> list[LineTree | None]:
     """One LineTree per document of a stream that the strict loader has already read (so composing
     it again is safe); an empty list when the text does not compose (JSON that YAML cannot read)."""
+    if node_bound(text) > MAX_NODES or depth_bound(text) > FAST_PATH_DEPTH:
+        return []  # libyaml's composer recurses in C: only shallow, small text goes to it
     try:
         nodes = list(yaml.compose_all(text, Loader=_ComposeLoader))
     except (yaml.YAMLError, RecursionError):
         return []
-    return [None if node is None else _line_tree(node) for node in nodes]
+    return [None if node is None else line_tree(node) for node in nodes]
 
 
 _ComposeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

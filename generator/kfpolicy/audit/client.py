@@ -90,14 +90,14 @@ def load_configuration(kubeconfig: str | None, context: str | None) -> Any:
     cfg = client.Configuration()
     if not kubeconfig and not context:
         try:
-            config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
+            config.load_incluster_config(client_configuration=cfg)
             return cfg
         except config.ConfigException:
             pass
     path = Path(kubeconfig) if kubeconfig else _default_kubeconfig()
     data = _read_kubeconfig(path)
     try:
-        config.load_kube_config_from_dict(  # type: ignore[no-untyped-call]
+        config.load_kube_config_from_dict(
             data, context=context, client_configuration=cfg, persist_config=False
         )
     except Exception as exc:  # the client raises many types for a bad kubeconfig

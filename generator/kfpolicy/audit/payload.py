@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kfpolicy.errors import KfpolicyError
-from kfpolicy.inputs import MAX_DEPTH
+from kfpolicy.yamlio import MAX_DEPTH
 
 MAX_DIGITS = 308  # float64 tops out near 1.8e308
 # How deep the page parser may go: deeper than any object is allowed to be (MAX_DEPTH), so a too

@@ -99,6 +99,8 @@ def _load_rule(rule_dir: Path) -> Rule:
         rego = rego_path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogueError(f"{rego_path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{rego_path}: not UTF-8 text (byte {exc.start})") from None
     expected_pkg = "lib.kubeflow.rules." + raw["id"].replace("-", "_")
     facts = module_facts(rego, str(rego_path))
     if facts.package != expected_pkg:
@@ -157,7 +159,10 @@ def _load_library(lib_dir: Path) -> dict[str, str]:
     files: dict[str, str] = {}
     if lib_dir.is_dir():
         for f in sorted(lib_dir.rglob("*.rego")):
-            files[f.relative_to(lib_dir).as_posix()] = f.read_text(encoding="utf-8")
+            try:
+                files[f.relative_to(lib_dir).as_posix()] = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CatalogueError(f"{f}: cannot read as UTF-8 text: {exc}") from None
     return files
 
 
@@ -221,7 +226,7 @@ def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = No
     profiles = _build_profiles(rules, kinds, profile_raw)
     if default_profile is None or default_profile not in profiles:
         raise CatalogueError(f"{folders[0] / 'profiles.yaml'}: default: unknown profile {default_profile!r}")
-    return Catalogue(
+    cat = Catalogue(
         kinds=kinds,
         rules=rules,
         profiles=profiles,
@@ -230,6 +235,11 @@ def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = No
         sources=tuple(folders),
         inventory=inventory,
     )
+    if len(folders) > 1:
+        from kfpolicy.catalogue.rego_check import check_user_catalogue
+
+        check_user_catalogue(cat, folders[1:])
+    return cat
 
 
 def _resolve_kinds(rule: Rule, kinds: dict[str, Kind], inventory: dict[str, InventoryKind]) -> Rule:

@@ -33,9 +33,9 @@ WATCH_TIMEOUT = 300  # seconds per watch request; the watch is then resumed from
 def api_client(kubeconfig: str | None) -> client.ApiClient:
     try:
         if kubeconfig:
-            config.load_kube_config(config_file=kubeconfig)  # type: ignore[no-untyped-call]
+            config.load_kube_config(config_file=kubeconfig)
         else:
-            config.load_incluster_config()  # type: ignore[no-untyped-call]
+            config.load_incluster_config()
     except (ConfigException, OSError) as exc:
         raise KfpolicyError(f"cannot load Kubernetes credentials: {exc}") from None
     return client.ApiClient()
@@ -205,8 +205,8 @@ class RuntimeWatcher:
                     version_seen = self._list(group, version, plural, kind)
                     need_list = False
                     self.relists += 1
-                w = watch.Watch()  # type: ignore[no-untyped-call]
-                for event in w.stream(  # type: ignore[no-untyped-call]
+                w = watch.Watch()
+                for event in w.stream(
                     self.api.list_cluster_custom_object,
                     group,
                     version,
@@ -218,7 +218,7 @@ class RuntimeWatcher:
                     version_seen = self._apply(plural, event) or version_seen
                     backoff.reset()
                     if self.stop.is_set():
-                        w.stop()  # type: ignore[no-untyped-call]
+                        w.stop()
                         break
             except ApiException as exc:
                 if exc.status == 410:

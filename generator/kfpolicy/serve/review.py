@@ -42,6 +42,8 @@ def parse_review(body: bytes) -> Review:
     item = items[0]
     if isinstance(item, DocumentError):
         raise BadReview(item.message)
+    if not isinstance(item, Document):
+        raise BadReview(f"body is not an AdmissionReview: {item.reason}")
     review = item.rego_input
     if not isinstance(review, dict) or review.get("apiVersion") != API_VERSION or review.get("kind") != KIND:
         found = review if isinstance(review, dict) else item.obj

@@ -8,25 +8,27 @@ import data.lib.kubeflow.core
 
 patches := core.spec.runtimePatches if is_array(core.spec.runtimePatches)
 
-too_many(field, list, limit) := core.error("FieldValueTooMany", field, null, sprintf("must have at most %d items", [limit])) if {
-	is_array(list)
-	count(list) > limit
+too_many(field, limit) := core.error("FieldValueTooMany", field, null, sprintf("must have at most %d items", [limit]))
+
+# The lists are checked in the body and the head's function is defined for every argument: the
+# embedded engine drops or fails the whole rule when a head's function call is undefined in one
+# iteration (OPA skips just that iteration).
+violation contains too_many("spec.runtimePatches", 16) if {
+	count(patches) > 16
 }
 
-# The lists are bound in the body: the embedded engine drops or fails the whole rule when a
-# head's function argument is undefined in one iteration (OPA skips just that iteration).
-violation contains too_many("spec.runtimePatches", list, 16) if {
-	list := patches
+# The indices of a list's items whose key an earlier item already has: the [key, index] pairs
+# sorted, each compared with its neighbour (n log n; comparing every pair is quadratic).
+later_duplicates(keyed) := {[pair[0], pair[1]] |
+	ordered := sort(keyed)
+	some k, pair in ordered
+	k > 0
+	ordered[k - 1][0] == pair[0]
 }
 
 # listType map keyed by manager: no two patches with the same manager.
-violation contains core.error("FieldValueDuplicate", sprintf("spec.runtimePatches[%d]", [i]), {"manager": m}, "") if {
-	some i, p in patches
-	m := p.manager
-	is_string(m)
-	some j, q in patches
-	j < i
-	q.manager == m
+violation contains core.error("FieldValueDuplicate", sprintf("spec.runtimePatches[%d]", [dup[1]]), {"manager": dup[0]}, "") if {
+	some dup in later_duplicates([[m, i] | some i, p in patches; m := p.manager; is_string(m)])
 }
 
 violation contains core.error("FieldValueTooLong", sprintf("spec.runtimePatches[%d].manager", [i]), null, "may not be more than 253 bytes") if {
@@ -46,15 +48,14 @@ jobs contains [sprintf("spec.runtimePatches[%d].trainingRuntimeSpec.template.spe
 	is_array(js)
 }
 
-violation contains too_many(pair[0], pair[1], 100) if some pair in jobs
-
-violation contains core.error("FieldValueDuplicate", sprintf("%v[%d]", [pair[0], k]), {"name": j.name}, "") if {
+violation contains too_many(pair[0], 100) if {
 	some pair in jobs
-	some k, j in pair[1]
-	is_string(j.name)
-	some l, o in pair[1]
-	l < k
-	o.name == j.name
+	count(pair[1]) > 100
+}
+
+violation contains core.error("FieldValueDuplicate", sprintf("%v[%d]", [pair[0], dup[1]]), {"name": dup[0]}, "") if {
+	some pair in jobs
+	some dup in later_duplicates([[name, k] | some k, j in pair[1]; name := j.name; is_string(name)])
 }
 
 # Pod spec fields of each patched job, with their limits.
@@ -67,10 +68,12 @@ pod_specs contains [sprintf("%v[%d].template.spec.template.spec", [pair[0], k]),
 
 list_limits := {"volumes": 128, "initContainers": 64, "containers": 64, "imagePullSecrets": 64, "tolerations": 128, "schedulingGates": 16}
 
-violation contains too_many(sprintf("%v.%v", [pair[0], name]), list, limit) if {
+violation contains too_many(sprintf("%v.%v", [pair[0], name]), limit) if {
 	some pair in pod_specs
 	some name, limit in list_limits
 	list := pair[1][name]
+	is_array(list)
+	count(list) > limit
 }
 
 violation contains core.invalid(sprintf("%v.terminationGracePeriodSeconds", [pair[0]]), v, "should be greater than or equal to 0") if {
