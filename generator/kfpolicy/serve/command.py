@@ -15,7 +15,9 @@ from kfpolicy.serve.policies import PolicySource
 
 @click.command("serve")
 @click.option("--bind", default="0.0.0.0", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8443, show_default=True)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8443, show_default=True, help="TCP port to listen on."
+)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -57,8 +59,18 @@ from kfpolicy.serve.policies import PolicySource
     show_default=True,
     help="Serving certificate lifetime (15s, 12h, 90d); rotated at two thirds of it.",
 )
-@click.option("--service-name", default="kfpolicy-webhook", show_default=True)
-@click.option("--service-namespace", default="kfpolicy-system", show_default=True)
+@click.option(
+    "--service-name",
+    default="kfpolicy-webhook",
+    show_default=True,
+    help="The webhook Service's name: the self-signed certificate's DNS names derive from it.",
+)
+@click.option(
+    "--service-namespace",
+    default="kfpolicy-system",
+    show_default=True,
+    help="The webhook Service's namespace (for the certificate's DNS names).",
+)
 @click.option(
     "--webhook-config",
     default=None,
@@ -85,7 +97,13 @@ from kfpolicy.serve.policies import PolicySource
     show_default=True,
     help="Seconds to keep serving (not ready) after SIGTERM, while endpoints update.",
 )
-@click.option("--max-body-bytes", type=click.IntRange(1), default=Limits.max_body_bytes, show_default=True)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(1),
+    default=Limits.max_body_bytes,
+    show_default=True,
+    help="Largest request body accepted; a larger one gets HTTP 400.",
+)
 @click.option(
     "--body-timeout",
     type=float,
