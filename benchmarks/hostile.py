@@ -242,9 +242,31 @@ def push_endless_body(d: Path) -> Attack:
     return _push(_endless, "larger than the limit")
 
 
+def _read_request(conn: socket.socket) -> None:
+    """Reads one request, headers and body, so an answer is never cut short by the client still
+    sending (a closed socket would make the client's send fail instead of its read)."""
+    conn.settimeout(5)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += conn.recv(65536) or b"\r\n\r\n"
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+
+
+def _huge_length(conn: socket.socket) -> None:
+    _read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n{")
+    time.sleep(5)  # keep the connection open: the client must give up on its own limit
+
+
 def push_huge_length(d: Path) -> Attack:
-    return _push(lambda conn: conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n{"),
-                 "the limit is")
+    return _push(_huge_length, "the limit is")
 
 
 ATTACKS: dict[str, Callable[[Path], Attack]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +77,26 @@ def _rule_name(rule: Any) -> str | None:
     return None
 
 
+_LOCATION = re.compile(r"-->\s*(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+)")
+
+
+def engine_message(exc: Exception) -> str:
+    """What regorus says went wrong, on one line, without its locations and Rust backtrace."""
+    text = str(exc).split("Stack backtrace:")[0]
+    lines = [ln.strip() for ln in text.splitlines()]
+    said = [ln.removeprefix("error:").strip() for ln in lines if ln.startswith("error:")]
+    said = [s.removeprefix("Compilation error:").strip() for s in said]
+    said = [s for s in said if s]
+    return said[-1] if said else " ".join(text.split())
+
+
+def parse_error(where: str, exc: Exception) -> CatalogueError:
+    """A syntax error as one line naming `where` and the line regorus points at."""
+    found = _LOCATION.search(str(exc))
+    place = f"{where}:{found['line']}" if found else where
+    return CatalogueError(f"{place}: Rego does not parse: {engine_message(exc)}")
+
+
 @functools.lru_cache(maxsize=1024)
 def module_facts(text: str, where: str = "module.rego", rego_v0: bool = False) -> ModuleFacts:
     """Parse one module; a syntax error is a CatalogueError naming `where`."""
@@ -84,8 +105,7 @@ def module_facts(text: str, where: str = "module.rego", rego_v0: bool = False) -
     try:
         engine.add_policy(where, text)
     except RuntimeError as exc:
-        first = str(exc).strip().split("\nStack backtrace:")[0]
-        raise CatalogueError(f"{where}: {first}") from None
+        raise parse_error(where, exc) from None
     ast = json.loads(engine.get_ast_as_json())[0]["ast"]
     package = _path(ast["package"]["refr"]) or []
     imports = tuple(".".join(_path(i["refr"]) or []) for i in ast.get("imports", []))

@@ -33,6 +33,7 @@ __all__ = [
     "describe_error",
     "line_trees",
     "load_all",
+    "load_all_with_lines",
     "load_chunk",
     "load_chunk_with_lines",
     "load_one",
@@ -196,6 +197,12 @@ def load_chunk_with_lines(chunk: Chunk) -> tuple[Any, LineTree | None]:
     except yaml.YAMLError as exc:
         _shift_marks(exc, chunk.first_line)
         raise
+
+
+def load_all_with_lines(text: str) -> Iterator[tuple[Any, LineTree | None]]:
+    """Each document of a stream with its LineTree; raises yaml.YAMLError on the first bad one."""
+    for chunk in split_documents(text):
+        yield load_chunk_with_lines(chunk)
 
 
 def load_all(text: str) -> Iterator[Any]:

@@ -23,18 +23,9 @@ import regorus
 
 from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.errors import CatalogueError
+from kfpolicy.rego_facts import engine_message, parse_error
 
 _LOCATION = re.compile(r"-->\s*(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+)")
-
-
-def _message(exc: Exception) -> str:
-    """What regorus says went wrong, on one line, without its locations and Rust backtrace."""
-    text = str(exc).split("Stack backtrace:")[0]
-    lines = [ln.strip() for ln in text.splitlines()]
-    said = [ln.removeprefix("error:").strip() for ln in lines if ln.startswith("error:")]
-    said = [s.removeprefix("Compilation error:").strip() for s in said]
-    said = [s for s in said if s]
-    return said[-1] if said else " ".join(text.split())
 
 
 def check_parses(path: Path, text: str) -> None:
@@ -42,9 +33,7 @@ def check_parses(path: Path, text: str) -> None:
     try:
         regorus.Engine().add_policy(str(path), text)
     except RuntimeError as exc:
-        found = _LOCATION.search(str(exc))
-        where = f"{path}:{found['line']}" if found else str(path)
-        raise CatalogueError(f"{where}: Rego does not parse: {_message(exc)}") from None
+        raise parse_error(str(path), exc) from None
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -159,12 +148,13 @@ def check_compiles(
         engine = regorus.Engine()
         for name, text in sorted(modules.items()):
             engine.add_policy(name, text)
-        regorus.Program.compile_from_modules("{}", sorted(modules.items()), entry_points)
+        if entry_points:  # a user catalogue of kinds or library files only has no rule to compile
+            regorus.Program.compile_from_modules("{}", sorted(modules.items()), entry_points)
     except RuntimeError as exc:
         if _COMPILER_DECLINES.search(str(exc).split("Stack backtrace:")[0]):
             return
         where = _user_location(str(exc), modules, sources)
-        what = _message(exc)
+        what = engine_message(exc)
         raise CatalogueError(f"{where}Rego does not compile on the embedded engine: {what}") from None
 
 
