@@ -6,7 +6,6 @@ Every error names the file and the key, e.g. ``catalogue/rules/x/rule.yaml: exam
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from kfpolicy.catalogue.kind_groups import resolve_kinds
 from kfpolicy.catalogue.model import (
     Catalogue,
     Example,
@@ -222,7 +222,7 @@ def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = No
         raise CatalogueError(f"{folders[0]}: kinds.yaml: no kinds defined")
     if ALL_PROFILE in profile_raw:
         raise CatalogueError(f"{profile_raw[ALL_PROFILE]['src']}: profiles.{ALL_PROFILE}: name is reserved")
-    rules = {rid: _resolve_kinds(rule, kinds, inventory) for rid, rule in rules.items()}
+    rules = {rid: resolve_kinds(rule, kinds, inventory) for rid, rule in rules.items()}
     profiles = _build_profiles(rules, kinds, profile_raw)
     if default_profile is None or default_profile not in profiles:
         raise CatalogueError(f"{folders[0] / 'profiles.yaml'}: default: unknown profile {default_profile!r}")
@@ -240,27 +240,6 @@ def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = No
 
         check_user_catalogue(cat, folders[1:])
     return cat
-
-
-def _resolve_kinds(rule: Rule, kinds: dict[str, Kind], inventory: dict[str, InventoryKind]) -> Rule:
-    """The rule with the kind groups it names replaced by their member kinds (in kinds.yaml order),
-    its `reads` checked against the inventory kinds."""
-    where = rule.directory / "rule.yaml"
-    resolved: list[str] = []
-    for name in rule.kinds:
-        members = [kid for kid, k in kinds.items() if name in k.groups]
-        if name not in kinds and not members:
-            known = sorted({*kinds, *(g for k in kinds.values() for g in k.groups)})
-            raise CatalogueError(
-                f"{where}: kinds: unknown kind {name!r} (known kinds and groups: {', '.join(known)})"
-            )
-        resolved.extend(kid for kid in ([name] if name in kinds else members) if kid not in resolved)
-    for kind in rule.reads:
-        if kind not in inventory:
-            raise CatalogueError(
-                f"{where}: reads: unknown kind {kind!r} (known: {', '.join(sorted(inventory))})"
-            )
-    return dataclasses.replace(rule, kinds=tuple(resolved))
 
 
 def _build_profiles(
