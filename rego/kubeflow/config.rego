@@ -207,6 +207,7 @@ profiles := {
 		"resources-required": {
 			"enforcement": "deny",
 			"parameters": {
+				"explicit_requests": false,
 				"resources": [
 					"cpu",
 					"memory"
@@ -836,6 +837,7 @@ profiles := {
 		"resources-required": {
 			"enforcement": "deny",
 			"parameters": {
+				"explicit_requests": false,
 				"resources": [
 					"cpu",
 					"memory"
