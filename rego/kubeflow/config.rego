@@ -92,7 +92,9 @@ profiles := {
 		},
 		"managed-by-immutable": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"skip_pytorchjob": false
+			}
 		},
 		"managed-by-supported": {
 			"enforcement": "deny",
@@ -132,7 +134,9 @@ profiles := {
 		},
 		"mpijob-restart-policy-supported": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"empty_is_default": false
+			}
 		},
 		"mpijob-ssh-auth-mount-path-required": {
 			"enforcement": "deny",
@@ -416,7 +420,9 @@ profiles := {
 		},
 		"managed-by-immutable": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"skip_pytorchjob": false
+			}
 		},
 		"managed-by-supported": {
 			"enforcement": "deny",
@@ -456,7 +462,9 @@ profiles := {
 		},
 		"mpijob-restart-policy-supported": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"empty_is_default": false
+			}
 		},
 		"mpijob-ssh-auth-mount-path-required": {
 			"enforcement": "deny",
@@ -720,7 +728,9 @@ profiles := {
 		},
 		"managed-by-immutable": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"skip_pytorchjob": false
+			}
 		},
 		"managed-by-supported": {
 			"enforcement": "deny",
@@ -760,7 +770,9 @@ profiles := {
 		},
 		"mpijob-restart-policy-supported": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"empty_is_default": false
+			}
 		},
 		"mpijob-ssh-auth-mount-path-required": {
 			"enforcement": "deny",
@@ -1038,7 +1050,9 @@ profiles := {
 		},
 		"managed-by-immutable": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"skip_pytorchjob": true
+			}
 		},
 		"managed-by-supported": {
 			"enforcement": "deny",
@@ -1078,11 +1092,9 @@ profiles := {
 		},
 		"mpijob-restart-policy-supported": {
 			"enforcement": "deny",
-			"parameters": {}
-		},
-		"mpijob-ssh-auth-mount-path-required": {
-			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"empty_is_default": true
+			}
 		},
 		"mpijob-worker-replicas-at-least-one": {
 			"enforcement": "deny",
