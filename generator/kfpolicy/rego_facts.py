@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +77,19 @@ def _rule_name(rule: Any) -> str | None:
     return None
 
 
+_LINE = re.compile(r"-->\s*[^\s:]+:(?P<line>\d+):\d+")
+
+
+def parse_error(where: str, engine_text: str) -> str:
+    """`file:line: Rego does not parse: <what>`, without the engine's source excerpt and backtrace."""
+    text = engine_text.split("Stack backtrace:")[0]
+    found = _LINE.search(text)
+    lines = [ln.strip() for ln in text.splitlines()]
+    said = [ln.removeprefix("error:").strip() for ln in lines if ln.startswith("error:")]
+    place = f"{where}:{found['line']}" if found else where
+    return f"{place}: Rego does not parse: {said[-1] if said else ' '.join(text.split())}"
+
+
 @functools.lru_cache(maxsize=1024)
 def module_facts(text: str, where: str = "module.rego", rego_v0: bool = False) -> ModuleFacts:
     """Parse one module; a syntax error is a CatalogueError naming `where`."""
@@ -84,8 +98,7 @@ def module_facts(text: str, where: str = "module.rego", rego_v0: bool = False) -
     try:
         engine.add_policy(where, text)
     except RuntimeError as exc:
-        first = str(exc).strip().split("\nStack backtrace:")[0]
-        raise CatalogueError(f"{where}: {first}") from None
+        raise CatalogueError(parse_error(where, str(exc))) from None
     ast = json.loads(engine.get_ast_as_json())[0]["ast"]
     package = _path(ast["package"]["refr"]) or []
     imports = tuple(".".join(_path(i["refr"]) or []) for i in ast.get("imports", []))
