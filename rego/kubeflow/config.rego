@@ -258,6 +258,10 @@ profiles := {
 			"enforcement": "deny",
 			"parameters": {}
 		},
+		"trainer-field-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
 		"trainjob-active-deadline-seconds": {
 			"enforcement": "deny",
 			"parameters": {}
@@ -563,6 +567,10 @@ profiles := {
 			"parameters": {}
 		},
 		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainer-field-types": {
 			"enforcement": "deny",
 			"parameters": {}
 		},
@@ -896,6 +904,10 @@ profiles := {
 			"enforcement": "deny",
 			"parameters": {}
 		},
+		"trainer-field-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
 		"trainjob-active-deadline-seconds": {
 			"enforcement": "deny",
 			"parameters": {}
@@ -1176,6 +1188,10 @@ profiles := {
 			"enforcement": "deny",
 			"parameters": {}
 		},
+		"trainer-field-types": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
 		"trainjob-active-deadline-seconds": {
 			"enforcement": "deny",
 			"parameters": {}
@@ -1311,7 +1327,8 @@ rules_for := {
 			"runtime-jobset-template",
 			"runtime-ml-policy-single",
 			"runtime-policy-values",
-			"runtime-spec-not-empty"
+			"runtime-spec-not-empty",
+			"trainer-field-types"
 		],
 		"UPDATE": [
 			"runtime-ancestor-container",
@@ -1320,7 +1337,8 @@ rules_for := {
 			"runtime-jobset-template",
 			"runtime-ml-policy-single",
 			"runtime-policy-values",
-			"runtime-spec-not-empty"
+			"runtime-spec-not-empty",
+			"trainer-field-types"
 		]
 	},
 	"jaxjob": {
@@ -1555,7 +1573,8 @@ rules_for := {
 			"runtime-jobset-template",
 			"runtime-ml-policy-single",
 			"runtime-policy-values",
-			"runtime-spec-not-empty"
+			"runtime-spec-not-empty",
+			"trainer-field-types"
 		],
 		"UPDATE": [
 			"runtime-ancestor-container",
@@ -1564,11 +1583,13 @@ rules_for := {
 			"runtime-jobset-template",
 			"runtime-ml-policy-single",
 			"runtime-policy-values",
-			"runtime-spec-not-empty"
+			"runtime-spec-not-empty",
+			"trainer-field-types"
 		]
 	},
 	"trainjob": {
 		"CREATE": [
+			"trainer-field-types",
 			"trainjob-active-deadline-seconds",
 			"trainjob-condition-created",
 			"trainjob-condition-types",
@@ -1600,6 +1621,7 @@ rules_for := {
 			"trainjob-xgboost-reserved-env"
 		],
 		"UPDATE": [
+			"trainer-field-types",
 			"trainjob-active-deadline-seconds",
 			"trainjob-dataset-initializer",
 			"trainjob-flux-reserved-init-container",
