@@ -150,7 +150,10 @@ def test_restricted_profile_caps_gpus(catalogue: Catalogue) -> None:
         "max_limits": {"nvidia.com/gpu": "8"}
     }
     assert catalogue.rules["resource-limit-caps"].default_parameters == {"max_limits": {}}
-    assert catalogue.rules["resources-required"].default_parameters == {"resources": ["cpu", "memory"]}
+    assert catalogue.rules["resources-required"].default_parameters == {
+        "resources": ["cpu", "memory"],
+        "explicit_requests": False,
+    }
 
 
 # --- a user's catalogue folder ----------------------------------------------------------------

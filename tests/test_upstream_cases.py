@@ -9,8 +9,9 @@ Generic rules only, read from the case headers (no per-case expectations):
 - MPIJob kubeflow.org/v1 is a skipped kind: decision `skip`.
 Two adjustments follow from RULES.md, not from any one case: mpi-operator validates after its own
 defaulting, so an expected error on a defaulted field that the object leaves unset cannot occur in
-a cluster (section 3); and with `metadata.generateName` and no name the API server generates the
-name before admission, so name errors cannot occur either.
+a cluster, and an unset Worker count becomes 0 and fails MV-14 (section 3); and with
+`metadata.generateName` and no name the API server generates the name before admission, so name
+errors cannot occur either.
 """
 
 from __future__ import annotations
@@ -73,7 +74,18 @@ def expected_pairs(case: Case) -> set[tuple[str, str]]:
         if defaulted and value_at(obj, field) is None:
             continue
         pairs.add((type_, field))
+    pairs |= defaulted_worker_error(case)
     return pairs
+
+
+def defaulted_worker_error(case: Case) -> set[tuple[str, str]]:
+    """SetDefaults_MPIJob sets an unset Worker count to 0, which MV-14 then rejects."""
+    if case.kind_dir != "mpijob-v2beta1":
+        return set()
+    worker = value_at(case.object or {}, "spec.mpiReplicaSpecs.Worker")
+    if isinstance(worker, dict) and worker.get("replicas") is None:
+        return {("FieldValueInvalid", "spec.mpiReplicaSpecs[Worker].replicas")}
+    return set()
 
 
 @pytest.fixture(scope="module")

@@ -92,7 +92,9 @@ profiles := {
 		},
 		"managed-by-immutable": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"skip_pytorchjob": false
+			}
 		},
 		"managed-by-supported": {
 			"enforcement": "deny",
@@ -132,7 +134,9 @@ profiles := {
 		},
 		"mpijob-restart-policy-supported": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"empty_is_default": false
+			}
 		},
 		"mpijob-ssh-auth-mount-path-required": {
 			"enforcement": "deny",
@@ -207,6 +211,7 @@ profiles := {
 		"resources-required": {
 			"enforcement": "deny",
 			"parameters": {
+				"explicit_requests": false,
 				"resources": [
 					"cpu",
 					"memory"
@@ -250,6 +255,10 @@ profiles := {
 			"parameters": {}
 		},
 		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainer-field-types": {
 			"enforcement": "deny",
 			"parameters": {}
 		},
@@ -415,7 +424,9 @@ profiles := {
 		},
 		"managed-by-immutable": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"skip_pytorchjob": false
+			}
 		},
 		"managed-by-supported": {
 			"enforcement": "deny",
@@ -455,7 +466,9 @@ profiles := {
 		},
 		"mpijob-restart-policy-supported": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"empty_is_default": false
+			}
 		},
 		"mpijob-ssh-auth-mount-path-required": {
 			"enforcement": "deny",
@@ -554,6 +567,10 @@ profiles := {
 			"parameters": {}
 		},
 		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainer-field-types": {
 			"enforcement": "deny",
 			"parameters": {}
 		},
@@ -719,7 +736,9 @@ profiles := {
 		},
 		"managed-by-immutable": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"skip_pytorchjob": false
+			}
 		},
 		"managed-by-supported": {
 			"enforcement": "deny",
@@ -759,7 +778,9 @@ profiles := {
 		},
 		"mpijob-restart-policy-supported": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"empty_is_default": false
+			}
 		},
 		"mpijob-ssh-auth-mount-path-required": {
 			"enforcement": "deny",
@@ -836,6 +857,7 @@ profiles := {
 		"resources-required": {
 			"enforcement": "deny",
 			"parameters": {
+				"explicit_requests": false,
 				"resources": [
 					"cpu",
 					"memory"
@@ -879,6 +901,10 @@ profiles := {
 			"parameters": {}
 		},
 		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainer-field-types": {
 			"enforcement": "deny",
 			"parameters": {}
 		},
@@ -1036,7 +1062,9 @@ profiles := {
 		},
 		"managed-by-immutable": {
 			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"skip_pytorchjob": true
+			}
 		},
 		"managed-by-supported": {
 			"enforcement": "deny",
@@ -1076,11 +1104,9 @@ profiles := {
 		},
 		"mpijob-restart-policy-supported": {
 			"enforcement": "deny",
-			"parameters": {}
-		},
-		"mpijob-ssh-auth-mount-path-required": {
-			"enforcement": "deny",
-			"parameters": {}
+			"parameters": {
+				"empty_is_default": true
+			}
 		},
 		"mpijob-worker-replicas-at-least-one": {
 			"enforcement": "deny",
@@ -1159,6 +1185,10 @@ profiles := {
 			"parameters": {}
 		},
 		"tfjob-single-chief-or-master": {
+			"enforcement": "deny",
+			"parameters": {}
+		},
+		"trainer-field-types": {
 			"enforcement": "deny",
 			"parameters": {}
 		},
@@ -1297,7 +1327,8 @@ rules_for := {
 			"runtime-jobset-template",
 			"runtime-ml-policy-single",
 			"runtime-policy-values",
-			"runtime-spec-not-empty"
+			"runtime-spec-not-empty",
+			"trainer-field-types"
 		],
 		"UPDATE": [
 			"runtime-ancestor-container",
@@ -1306,7 +1337,8 @@ rules_for := {
 			"runtime-jobset-template",
 			"runtime-ml-policy-single",
 			"runtime-policy-values",
-			"runtime-spec-not-empty"
+			"runtime-spec-not-empty",
+			"trainer-field-types"
 		]
 	},
 	"jaxjob": {
@@ -1541,7 +1573,8 @@ rules_for := {
 			"runtime-jobset-template",
 			"runtime-ml-policy-single",
 			"runtime-policy-values",
-			"runtime-spec-not-empty"
+			"runtime-spec-not-empty",
+			"trainer-field-types"
 		],
 		"UPDATE": [
 			"runtime-ancestor-container",
@@ -1550,11 +1583,13 @@ rules_for := {
 			"runtime-jobset-template",
 			"runtime-ml-policy-single",
 			"runtime-policy-values",
-			"runtime-spec-not-empty"
+			"runtime-spec-not-empty",
+			"trainer-field-types"
 		]
 	},
 	"trainjob": {
 		"CREATE": [
+			"trainer-field-types",
 			"trainjob-active-deadline-seconds",
 			"trainjob-condition-created",
 			"trainjob-condition-types",
@@ -1586,6 +1621,7 @@ rules_for := {
 			"trainjob-xgboost-reserved-env"
 		],
 		"UPDATE": [
+			"trainer-field-types",
 			"trainjob-active-deadline-seconds",
 			"trainjob-dataset-initializer",
 			"trainjob-flux-reserved-init-container",

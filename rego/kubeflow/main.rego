@@ -322,6 +322,12 @@ raw_violation contains {"rule": rule_id, "violation": v} if {
 }
 
 raw_violation contains {"rule": rule_id, "violation": v} if {
+	rule_id := "trainer-field-types"
+	rule_id in active
+	some v in data.lib.kubeflow.rules.trainer_field_types.violation
+}
+
+raw_violation contains {"rule": rule_id, "violation": v} if {
 	rule_id := "trainjob-active-deadline-seconds"
 	rule_id in active
 	some v in data.lib.kubeflow.rules.trainjob_active_deadline_seconds.violation

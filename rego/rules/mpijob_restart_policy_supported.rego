@@ -6,7 +6,8 @@
 # description: >-
 #   When set, the `restartPolicy` of the `Launcher` and `Worker` replica specs must be `Never` or
 #   `OnFailure`. Unset is fine (defaulted to `OnFailure` for the launcher, `Never` for workers);
-#   an explicit empty string is not.
+#   an explicit empty string is not, unless `empty_is_default` is true (the `upstream` profile
+#   sets it: mpi-operator's defaulting replaces `""` before its controller validates).
 package lib.kubeflow.rules.mpijob_restart_policy_supported
 
 import future.keywords.contains
@@ -15,6 +16,9 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
+import data.lib.kubeflow.parameters
+
+params := parameters.of("mpijob-restart-policy-supported")
 
 supported := ["Never", "OnFailure"]
 
@@ -23,4 +27,11 @@ violation contains core.not_supported(concat(".", [core.replica_path(rtype), "re
 	policy := jobs.member(core.replica_specs[rtype], "restartPolicy")
 	is_string(policy)
 	not policy in supported
+	not defaulted(policy)
+}
+
+# mpi-operator replaces an empty restartPolicy with its default before validating.
+defaulted(policy) if {
+	policy == ""
+	params.empty_is_default == true
 }

@@ -4,8 +4,10 @@
 # METADATA
 # title: MPIJob workers are at least 1
 # description: >-
-#   When the `Worker` replica spec sets `replicas`, it must be 1 or more. An unset count is not
-#   checked at admission (see the parity notes: mpi-operator defaults it to 0 and then rejects
+#   The `Worker` replica spec's `replicas` must be 1 or more. An unset (or null) count counts as
+#   0: mpi-operator's defaulting sets it to 0 before its controller validates, and then rejects it
+#   (`spec.mpiReplicaSpecs[Worker].replicas: Invalid value: 0: must be greater than or equal to
+#   1`). An MPIJob without a `Worker` spec is not checked (upstream neither defaults nor rejects
 #   it).
 package lib.kubeflow.rules.mpijob_worker_replicas_at_least_one
 
@@ -14,10 +16,20 @@ import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
-import data.lib.kubeflow.jobs
 
 violation contains core.invalid(concat(".", [core.replica_path("Worker"), "replicas"]), replicas, "must be greater than or equal to 1") if {
-	replicas := jobs.member(core.replica_specs.Worker, "replicas")
+	replicas := worker_replicas
 	is_number(replicas)
 	replicas <= 0
+}
+
+worker_spec := core.replica_specs.Worker
+
+# mpi-operator's defaulting sets an unset (or null) Worker count to 0 before its controller
+# validates, so a Worker spec without `replicas` fails like `replicas: 0`. No Worker spec at all
+# is not defaulted and not checked.
+worker_replicas := worker_spec.replicas if {
+	core.has_value(worker_spec, "replicas")
+} else := 0 if {
+	is_object(worker_spec)
 }

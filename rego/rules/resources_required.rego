@@ -7,8 +7,11 @@
 #   Every container and init container of every replica spec must set both a request and a limit
 #   for each resource listed in the `resources` parameter (default `cpu` and `memory`):
 #   `...containers[0].resources.limits[memory]: Required value: every container must set a limit
-#   for memory`. Whether the values are valid and consistent is checked by
-#   `resource-quantities-valid`, `requests-within-limits` and `extended-resources-limits`.
+#   for memory`. A limit alone satisfies the request: Kubernetes copies a container's limit into
+#   its missing request when it creates the pod, so a limits-only container is scheduled on its
+#   limits. Set `explicit_requests: true` to demand the request itself. Whether the values are
+#   valid and consistent is checked by `resource-quantities-valid`, `requests-within-limits` and
+#   `extended-resources-limits`.
 package lib.kubeflow.rules.resources_required
 
 import future.keywords.contains
@@ -35,8 +38,21 @@ violation contains core.required(field, detail) if {
 	values := resources.map_of(pair[1], which)
 	some name in required_resources
 	not core.has_value(values, name)
+	not defaulted_from_limit(pair[1], which, name)
 	field := resources.key_path(pair[0], which, name)
 	detail := sprintf("every container must set a %v for %v", [singular[which], name])
 }
+
+# Kubernetes copies a container's limit into its missing request when the pod is created, so a limit
+# alone satisfies a required request, unless the `explicit_requests` parameter asks for the request.
+defaulted_from_limit(r, which, name) if {
+	which == "requests"
+	not explicit_requests
+	limits := resources.map_of(r, "limits")
+	is_object(limits)
+	core.has_value(limits, name)
+}
+
+explicit_requests if params.explicit_requests == true
 
 singular := {"requests": "request", "limits": "limit"}

@@ -6,6 +6,9 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
+import data.lib.kubeflow.parameters
+
+params := parameters.of("mpijob-restart-policy-supported")
 
 supported := ["Never", "OnFailure"]
 
@@ -14,4 +17,11 @@ violation contains core.not_supported(concat(".", [core.replica_path(rtype), "re
 	policy := jobs.member(core.replica_specs[rtype], "restartPolicy")
 	is_string(policy)
 	not policy in supported
+	not defaulted(policy)
+}
+
+# mpi-operator replaces an empty restartPolicy with its default before validating.
+defaulted(policy) if {
+	policy == ""
+	params.empty_is_default == true
 }
