@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from kfpolicy.catalogue.model import Catalogue, Kind
 from kfpolicy.engines import UNDEFINED
 from kfpolicy.errors import EngineError
-from kfpolicy.inputs import MAX_DEPTH
+from kfpolicy.yamlio import MAX_DEPTH
 from kfpolicy.runner import Evaluator
 
 # --- sources of choices --------------------------------------------------------------------------
