@@ -26,6 +26,7 @@ from kfpolicy.catalogue.model import (
     RuleSetting,
 )
 from kfpolicy.catalogue.parameters import check_parameters, json_path
+from kfpolicy.catalogue.rego_check import check_parses
 from kfpolicy.catalogue.schema import KINDS_SCHEMA, PROFILES_SCHEMA, RULE_SCHEMA
 from kfpolicy.errors import CatalogueError
 from kfpolicy.rego_facts import module_facts
@@ -102,6 +103,7 @@ def _load_rule(rule_dir: Path) -> Rule:
     except UnicodeDecodeError as exc:
         raise CatalogueError(f"{rego_path}: not UTF-8 text (byte {exc.start})") from None
     expected_pkg = "lib.kubeflow.rules." + raw["id"].replace("-", "_")
+    check_parses(rego_path, rego)  # a syntax error is reported as path:line before any other check
     facts = module_facts(rego, str(rego_path))
     if facts.package != expected_pkg:
         raise CatalogueError(f"{rego_path}: package: must be `package {expected_pkg}`")

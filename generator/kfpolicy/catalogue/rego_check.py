@@ -181,7 +181,8 @@ def check_user_rego(rules: Mapping[str, tuple[Path, str]], library: Mapping[str,
         for source in rules.values()
         if source[1].strip() and source[1].rstrip("\n") in rendered
     }
-    check_compiles(modules, sources, [f"data.{package}.violation" for package in sorted(rules)])
+    if rules:  # a folder of kinds or library files alone has no entry point of its own to compile
+        check_compiles(modules, sources, [f"data.{package}.violation" for package in sorted(rules)])
 
 
 def check_user_catalogue(cat: Catalogue, user_folders: Sequence[Path]) -> None:
