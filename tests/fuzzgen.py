@@ -18,8 +18,8 @@ from typing import Any, Protocol
 from kfpolicy.catalogue.model import Catalogue, Kind
 from kfpolicy.engines import UNDEFINED
 from kfpolicy.errors import EngineError
-from kfpolicy.yamlio import MAX_DEPTH
 from kfpolicy.runner import Evaluator
+from kfpolicy.yamlio import MAX_DEPTH
 
 # --- sources of choices --------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from kfpolicy.engines import RegorusEngine
 from kfpolicy.engines.base import UNDEFINED
 from kfpolicy.engines.compiled_guard import UnsupportedModule, guard_module, guard_modules, parse
 from kfpolicy.errors import EngineError
+from kfpolicy.render.profile_data import kubeflow_data
 from kfpolicy.render.rego import render_rego
 from kfpolicy.runner import Evaluator, input_json
 
@@ -47,7 +48,7 @@ def _engine(module: str) -> RegorusEngine:
 def test_the_catalogue_entry_points_are_compiled(catalogue: Catalogue) -> None:
     engine = RegorusEngine()
     engine.compile_after = 0
-    engine.load(render_rego(catalogue), {"kubeflow": {"profile": "baseline"}})
+    engine.load(render_rego(catalogue), {"kubeflow": kubeflow_data(catalogue, "baseline")})
     for rule_path in ("data.kubeflow.violation", "data.kubeflow.deny", "data.kubeflow.warn",
                       "data.kubeflow.admission.response"):
         assert engine._vm_for(rule_path) is not None, f"{rule_path} fell back to the interpreter"
