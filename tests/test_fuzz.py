@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import fuzzgen
 from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
-from kfpolicy.inputs import MAX_DEPTH
+from kfpolicy.yamlio import MAX_DEPTH
 
 pytestmark = pytest.mark.skipif(
     not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)"

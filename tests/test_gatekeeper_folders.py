@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 import yaml
-from kfpolicy.gatekeeper_eval import GatekeeperEvaluator
-from kfpolicy.render.gatekeeper import LOCK_PATH
 
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.gatekeeper.evaluate import GatekeeperEvaluator
+from kfpolicy.gatekeeper.names import LOCK_PATH
 from kfpolicy.inputs import Document, read_paths
 
 ROOT = Path(__file__).resolve().parents[1]
