@@ -117,7 +117,7 @@ def test_check_lists_drifted_and_stale_files(tmp_path: Path, generated: Path) ->
     deleted = tmp_path / "docs" / "rules" / "requests-within-limits.md"
     deleted.unlink()
     stale = tmp_path / "rego" / "rules" / "removed_rule.rego"
-    stale.write_text("package lib.kubeflow.rules.removed_rule\n", encoding="utf-8")
+    shutil.copyfile(Path(__file__).parent / "rego" / "snippets" / "stale.rego", stale)
     before = tree(tmp_path)
 
     result = runner.invoke(cli, ["generate", "--check", "--out", str(tmp_path)])
