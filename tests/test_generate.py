@@ -154,9 +154,10 @@ def test_user_catalogue_reaches_the_generated_tree(tmp_path: Path, generated: Pa
     module = (out / "rego" / "rules" / "team_label_required.rego").read_text(encoding="utf-8")
     assert "package lib.kubeflow.rules.team_label_required" in module
     assert (out / "docs" / "rules" / f"{USER_RULE_ID}.md").is_file()
-    # the entry points find it by its package; the config lists the kinds it applies to
+    main = (out / "rego" / "kubeflow" / "main.rego").read_text(encoding="utf-8")
+    assert "data.lib.kubeflow.rules.team_label_required.violation" in main
     config = (out / "rego" / "kubeflow" / "config.rego").read_text(encoding="utf-8")
-    assert f'"{USER_RULE_ID}",' in config.split("rules_for :=", 1)[1]
+    assert f'"{USER_RULE_ID}",' in config.split("rules_for :=", 1)[1]  # the kinds it applies to
     with tarfile.open(out / "bundles" / "kfpolicy.tar.gz", "r:gz") as tar:
         assert "/rules/team_label_required.rego" in {m.name for m in tar.getmembers()}
     # Everything else is what the built-in catalogue alone generates, plus the rule's own files.

@@ -87,8 +87,3 @@ def test_no_test_only_profile_ships(catalogue: Catalogue) -> None:
     assert not any(f'"{ALL_PROFILE}"' in text for text in shipped.values())
     assert bundle_data(catalogue)["kubeflow"] == kubeflow_data(catalogue, catalogue.default_profile)
     assert not (ROOT / "gatekeeper" / "profiles" / ALL_PROFILE).exists()
-
-
-def test_entry_points_and_config_stay_small() -> None:
-    folder = ROOT / "rego" / "kubeflow"
-    assert sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.iterdir()) < 400
