@@ -175,19 +175,16 @@ def _user_rule(d: Path, rule_id: str, extra_rego: str) -> None:
         rego.write(extra_rego)
 
 
-# Iterates 25 million pairs (without building them) on an object annotated `slow: "yes"`.
-SLOW_REGO = """
-violation contains core.forbidden("metadata", "slow") if {
-	core.metadata.annotations.slow == "yes"
-	some i in numbers.range(1, 5000)
-	some j in numbers.range(1, 5000)
-	i * j == -1
-}
-"""
+# Rego appended to users' rules, from benchmarks/rego/.
+FRAGMENTS = Path(__file__).parent / "rego"
+
+
+def fragment(name: str) -> str:
+    return "\n" + (FRAGMENTS / f"{name}.rego").read_text(encoding="utf-8")
 
 
 def slow_user_rule(d: Path) -> Attack:
-    _user_rule(d, "slow-rule", SLOW_REGO)
+    _user_rule(d, "slow-rule", fragment("slow_rule"))
     _write(d, "slow.yaml", GOOD.replace("name: good", "name: slow, annotations: {slow: 'yes'}"))
     _write(d, "good.yaml", GOOD)
     args = ["eval", "-o", "json", "--catalogue", "mine", "--timeout", "2", "slow.yaml", "good.yaml"]
@@ -195,13 +192,13 @@ def slow_user_rule(d: Path) -> Attack:
 
 
 def recursive_user_rule(d: Path) -> Attack:
-    _user_rule(d, "loop-rule", "\nloop(x) := y if {\n\ty := loop(x)\n}\n")
+    _user_rule(d, "loop-rule", fragment("self_recursion"))
     _write(d, "good.yaml", GOOD)
     return Attack(["eval", "--catalogue", "mine", "good.yaml"], [], (2,), mentions="rule loop is recursive")
 
 
 def broken_user_rule(d: Path) -> Attack:
-    _user_rule(d, "broken-rule", "\nbroken if {\n")
+    _user_rule(d, "broken-rule", fragment("unclosed_body"))
     return Attack(["generate", "--catalogue", "mine", "--out", "out"], [], (2,), mentions="does not parse")
 
 

@@ -5,9 +5,9 @@ each output format.
     python benchmarks/lines.py -n 200     # a shorter run
 
 Prints, per document: the strict YAML load without line numbers (PyYAML's load_all with the same
-loader), with them (yamlio.load_all_with_lines: the same composed nodes, plus one walk that records
-each key's line), the whole read as `kfpolicy eval` does it, and the time each report format takes
-for the evaluated batch. Single process; figures vary with the machine's load.
+loader), with them (yamlio.load_chunk_with_lines per document: the same composed nodes, plus one
+walk that records each key's line), the whole read as `kfpolicy eval` does it, and the time each
+report format takes for the evaluated batch. Single process; figures vary with the machine's load.
 """
 
 from __future__ import annotations

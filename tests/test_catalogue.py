@@ -17,19 +17,7 @@ from kfpolicy.errors import CatalogueError
 
 # A small but complete user rule: every pod template must carry a `team` label.
 USER_RULE_ID = "team-label-required"
-USER_RULE_REGO = """\
-package lib.kubeflow.rules.team_label_required
-
-import future.keywords.contains
-import future.keywords.if
-import future.keywords.in
-
-import data.lib.kubeflow.core
-
-violation contains core.required("metadata.labels[team]", "every job must name its team") if {
-\tnot core.labels.team
-}
-"""
+USER_RULE_REGO = (Path(__file__).parent / "rego" / "team_label_required.rego").read_text(encoding="utf-8")
 
 
 def _job(labels: dict[str, str] | None = None) -> dict[str, Any]:
@@ -241,9 +229,7 @@ def test_wrong_package_line_names_the_rego_file(tmp_path: Path) -> None:
 
 
 def test_import_rego_v1_is_refused(tmp_path: Path) -> None:
-    # rego.v1 in place of the future.keywords imports (with both, the parser already refuses the module)
-    rego = USER_RULE_REGO.replace("import future.keywords.contains\n", "import rego.v1\n")
-    rego = rego.replace("import future.keywords.if\n", "").replace("import future.keywords.in\n", "")
+    rego = (Path(__file__).parent / "rego" / "team_label_required_rego_v1.rego").read_text(encoding="utf-8")
     path = write_user_catalogue(tmp_path, rego=rego)
     assert load_error(tmp_path).startswith(f"{path.with_name('rule.rego')}: import rego.v1")
 

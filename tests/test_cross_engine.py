@@ -195,10 +195,7 @@ def test_a_disagreement_would_be_seen(catalogue: Catalogue) -> None:
     }
     pair = fuzzgen.EnginePair(catalogue, "all")
     pair.opa.engine.load(
-        {
-            "zz_extra.rego": "package kubeflow\nimport future.keywords.contains\n"
-            'deny contains "extra" if true\n'
-        },
+        {"zz_extra.rego": (Path(__file__).parent / "rego" / "snippets" / "extra_deny.rego").read_text()},
         {},
     )
     outcome = pair.run("data.kubeflow.deny", job)

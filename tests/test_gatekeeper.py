@@ -55,6 +55,8 @@ from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.testing import example_input
 
 PROFILES = ("upstream", "baseline", "restricted")
+# Rego a template must not carry: it reads the portable config (tests/rego/snippets/).
+READS_CONFIG = (Path(__file__).parent / "rego" / "snippets" / "reads_config.rego").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +130,7 @@ def test_template_problems_catch_bad_templates(files: dict[str, str]) -> None:
     )
     bad = _load(files, path)
     bad["metadata"]["name"] = "Wrong"
-    bad["spec"]["targets"][0]["rego"] = bad["spec"]["targets"][0]["rego"] + "\nx := data.kubeflow.config\n"
+    bad["spec"]["targets"][0]["rego"] = bad["spec"]["targets"][0]["rego"] + "\n" + READS_CONFIG
     bad["spec"]["crd"]["spec"]["validation"] = {"openAPIV3Schema": {"properties": {"a": {"items": {}}}}}
     problems = " | ".join(template_problems(bad))
     assert "metadata.name" in problems

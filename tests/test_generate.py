@@ -117,7 +117,7 @@ def test_check_lists_drifted_and_stale_files(tmp_path: Path, generated: Path) ->
     deleted = tmp_path / "docs" / "rules" / "requests-within-limits.md"
     deleted.unlink()
     stale = tmp_path / "rego" / "rules" / "removed_rule.rego"
-    stale.write_text("package lib.kubeflow.rules.removed_rule\n", encoding="utf-8")
+    shutil.copyfile(Path(__file__).parent / "rego" / "snippets" / "stale.rego", stale)
     before = tree(tmp_path)
 
     result = runner.invoke(cli, ["generate", "--check", "--out", str(tmp_path)])
@@ -156,6 +156,8 @@ def test_user_catalogue_reaches_the_generated_tree(tmp_path: Path, generated: Pa
     assert (out / "docs" / "rules" / f"{USER_RULE_ID}.md").is_file()
     main = (out / "rego" / "kubeflow" / "main.rego").read_text(encoding="utf-8")
     assert "data.lib.kubeflow.rules.team_label_required.violation" in main
+    config = (out / "rego" / "kubeflow" / "config.rego").read_text(encoding="utf-8")
+    assert f'"{USER_RULE_ID}",' in config.split("rules_for :=", 1)[1]  # the kinds it applies to
     with tarfile.open(out / "bundles" / "kfpolicy.tar.gz", "r:gz") as tar:
         assert "/rules/team_label_required.rego" in {m.name for m in tar.getmembers()}
     # Everything else is what the built-in catalogue alone generates, plus the rule's own files.

@@ -3,6 +3,7 @@ no temporary files; a staging folder left by a killed run is removed by the next
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +29,8 @@ def _leftovers(root: Path) -> list[str]:
 def test_an_interrupt_while_staging_leaves_the_old_tree(tmp_path: Path, catalogue: Catalogue,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     generate(catalogue, tmp_path)
-    (tmp_path / "rego" / "stale.rego").write_text("package stale\n", encoding="utf-8")
+    stale = Path(__file__).parent / "rego" / "snippets" / "stale.rego"
+    shutil.copyfile(stale, tmp_path / "rego" / "stale.rego")
     before = _tree(tmp_path)
     writes = 0
     real_write = Path.write_bytes

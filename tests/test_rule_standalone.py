@@ -10,6 +10,7 @@ import pytest
 
 from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines import UNDEFINED, make_engine
+from kfpolicy.render.profile_data import kubeflow_data
 from kfpolicy.render.rego import config_module, library_modules, rule_module
 from kfpolicy.runner import inventory_tree
 from kfpolicy.testing import example_input
@@ -29,7 +30,8 @@ def test_each_rule_alone_with_the_library(catalogue: Catalogue, engine_name: str
                 continue  # the entry points would not ask this rule
             engine = make_engine(engine_name)
             engine.load({**library, f"rules/{rule.snake_id}.rego": rule_module(rule)},
-                        {"kubeflow": {"profile": "all"}, "inventory": inventory_tree(ex.inventory)})
+                        {"kubeflow": kubeflow_data(catalogue, "all"),
+                         "inventory": inventory_tree(ex.inventory)})
             raw = engine.evaluate(f"data.{rule.package}.violation", json.dumps(example_input(ex).input))
             got = set() if raw is UNDEFINED else {(v["details"]["type"], v["details"]["field"]) for v in raw}
             expected = {(v.type, v.field) for v in ex.violations}

@@ -15,6 +15,12 @@ from kfpolicy.errors import CatalogueError
 from kfpolicy.scaffold import new_rule
 
 RULE_ID = "my-rule"
+SNIPPETS = Path(__file__).parent / "rego" / "snippets"
+
+
+def snippet(name: str) -> str:
+    """Rego to append to a rule, from tests/rego/snippets/ (after a blank line)."""
+    return "\n" + (SNIPPETS / f"{name}.rego").read_text(encoding="utf-8")
 
 
 def _user_rule(root: Path, replace: tuple[str, str] | None = None, append: str = "") -> Path:
@@ -45,24 +51,24 @@ def test_the_scaffold_rule_passes_the_checks(tmp_path: Path) -> None:
 
 
 def test_a_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
-    rego = _user_rule(tmp_path, append="\nbroken if {\n\t1 ==\n}\n")
+    rego = _user_rule(tmp_path, append=snippet("syntax_error"))
     assert _refusal(tmp_path).startswith(f"{rego}:{_line_of(rego, 'broken') + 2}: Rego does not parse")
 
 
 def test_recursion_is_refused_before_the_engine_can_crash(tmp_path: Path) -> None:
-    rego = _user_rule(tmp_path, append="\nloop(x) := y if {\n\ty := loop(x)\n}\n")
+    rego = _user_rule(tmp_path, append=snippet("self_recursion"))
     message = _refusal(tmp_path)
     assert message.startswith(f"{rego}:{_line_of(rego, 'loop(x) :=')}: rule loop is recursive (loop -> loop)")
 
 
 def test_mutual_recursion_is_refused(tmp_path: Path) -> None:
-    rego = _user_rule(tmp_path, append="\nping if pong\n\npong if ping\n")
+    rego = _user_rule(tmp_path, append=snippet("mutual_recursion"))
     assert "rule ping is recursive (ping -> pong -> ping)" in _refusal(tmp_path)
     assert _refusal(tmp_path).startswith(f"{rego}:")
 
 
 def test_an_unknown_function_names_the_users_line(tmp_path: Path) -> None:
-    rego = _user_rule(tmp_path, append="\nviolation contains x if {\n\tx := nosuch(input)\n}\n")
+    rego = _user_rule(tmp_path, append=snippet("unknown_function"))
     message = _refusal(tmp_path)
     assert message.startswith(f"{rego}:{_line_of(rego, 'nosuch')}: Rego does not compile"), message
     assert "nosuch" in message
@@ -75,7 +81,7 @@ def test_rego_that_is_not_utf8_is_named(tmp_path: Path) -> None:
 
 
 def test_generate_writes_nothing_for_a_broken_user_rule(tmp_path: Path) -> None:
-    _user_rule(tmp_path, append="\nbroken if {\n")
+    _user_rule(tmp_path, append=snippet("unclosed_body"))
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["generate", "--catalogue", str(tmp_path / "mine"), "--out", str(out)])
     assert result.exit_code == 2, result.output

@@ -19,6 +19,7 @@ from kfpolicy.gatekeeper.render import render_gatekeeper
 from kfpolicy.render.bundle import BUNDLE_PATH, render_bundle
 from kfpolicy.render.deploy import render_deploy
 from kfpolicy.render.docs import render_docs
+from kfpolicy.render.profile_data import profile_files
 from kfpolicy.render.rego import render_rego
 
 # Folders whose whole content is generated: files here that the catalogue no longer produces are stale.
@@ -49,6 +50,7 @@ def render_all(
     rego = render_rego(cat)
     files: dict[str, bytes] = {p: t.encode("utf-8") for p, t in rego.items()}
     files[BUNDLE_PATH] = render_bundle(cat, rego)
+    files.update({p: t.encode("utf-8") for p, t in profile_files(cat).items()})
     files.update({p: t.encode("utf-8") for p, t in render_docs(cat).items()})
     files.update({p: t.encode("utf-8") for p, t in render_deploy(cat, rego).items()})
     gk = render_gatekeeper(cat, GatekeeperOptions(code_field=options.gatekeeper_code_field), gatekeeper_lock)

@@ -18,6 +18,7 @@ from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document, DocumentError
 from kfpolicy.merge import member_object
+from kfpolicy.render.profile_data import kubeflow_data
 from kfpolicy.render.rego import render_rego
 from kfpolicy.yamlio import LineTree
 
@@ -231,11 +232,7 @@ class Evaluator:
             if rule_id not in cat.rules:
                 raise KfpolicyError(f"parameters: unknown rule {rule_id!r}")
             check_parameters(f"parameters for {rule_id}", cat.rules[rule_id].parameters_schema, values)
-        kubeflow: dict[str, Any] = {"profile": self.profile}
-        if parameters:
-            kubeflow["parameters"] = {k: dict(v) for k, v in parameters.items()}
-        if only is not None:
-            kubeflow["only"] = list(only)
+        kubeflow = kubeflow_data(cat, self.profile, only=only, parameters=parameters)
         data = {"kubeflow": kubeflow, "inventory": inventory_tree(inventory)}
         self.engine: Engine = make_engine(engine)
         self.engine.load(modules if modules is not None else generated_tree(cat, self.engine), data)

@@ -41,7 +41,9 @@ class GatekeeperEngine:
     def load(self, modules: Mapping[str, str], data: Mapping[str, Any]) -> None:
         kubeflow = member_object(data, "kubeflow")
         profile = str(kubeflow.get("profile", ""))
-        only = kubeflow.get("only")
+        # The active rules are data (kfpolicy.render.profile_data): bind only their constraints.
+        rules = kubeflow.get("rules")
+        only = sorted(rules) if isinstance(rules, dict) else None
         try:
             self.bound = bind_constraints(modules, profile, engine=self.template_engine,
                                           parameters=kubeflow.get("parameters") or None,

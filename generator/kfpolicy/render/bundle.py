@@ -9,16 +9,15 @@ import json
 import tarfile
 
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.render.profile_data import kubeflow_data
 
 BUNDLE_PATH = "bundles/kfpolicy.tar.gz"
 ROOTS = ["kubeflow", "lib/kubeflow"]
 
 
 def bundle_data(cat: Catalogue, profile: str | None = None) -> dict[str, object]:
-    """data.json: the profile and its effective parameters, ready for users to edit."""
-    name = profile or cat.default_profile
-    params = {rid: s.parameters for rid, s in sorted(cat.profiles[name].rules.items()) if s.parameters}
-    return {"kubeflow": {"profile": name, "parameters": params}}
+    """data.json: the profile's rules with their enforcement and parameters, ready for users to edit."""
+    return {"kubeflow": kubeflow_data(cat, profile)}
 
 
 def render_bundle(cat: Catalogue, rego_files: dict[str, str], profile: str | None = None) -> bytes:

@@ -23,5 +23,10 @@ def rego_literal(value: Any, indent: int = 1) -> str:
     return text.replace("\n", "\n" + pad) if pad else text
 
 
+def rego_line(value: Any) -> str:
+    """A JSON value as a Rego literal on one line (sorted keys), for tables of one entry per line."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
 def rego_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)

@@ -11,7 +11,8 @@ import textwrap
 import yaml
 
 from kfpolicy.catalogue.model import ERROR_TEXT, Catalogue, Rule
-from kfpolicy.render.common import header
+from kfpolicy.render.common import header, rego_literal
+from kfpolicy.render.profile_data import profile_rules
 from kfpolicy.render.templating import render_template
 
 
@@ -61,18 +62,26 @@ def rules_for(rules: list[Rule]) -> dict[str, dict[str, list[str]]]:
     return table
 
 
+def _wrapped(rule_ids: list[str], width: int = 100) -> list[str]:
+    """A list of rule ids as Rego list items, several to a line."""
+    items = [rego_literal(rule_id) + "," for rule_id in rule_ids]
+    return textwrap.wrap(" ".join(items), width, break_long_words=False, break_on_hyphens=False)
+
+
 def config_module(cat: Catalogue) -> str:
-    profiles = {
-        name: {rid: {"enforcement": s.enforcement, "parameters": s.parameters} for rid, s in p.rules.items()}
-        for name, p in cat.profiles.items()
-    }
+    """Static Rego that reads the profile data, the default profile's rules (used when no data is given)
+    and the catalogue's facts: which rules apply to which kinds, and which yield to which."""
     rules = cat.rules_sorted()
+    table = {
+        kind: {operation: _wrapped(ids) for operation, ids in operations.items()}
+        for kind, operations in rules_for(rules).items()
+    }
     return render_template(
         "rego/config.rego.j2",
         header=header("#", "catalogue/profiles.yaml and catalogue/rules/*/rule.yaml"),
         default_profile=cat.default_profile,
-        profiles=profiles,
-        rules_for=rules_for(rules),
+        default_rules=profile_rules(cat, cat.default_profile),
+        rules_for=table,
         yields_to={r.id: list(r.yields_to) for r in rules if r.yields_to},
     )
 

@@ -1,0 +1,2 @@
+# Appended to a user rule: a body that never closes.
+broken if {

@@ -1,0 +1,2 @@
+# Appended to a Gatekeeper template's Rego: reads the portable config, which templates must not.
+x := data.kubeflow.config

@@ -1,0 +1,2 @@
+# A module no catalogue generates: generate must remove or report it.
+package stale

@@ -1,0 +1,4 @@
+# Appended to a user rule: does not parse (line 3 has nothing after ==).
+broken if {
+	1 ==
+}
