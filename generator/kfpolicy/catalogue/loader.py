@@ -107,7 +107,7 @@ def _load_rule(rule_dir: Path) -> Rule:
         raise CatalogueError(f"{rego_path}: package: must be `package {expected_pkg}`")
     if "rego.v1" in facts.imports:
         raise CatalogueError(
-            f"{rego_path}: import rego.v1: Gatekeeper rejects it; use import future.keywords"
+            f"{rego_path}: import rego.v1: Gatekeeper rejects it; use the future.keywords imports"
         )
     schema = raw.get("parameters") or {}
     examples = []
