@@ -14,21 +14,10 @@ from click.testing import CliRunner, Result
 
 from kfpolicy.cli import cli
 from kfpolicy.selection import IgnoreRules, is_templated
+from test_cli import REPLICAS_NEGATIVE as NEGATIVE
 
 ROOT = Path(__file__).resolve().parents[1]
 MXJOB = (ROOT / "tests" / "jobs" / "upstream" / "mxjob-warned-not-denied.yaml").read_text(encoding="utf-8")
-NEGATIVE = """\
-apiVersion: kubeflow.org/v1
-kind: TFJob
-metadata: {name: neg, namespace: ml}
-spec:
-  tfReplicaSpecs:
-    Worker:
-      replicas: -1
-      template:
-        spec:
-          containers: [{name: tensorflow, image: tensorflow/tensorflow:2.15.0}]
-"""
 CLEAN = NEGATIVE.replace("replicas: -1", "replicas: 1").replace("name: neg", "name: fine")
 HELM = """\
 apiVersion: kubeflow.org/v1
