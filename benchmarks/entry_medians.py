@@ -9,8 +9,9 @@ entry-point modules (rego/kubeflow/*.rego). Each evaluates data.kubeflow.violati
 PyTorchJob and a TrainJob, with the baseline profile given as data (as kfpolicy loads it) and with no
 profile data (the default profile in config.rego, as plain `opa eval -d rego/` runs it), on the
 compiled embedded engine, its interpreter and real OPA. Variants are timed in turn, round after round,
-so a busy machine slows them alike; the table prints the median of the round medians (µs) and each
-variant's ratio to the first. Results must agree between variants, or the run stops.
+in process CPU time per evaluation; the table prints the median of the round medians (µs) and each
+variant's ratio to the first; the first runs twice, to show the run's noise floor. Results must agree
+between variants, or the run stops.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import PYTORCHJOB, ROOT, median, time_calls  # noqa: E402
+from harness import PYTORCHJOB, ROOT, median  # noqa: E402
 from kfpolicy.catalogue.loader import load_catalogue  # noqa: E402
 from kfpolicy.engines import make_engine  # noqa: E402
 from kfpolicy.inputs import Document, read_paths  # noqa: E402
@@ -71,6 +73,19 @@ def _document(path: Path) -> str:
     return input_json(doc.input)
 
 
+def _cpu_median(engine: Any, text: str, n: int) -> float:
+    """Median process CPU seconds of n evaluations after a warm-up: CPU time, unlike wall time, is not
+    inflated by other processes on a shared machine."""
+    for _ in range(max(5, n // 10)):
+        engine.evaluate(QUERY, text)
+    out = []
+    for _ in range(n):
+        c0 = time.process_time()
+        engine.evaluate(QUERY, text)
+        out.append(time.process_time() - c0)
+    return median(out)
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--before", default="HEAD", help="git revision whose rego/kubeflow/ is the first variant")
@@ -83,8 +98,9 @@ def main(argv: list[str]) -> int:
 
     cat = load_catalogue()
     generated = render_rego(cat)
-    variants = {f"before ({args.before})": _tree(generated, _git_entry_modules(args.before)),
-                "generated": generated}
+    before = _tree(generated, _git_entry_modules(args.before))
+    # The same tree twice: how far apart two identical variants come out is this run's noise floor.
+    variants = {f"before ({args.before})": before, "before again": before, "generated": generated}
     for spec in args.variant:
         name, _, folder = spec.partition("=")
         variants[name] = _tree(generated, _folder_entry_modules(Path(folder)))
@@ -105,9 +121,7 @@ def main(argv: list[str]) -> int:
                 rounds: dict[str, list[float]] = {v: [] for v in variants}
                 for _ in range(args.rounds):
                     for v, e in engines.items():
-                        call = lambda e=e, text=text: e.evaluate(QUERY, text)  # noqa: E731
-                        ts = time_calls(call, args.n, max(5, args.n // 10))
-                        rounds[v].append(median(ts))
+                        rounds[v].append(_cpu_median(e, text, args.n))
                 first = median(next(iter(rounds.values())))
                 cells = []
                 for v in variants:

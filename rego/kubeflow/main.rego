@@ -18,7 +18,6 @@ active contains rule_id if {
 	config.settings[rule_id]
 }
 
-
 violation contains {"msg": v.msg, "details": details} if {
 	some raw in raw_violation
 	v := raw.violation
@@ -44,73 +43,46 @@ yielded(rule_id, field) if {
 	other.violation.details.field == field
 }
 
-# Each active rule's violations, one generated line per rule: a dynamic lookup by package name
-# (data.lib.kubeflow.rules[name]) makes the embedded engine's interpreter evaluate every rule package,
-# several times slower on the jobs it answers (see README, "The embedded engine").
+# Each active rule's violations, one generated rule per catalogue rule (guard and body on one line where
+# they fit): a dynamic lookup by package name (data.lib.kubeflow.rules[name]), or an import alias of
+# data.lib.kubeflow.rules, makes the embedded engine's interpreter evaluate every rule package, several
+# times slower on the jobs it answers (see README, "The embedded engine").
 raw_violation contains {"rule": "container-image-required", "violation": v} if {
-	"container-image-required" in active
-	some v in data.lib.kubeflow.rules.container_image_required.violation
-}
+	"container-image-required" in active; some v in data.lib.kubeflow.rules.container_image_required.violation }
 raw_violation contains {"rule": "containers-required", "violation": v} if {
-	"containers-required" in active
-	some v in data.lib.kubeflow.rules.containers_required.violation
-}
+	"containers-required" in active; some v in data.lib.kubeflow.rules.containers_required.violation }
 raw_violation contains {"rule": "default-container-required", "violation": v} if {
-	"default-container-required" in active
-	some v in data.lib.kubeflow.rules.default_container_required.violation
-}
+	"default-container-required" in active; some v in data.lib.kubeflow.rules.default_container_required.violation }
 raw_violation contains {"rule": "extended-resources-limits", "violation": v} if {
-	"extended-resources-limits" in active
-	some v in data.lib.kubeflow.rules.extended_resources_limits.violation
-}
+	"extended-resources-limits" in active; some v in data.lib.kubeflow.rules.extended_resources_limits.violation }
 raw_violation contains {"rule": "field-types", "violation": v} if {
-	"field-types" in active
-	some v in data.lib.kubeflow.rules.field_types.violation
-}
+	"field-types" in active; some v in data.lib.kubeflow.rules.field_types.violation }
 raw_violation contains {"rule": "job-name-dns1035", "violation": v} if {
-	"job-name-dns1035" in active
-	some v in data.lib.kubeflow.rules.job_name_dns1035.violation
-}
+	"job-name-dns1035" in active; some v in data.lib.kubeflow.rules.job_name_dns1035.violation }
 raw_violation contains {"rule": "managed-by-immutable", "violation": v} if {
-	"managed-by-immutable" in active
-	some v in data.lib.kubeflow.rules.managed_by_immutable.violation
-}
+	"managed-by-immutable" in active; some v in data.lib.kubeflow.rules.managed_by_immutable.violation }
 raw_violation contains {"rule": "managed-by-supported", "violation": v} if {
-	"managed-by-supported" in active
-	some v in data.lib.kubeflow.rules.managed_by_supported.violation
-}
+	"managed-by-supported" in active; some v in data.lib.kubeflow.rules.managed_by_supported.violation }
 raw_violation contains {"rule": "master-replicas-one", "violation": v} if {
-	"master-replicas-one" in active
-	some v in data.lib.kubeflow.rules.master_replicas_one.violation
-}
+	"master-replicas-one" in active; some v in data.lib.kubeflow.rules.master_replicas_one.violation }
 raw_violation contains {"rule": "mpijob-clean-pod-policy-supported", "violation": v} if {
 	"mpijob-clean-pod-policy-supported" in active
 	some v in data.lib.kubeflow.rules.mpijob_clean_pod_policy_supported.violation
 }
 raw_violation contains {"rule": "mpijob-containers-required", "violation": v} if {
-	"mpijob-containers-required" in active
-	some v in data.lib.kubeflow.rules.mpijob_containers_required.violation
-}
+	"mpijob-containers-required" in active; some v in data.lib.kubeflow.rules.mpijob_containers_required.violation }
 raw_violation contains {"rule": "mpijob-implementation-supported", "violation": v} if {
 	"mpijob-implementation-supported" in active
 	some v in data.lib.kubeflow.rules.mpijob_implementation_supported.violation
 }
 raw_violation contains {"rule": "mpijob-launcher-replicas-one", "violation": v} if {
-	"mpijob-launcher-replicas-one" in active
-	some v in data.lib.kubeflow.rules.mpijob_launcher_replicas_one.violation
-}
+	"mpijob-launcher-replicas-one" in active; some v in data.lib.kubeflow.rules.mpijob_launcher_replicas_one.violation }
 raw_violation contains {"rule": "mpijob-launcher-required", "violation": v} if {
-	"mpijob-launcher-required" in active
-	some v in data.lib.kubeflow.rules.mpijob_launcher_required.violation
-}
+	"mpijob-launcher-required" in active; some v in data.lib.kubeflow.rules.mpijob_launcher_required.violation }
 raw_violation contains {"rule": "mpijob-name-dns1035", "violation": v} if {
-	"mpijob-name-dns1035" in active
-	some v in data.lib.kubeflow.rules.mpijob_name_dns1035.violation
-}
+	"mpijob-name-dns1035" in active; some v in data.lib.kubeflow.rules.mpijob_name_dns1035.violation }
 raw_violation contains {"rule": "mpijob-non-negative-counts", "violation": v} if {
-	"mpijob-non-negative-counts" in active
-	some v in data.lib.kubeflow.rules.mpijob_non_negative_counts.violation
-}
+	"mpijob-non-negative-counts" in active; some v in data.lib.kubeflow.rules.mpijob_non_negative_counts.violation }
 raw_violation contains {"rule": "mpijob-restart-policy-supported", "violation": v} if {
 	"mpijob-restart-policy-supported" in active
 	some v in data.lib.kubeflow.rules.mpijob_restart_policy_supported.violation
@@ -124,21 +96,13 @@ raw_violation contains {"rule": "mpijob-worker-replicas-at-least-one", "violatio
 	some v in data.lib.kubeflow.rules.mpijob_worker_replicas_at_least_one.violation
 }
 raw_violation contains {"rule": "mxjob-deprecated", "violation": v} if {
-	"mxjob-deprecated" in active
-	some v in data.lib.kubeflow.rules.mxjob_deprecated.violation
-}
+	"mxjob-deprecated" in active; some v in data.lib.kubeflow.rules.mxjob_deprecated.violation }
 raw_violation contains {"rule": "mxjob-name-dns1035", "violation": v} if {
-	"mxjob-name-dns1035" in active
-	some v in data.lib.kubeflow.rules.mxjob_name_dns1035.violation
-}
+	"mxjob-name-dns1035" in active; some v in data.lib.kubeflow.rules.mxjob_name_dns1035.violation }
 raw_violation contains {"rule": "mxjob-replica-specs-valid", "violation": v} if {
-	"mxjob-replica-specs-valid" in active
-	some v in data.lib.kubeflow.rules.mxjob_replica_specs_valid.violation
-}
+	"mxjob-replica-specs-valid" in active; some v in data.lib.kubeflow.rules.mxjob_replica_specs_valid.violation }
 raw_violation contains {"rule": "pod-security-baseline", "violation": v} if {
-	"pod-security-baseline" in active
-	some v in data.lib.kubeflow.rules.pod_security_baseline.violation
-}
+	"pod-security-baseline" in active; some v in data.lib.kubeflow.rules.pod_security_baseline.violation }
 raw_violation contains {"rule": "pytorchjob-elastic-nproc-per-node-deprecated", "violation": v} if {
 	"pytorchjob-elastic-nproc-per-node-deprecated" in active
 	some v in data.lib.kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated.violation
@@ -156,141 +120,79 @@ raw_violation contains {"rule": "pytorchjob-worker-replicas-at-least-one", "viol
 	some v in data.lib.kubeflow.rules.pytorchjob_worker_replicas_at_least_one.violation
 }
 raw_violation contains {"rule": "replica-specs-required", "violation": v} if {
-	"replica-specs-required" in active
-	some v in data.lib.kubeflow.rules.replica_specs_required.violation
-}
+	"replica-specs-required" in active; some v in data.lib.kubeflow.rules.replica_specs_required.violation }
 raw_violation contains {"rule": "replica-type-supported", "violation": v} if {
-	"replica-type-supported" in active
-	some v in data.lib.kubeflow.rules.replica_type_supported.violation
-}
+	"replica-type-supported" in active; some v in data.lib.kubeflow.rules.replica_type_supported.violation }
 raw_violation contains {"rule": "replicas-non-negative", "violation": v} if {
-	"replicas-non-negative" in active
-	some v in data.lib.kubeflow.rules.replicas_non_negative.violation
-}
+	"replicas-non-negative" in active; some v in data.lib.kubeflow.rules.replicas_non_negative.violation }
 raw_violation contains {"rule": "requests-within-limits", "violation": v} if {
-	"requests-within-limits" in active
-	some v in data.lib.kubeflow.rules.requests_within_limits.violation
-}
+	"requests-within-limits" in active; some v in data.lib.kubeflow.rules.requests_within_limits.violation }
 raw_violation contains {"rule": "resource-limit-caps", "violation": v} if {
-	"resource-limit-caps" in active
-	some v in data.lib.kubeflow.rules.resource_limit_caps.violation
-}
+	"resource-limit-caps" in active; some v in data.lib.kubeflow.rules.resource_limit_caps.violation }
 raw_violation contains {"rule": "resource-names-valid", "violation": v} if {
-	"resource-names-valid" in active
-	some v in data.lib.kubeflow.rules.resource_names_valid.violation
-}
+	"resource-names-valid" in active; some v in data.lib.kubeflow.rules.resource_names_valid.violation }
 raw_violation contains {"rule": "resource-quantities-valid", "violation": v} if {
-	"resource-quantities-valid" in active
-	some v in data.lib.kubeflow.rules.resource_quantities_valid.violation
-}
+	"resource-quantities-valid" in active; some v in data.lib.kubeflow.rules.resource_quantities_valid.violation }
 raw_violation contains {"rule": "resources-required", "violation": v} if {
-	"resources-required" in active
-	some v in data.lib.kubeflow.rules.resources_required.violation
-}
+	"resources-required" in active; some v in data.lib.kubeflow.rules.resources_required.violation }
 raw_violation contains {"rule": "runtime-ancestor-container", "violation": v} if {
-	"runtime-ancestor-container" in active
-	some v in data.lib.kubeflow.rules.runtime_ancestor_container.violation
-}
+	"runtime-ancestor-container" in active; some v in data.lib.kubeflow.rules.runtime_ancestor_container.violation }
 raw_violation contains {"rule": "runtime-ancestor-replicas", "violation": v} if {
-	"runtime-ancestor-replicas" in active
-	some v in data.lib.kubeflow.rules.runtime_ancestor_replicas.violation
-}
+	"runtime-ancestor-replicas" in active; some v in data.lib.kubeflow.rules.runtime_ancestor_replicas.violation }
 raw_violation contains {"rule": "runtime-deprecated", "violation": v} if {
-	"runtime-deprecated" in active
-	some v in data.lib.kubeflow.rules.runtime_deprecated.violation
-}
+	"runtime-deprecated" in active; some v in data.lib.kubeflow.rules.runtime_deprecated.violation }
 raw_violation contains {"rule": "runtime-jobset-immutable", "violation": v} if {
-	"runtime-jobset-immutable" in active
-	some v in data.lib.kubeflow.rules.runtime_jobset_immutable.violation
-}
+	"runtime-jobset-immutable" in active; some v in data.lib.kubeflow.rules.runtime_jobset_immutable.violation }
 raw_violation contains {"rule": "runtime-jobset-template", "violation": v} if {
-	"runtime-jobset-template" in active
-	some v in data.lib.kubeflow.rules.runtime_jobset_template.violation
-}
+	"runtime-jobset-template" in active; some v in data.lib.kubeflow.rules.runtime_jobset_template.violation }
 raw_violation contains {"rule": "runtime-ml-policy-single", "violation": v} if {
-	"runtime-ml-policy-single" in active
-	some v in data.lib.kubeflow.rules.runtime_ml_policy_single.violation
-}
+	"runtime-ml-policy-single" in active; some v in data.lib.kubeflow.rules.runtime_ml_policy_single.violation }
 raw_violation contains {"rule": "runtime-policy-values", "violation": v} if {
-	"runtime-policy-values" in active
-	some v in data.lib.kubeflow.rules.runtime_policy_values.violation
-}
+	"runtime-policy-values" in active; some v in data.lib.kubeflow.rules.runtime_policy_values.violation }
 raw_violation contains {"rule": "runtime-spec-not-empty", "violation": v} if {
-	"runtime-spec-not-empty" in active
-	some v in data.lib.kubeflow.rules.runtime_spec_not_empty.violation
-}
+	"runtime-spec-not-empty" in active; some v in data.lib.kubeflow.rules.runtime_spec_not_empty.violation }
 raw_violation contains {"rule": "scheduling-queue-immutable", "violation": v} if {
-	"scheduling-queue-immutable" in active
-	some v in data.lib.kubeflow.rules.scheduling_queue_immutable.violation
-}
+	"scheduling-queue-immutable" in active; some v in data.lib.kubeflow.rules.scheduling_queue_immutable.violation }
 raw_violation contains {"rule": "tfjob-single-chief-or-master", "violation": v} if {
-	"tfjob-single-chief-or-master" in active
-	some v in data.lib.kubeflow.rules.tfjob_single_chief_or_master.violation
-}
+	"tfjob-single-chief-or-master" in active; some v in data.lib.kubeflow.rules.tfjob_single_chief_or_master.violation }
 raw_violation contains {"rule": "trainer-field-types", "violation": v} if {
-	"trainer-field-types" in active
-	some v in data.lib.kubeflow.rules.trainer_field_types.violation
-}
+	"trainer-field-types" in active; some v in data.lib.kubeflow.rules.trainer_field_types.violation }
 raw_violation contains {"rule": "trainjob-active-deadline-seconds", "violation": v} if {
 	"trainjob-active-deadline-seconds" in active
 	some v in data.lib.kubeflow.rules.trainjob_active_deadline_seconds.violation
 }
 raw_violation contains {"rule": "trainjob-condition-created", "violation": v} if {
-	"trainjob-condition-created" in active
-	some v in data.lib.kubeflow.rules.trainjob_condition_created.violation
-}
+	"trainjob-condition-created" in active; some v in data.lib.kubeflow.rules.trainjob_condition_created.violation }
 raw_violation contains {"rule": "trainjob-condition-types", "violation": v} if {
-	"trainjob-condition-types" in active
-	some v in data.lib.kubeflow.rules.trainjob_condition_types.violation
-}
+	"trainjob-condition-types" in active; some v in data.lib.kubeflow.rules.trainjob_condition_types.violation }
 raw_violation contains {"rule": "trainjob-conditions-terminal-exclusive", "violation": v} if {
 	"trainjob-conditions-terminal-exclusive" in active
 	some v in data.lib.kubeflow.rules.trainjob_conditions_terminal_exclusive.violation
 }
 raw_violation contains {"rule": "trainjob-dataset-initializer", "violation": v} if {
-	"trainjob-dataset-initializer" in active
-	some v in data.lib.kubeflow.rules.trainjob_dataset_initializer.violation
-}
+	"trainjob-dataset-initializer" in active; some v in data.lib.kubeflow.rules.trainjob_dataset_initializer.violation }
 raw_violation contains {"rule": "trainjob-flux-reserved-init-container", "violation": v} if {
 	"trainjob-flux-reserved-init-container" in active
 	some v in data.lib.kubeflow.rules.trainjob_flux_reserved_init_container.violation
 }
 raw_violation contains {"rule": "trainjob-immutable-fields", "violation": v} if {
-	"trainjob-immutable-fields" in active
-	some v in data.lib.kubeflow.rules.trainjob_immutable_fields.violation
-}
+	"trainjob-immutable-fields" in active; some v in data.lib.kubeflow.rules.trainjob_immutable_fields.violation }
 raw_violation contains {"rule": "trainjob-managed-by-values", "violation": v} if {
-	"trainjob-managed-by-values" in active
-	some v in data.lib.kubeflow.rules.trainjob_managed_by_values.violation
-}
+	"trainjob-managed-by-values" in active; some v in data.lib.kubeflow.rules.trainjob_managed_by_values.violation }
 raw_violation contains {"rule": "trainjob-model-initializer", "violation": v} if {
-	"trainjob-model-initializer" in active
-	some v in data.lib.kubeflow.rules.trainjob_model_initializer.violation
-}
+	"trainjob-model-initializer" in active; some v in data.lib.kubeflow.rules.trainjob_model_initializer.violation }
 raw_violation contains {"rule": "trainjob-mpi-launcher-node", "violation": v} if {
-	"trainjob-mpi-launcher-node" in active
-	some v in data.lib.kubeflow.rules.trainjob_mpi_launcher_node.violation
-}
+	"trainjob-mpi-launcher-node" in active; some v in data.lib.kubeflow.rules.trainjob_mpi_launcher_node.violation }
 raw_violation contains {"rule": "trainjob-mpi-reserved-env", "violation": v} if {
-	"trainjob-mpi-reserved-env" in active
-	some v in data.lib.kubeflow.rules.trainjob_mpi_reserved_env.violation
-}
+	"trainjob-mpi-reserved-env" in active; some v in data.lib.kubeflow.rules.trainjob_mpi_reserved_env.violation }
 raw_violation contains {"rule": "trainjob-name-rfc1035", "violation": v} if {
-	"trainjob-name-rfc1035" in active
-	some v in data.lib.kubeflow.rules.trainjob_name_rfc1035.violation
-}
+	"trainjob-name-rfc1035" in active; some v in data.lib.kubeflow.rules.trainjob_name_rfc1035.violation }
 raw_violation contains {"rule": "trainjob-runtime-deprecated", "violation": v} if {
-	"trainjob-runtime-deprecated" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_deprecated.violation
-}
+	"trainjob-runtime-deprecated" in active; some v in data.lib.kubeflow.rules.trainjob_runtime_deprecated.violation }
 raw_violation contains {"rule": "trainjob-runtime-exists", "violation": v} if {
-	"trainjob-runtime-exists" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_exists.violation
-}
+	"trainjob-runtime-exists" in active; some v in data.lib.kubeflow.rules.trainjob_runtime_exists.violation }
 raw_violation contains {"rule": "trainjob-runtime-kind", "violation": v} if {
-	"trainjob-runtime-kind" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_kind.violation
-}
+	"trainjob-runtime-kind" in active; some v in data.lib.kubeflow.rules.trainjob_runtime_kind.violation }
 raw_violation contains {"rule": "trainjob-runtime-patch-manager", "violation": v} if {
 	"trainjob-runtime-patch-manager" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_manager.violation
@@ -320,29 +222,19 @@ raw_violation contains {"rule": "trainjob-runtime-ref-required", "violation": v}
 	some v in data.lib.kubeflow.rules.trainjob_runtime_ref_required.violation
 }
 raw_violation contains {"rule": "trainjob-storage-uri", "violation": v} if {
-	"trainjob-storage-uri" in active
-	some v in data.lib.kubeflow.rules.trainjob_storage_uri.violation
-}
+	"trainjob-storage-uri" in active; some v in data.lib.kubeflow.rules.trainjob_storage_uri.violation }
 raw_violation contains {"rule": "trainjob-torch-env-injection", "violation": v} if {
-	"trainjob-torch-env-injection" in active
-	some v in data.lib.kubeflow.rules.trainjob_torch_env_injection.violation
-}
+	"trainjob-torch-env-injection" in active; some v in data.lib.kubeflow.rules.trainjob_torch_env_injection.violation }
 raw_violation contains {"rule": "trainjob-torch-reserved-env", "violation": v} if {
-	"trainjob-torch-reserved-env" in active
-	some v in data.lib.kubeflow.rules.trainjob_torch_reserved_env.violation
-}
+	"trainjob-torch-reserved-env" in active; some v in data.lib.kubeflow.rules.trainjob_torch_reserved_env.violation }
 raw_violation contains {"rule": "trainjob-torchtune-config", "violation": v} if {
-	"trainjob-torchtune-config" in active
-	some v in data.lib.kubeflow.rules.trainjob_torchtune_config.violation
-}
+	"trainjob-torchtune-config" in active; some v in data.lib.kubeflow.rules.trainjob_torchtune_config.violation }
 raw_violation contains {"rule": "trainjob-torchtune-immutable-args", "violation": v} if {
 	"trainjob-torchtune-immutable-args" in active
 	some v in data.lib.kubeflow.rules.trainjob_torchtune_immutable_args.violation
 }
 raw_violation contains {"rule": "trainjob-trainer-fields", "violation": v} if {
-	"trainjob-trainer-fields" in active
-	some v in data.lib.kubeflow.rules.trainjob_trainer_fields.violation
-}
+	"trainjob-trainer-fields" in active; some v in data.lib.kubeflow.rules.trainjob_trainer_fields.violation }
 raw_violation contains {"rule": "trainjob-trainer-status-updated-time", "violation": v} if {
 	"trainjob-trainer-status-updated-time" in active
 	some v in data.lib.kubeflow.rules.trainjob_trainer_status_updated_time.violation
@@ -352,14 +244,10 @@ raw_violation contains {"rule": "trainjob-volcano-priority-class", "violation": 
 	some v in data.lib.kubeflow.rules.trainjob_volcano_priority_class.violation
 }
 raw_violation contains {"rule": "trainjob-volcano-queue-name", "violation": v} if {
-	"trainjob-volcano-queue-name" in active
-	some v in data.lib.kubeflow.rules.trainjob_volcano_queue_name.violation
-}
+	"trainjob-volcano-queue-name" in active; some v in data.lib.kubeflow.rules.trainjob_volcano_queue_name.violation }
 raw_violation contains {"rule": "trainjob-xgboost-reserved-env", "violation": v} if {
 	"trainjob-xgboost-reserved-env" in active
 	some v in data.lib.kubeflow.rules.trainjob_xgboost_reserved_env.violation
 }
 raw_violation contains {"rule": "xgboostjob-master-required", "violation": v} if {
-	"xgboostjob-master-required" in active
-	some v in data.lib.kubeflow.rules.xgboostjob_master_required.violation
-}
+	"xgboostjob-master-required" in active; some v in data.lib.kubeflow.rules.xgboostjob_master_required.violation }
