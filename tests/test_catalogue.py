@@ -146,9 +146,13 @@ def test_seed_rules_state_every_denial_message(catalogue: Catalogue, rule_id: st
 
 def test_restricted_profile_caps_gpus(catalogue: Catalogue) -> None:
     assert catalogue.profiles["restricted"].rules["resource-limit-caps"].parameters == {
-        "max_limits": {"nvidia.com/gpu": "8"}
+        "max_limits": {"nvidia.com/gpu": "8"},
+        "max_trainjob_totals": {"nvidia.com/gpu": "64"},
     }
-    assert catalogue.rules["resource-limit-caps"].default_parameters == {"max_limits": {}}
+    assert catalogue.rules["resource-limit-caps"].default_parameters == {
+        "max_limits": {},
+        "max_trainjob_totals": {},
+    }
     assert catalogue.rules["resources-required"].default_parameters == {
         "resources": ["cpu", "memory"],
         "explicit_requests": False,
