@@ -98,6 +98,17 @@ SEED_RULES = {
     "replicas-non-negative": {"baseline", "restricted"},
 }
 V1_AND_MPI_V2 = {"pytorchjob", "tfjob", "xgboostjob", "paddlejob", "jaxjob", "mpijob-v2beta1"}
+TRAINER_V2 = {"trainjob", "trainingruntime", "clustertrainingruntime"}
+# Rules that read every pod template of every kind (lib/kubeflow/pods.rego), Trainer v2 included.
+POD_TEMPLATE_RULES = {
+    "resource-quantities-valid",
+    "resource-names-valid",
+    "requests-within-limits",
+    "extended-resources-limits",
+    "resources-required",
+    "resource-limit-caps",
+    "pod-security-baseline",
+}
 
 
 @pytest.mark.parametrize("rule_id", sorted(SEED_RULES))
@@ -114,7 +125,7 @@ def test_resource_and_type_rules_cover_v1_kinds_and_mpijob_v2beta1(
     catalogue: Catalogue, rule_id: str
 ) -> None:
     kinds = set(catalogue.rules[rule_id].kinds)
-    assert kinds == V1_AND_MPI_V2
+    assert kinds == (V1_AND_MPI_V2 | TRAINER_V2 if rule_id in POD_TEMPLATE_RULES else V1_AND_MPI_V2)
     assert "mxjob" not in kinds and "mpijob-v1" not in kinds
 
 
@@ -135,9 +146,13 @@ def test_seed_rules_state_every_denial_message(catalogue: Catalogue, rule_id: st
 
 def test_restricted_profile_caps_gpus(catalogue: Catalogue) -> None:
     assert catalogue.profiles["restricted"].rules["resource-limit-caps"].parameters == {
-        "max_limits": {"nvidia.com/gpu": "8"}
+        "max_limits": {"nvidia.com/gpu": "8"},
+        "max_trainjob_totals": {"nvidia.com/gpu": "64"},
     }
-    assert catalogue.rules["resource-limit-caps"].default_parameters == {"max_limits": {}}
+    assert catalogue.rules["resource-limit-caps"].default_parameters == {
+        "max_limits": {},
+        "max_trainjob_totals": {},
+    }
     assert catalogue.rules["resources-required"].default_parameters == {
         "resources": ["cpu", "memory"],
         "explicit_requests": False,

@@ -195,6 +195,22 @@ rules_for := {
 			"scheduling-queue-immutable", "xgboostjob-master-required",
 		],
 	},
+	"clustertrainingruntime": {
+		"CREATE": [
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits",
+			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
+			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-deprecated",
+			"runtime-jobset-template", "runtime-ml-policy-single", "runtime-policy-values",
+			"runtime-spec-not-empty", "trainer-field-types",
+		],
+		"UPDATE": [
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits",
+			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
+			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-jobset-immutable",
+			"runtime-jobset-template", "runtime-ml-policy-single", "runtime-policy-values",
+			"runtime-spec-not-empty", "trainer-field-types",
+		],
+	},
 	"mpijob-v2beta1": {
 		"CREATE": [
 			"extended-resources-limits", "field-types", "managed-by-supported",
@@ -215,33 +231,17 @@ rules_for := {
 			"resource-names-valid", "resource-quantities-valid", "resources-required",
 		],
 	},
-	"mxjob": {
-		"CREATE": [
-			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
-		],
-		"UPDATE": [
-			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
-		],
-	},
-	"clustertrainingruntime": {
-		"CREATE": [
-			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-deprecated",
-			"runtime-jobset-template", "runtime-ml-policy-single", "runtime-policy-values",
-			"runtime-spec-not-empty", "trainer-field-types",
-		],
-		"UPDATE": [
-			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-jobset-immutable",
-			"runtime-jobset-template", "runtime-ml-policy-single", "runtime-policy-values",
-			"runtime-spec-not-empty", "trainer-field-types",
-		],
-	},
 	"trainingruntime": {
 		"CREATE": [
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits",
+			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
 			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-jobset-template",
 			"runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty",
 			"trainer-field-types",
 		],
 		"UPDATE": [
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits",
+			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
 			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-jobset-immutable",
 			"runtime-jobset-template", "runtime-ml-policy-single", "runtime-policy-values",
 			"runtime-spec-not-empty", "trainer-field-types",
@@ -249,6 +249,8 @@ rules_for := {
 	},
 	"trainjob": {
 		"CREATE": [
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits",
+			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
 			"trainer-field-types", "trainjob-active-deadline-seconds", "trainjob-condition-created",
 			"trainjob-condition-types", "trainjob-conditions-terminal-exclusive",
 			"trainjob-dataset-initializer", "trainjob-flux-reserved-init-container",
@@ -263,6 +265,8 @@ rules_for := {
 			"trainjob-volcano-queue-name", "trainjob-xgboost-reserved-env",
 		],
 		"UPDATE": [
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits",
+			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
 			"trainer-field-types", "trainjob-active-deadline-seconds", "trainjob-dataset-initializer",
 			"trainjob-flux-reserved-init-container", "trainjob-immutable-fields", "trainjob-managed-by-values",
 			"trainjob-model-initializer", "trainjob-mpi-launcher-node", "trainjob-mpi-reserved-env",
@@ -276,9 +280,18 @@ rules_for := {
 			"trainjob-xgboost-reserved-env",
 		],
 	},
+	"mxjob": {
+		"CREATE": [
+			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
+		],
+		"UPDATE": [
+			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
+		],
+	},
 }
 
 # A rule stays silent on a field that one of these stricter rules already reports.
 yields_to := {
 	"replicas-non-negative": ["master-replicas-one", "pytorchjob-worker-replicas-at-least-one"],
+	"resource-quantities-valid": ["trainer-field-types"],
 }

@@ -1,7 +1,8 @@
 # METADATA
 # title: Container resources
 # description: >-
-#   Walks the requests and limits of every container and init container of every replica spec, and
+#   Walks the requests and limits of every container and init container of every pod template
+#   (and a TrainJob's resourcesPerNode), and
 #   classifies resource names the way Kubernetes does (native, extended, hugepages, overcommit).
 #   Malformed levels (resources or requests/limits that are not objects) are skipped: the
 #   field-types rule reports them.
@@ -12,21 +13,13 @@ import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
+import data.lib.kubeflow.pods
 import data.lib.kubeflow.quantity
 
-# Every container's resources as [path of `resources`, resources object]. A container without
-# `resources` (or with `resources: null`) has an empty one, so required-value rules see it too.
-containers := [[path, r] |
-	some pair in core.all_containers
-	r := resources_of(pair[1])
-	path := concat(".", [pair[0], "resources"])
-]
-
-resources_of(c) := c.resources if {
-	is_object(c.resources)
-} else := {} if {
-	not core.has_value(c, "resources")
-}
+# Every resources object of the object's pod templates (pods.resource_holders) as [path of
+# `resources`, resources object]: containers and init containers of every kind, and a TrainJob's
+# trainer resourcesPerNode.
+containers := pods.resource_holders
 
 # The requests or limits map of a resources object: an object, or {} when absent or null.
 # Undefined when it is set to something that is not an object.

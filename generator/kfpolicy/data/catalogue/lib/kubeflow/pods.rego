@@ -1,0 +1,118 @@
+# METADATA
+# title: The pod templates of an object
+# description: >-
+#   Every pod template an object carries, for every kind, each with its own field path: the replica
+#   specs of the v1 jobs and MPIJob v2beta1, the replicated jobs of a TrainingRuntime or
+#   ClusterTrainingRuntime JobSet template, and the pod specs of a TrainJob's runtimePatches. Then
+#   every container and init container of them, and the resources holders the resource rules
+#   check (containers, plus a TrainJob's trainer resourcesPerNode). Malformed levels are skipped.
+package lib.kubeflow.pods
+
+import future.keywords.contains
+import future.keywords.if
+import future.keywords.in
+
+import data.lib.kubeflow.core
+
+# Every pod template as {"path": path of the template, "spec": its pod spec (an object),
+# "metadata": its metadata ({} when absent or malformed), "patch": true for TrainJob runtimePatches}.
+templates := array.concat(array.concat(replica_templates, runtime_templates), patch_templates)
+
+replica_templates := [t |
+	some rtype, replica in core.replica_specs
+	is_object(core.pod_spec(replica))
+	t := template(concat(".", [core.replica_path(rtype), "template"]), replica.template, false)
+]
+
+runtime_templates := [t |
+	core.kind_id in {"trainingruntime", "clustertrainingruntime"}
+	some t in jobset_templates("spec", core.spec, false)
+]
+
+patch_templates := [t |
+	core.kind_id == "trainjob"
+	patches := core.spec.runtimePatches
+	is_array(patches)
+	some i, patch in patches
+	is_object(patch)
+	spec := patch.trainingRuntimeSpec
+	is_object(spec)
+	base := sprintf("spec.runtimePatches[%d].trainingRuntimeSpec", [i])
+	some t in jobset_templates(base, spec, true)
+]
+
+# The pod templates of a runtime spec's JobSet template: template.spec.replicatedJobs[].template
+# .spec.template.
+jobset_templates(base, spec, patch) := [t |
+	is_object(spec.template)
+	is_object(spec.template.spec)
+	jobs := spec.template.spec.replicatedJobs
+	is_array(jobs)
+	some i, job in jobs
+	is_object(job)
+	is_object(job.template)
+	is_object(job.template.spec)
+	pod_template := job.template.spec.template
+	is_object(pod_template)
+	is_object(pod_template.spec)
+	path := sprintf("%v.template.spec.replicatedJobs[%d].template.spec.template", [base, i])
+	t := template(path, pod_template, patch)
+]
+
+template(path, pod_template, patch) := {
+	"path": path,
+	"spec": pod_template.spec,
+	"metadata": metadata_of(pod_template),
+	"patch": patch,
+}
+
+metadata_of(pod_template) := pod_template.metadata if {
+	is_object(pod_template.metadata)
+} else := {}
+
+# Every container and init container of every pod template that is an object, as
+# {"path": path of the container, "container": the container, "pod": its pod spec, "patch": from a
+# runtimePatch}.
+containers := [c |
+	some t in templates
+	some list_name in ["initContainers", "containers"]
+	cs := t.spec[list_name]
+	is_array(cs)
+	some i, container in cs
+	is_object(container)
+	c := {
+		"path": sprintf("%v.spec.%v[%d]", [t.path, list_name, i]),
+		"container": container,
+		"pod": t.spec,
+		"patch": t.patch,
+	}
+]
+
+# Every holder of a resources object the resource rules check, as [path of the resources object,
+# resources object]. A container without `resources` (or with `resources: null`) has an empty one,
+# so required-value rules see it too; a TrainJob patch container (whose CRD has no resources: it
+# is merged into the runtime's container by name) only when it sets some. A TrainJob's
+# `spec.trainer.resourcesPerNode` replaces the resources of the runtime's node container, so it is
+# checked when set. Resources that are not objects are left to the field-type rules.
+resource_holders := array.concat(container_resources, trainer_resources)
+
+container_resources := [[path, r] |
+	some c in containers
+	r := resources_of(c.container, c.patch)
+	is_object(r)
+	path := concat(".", [c.path, "resources"])
+]
+
+resources_of(c, patch) := c.resources if {
+	is_object(c.resources)
+} else := {} if {
+	not core.has_value(c, "resources")
+	patch == false
+}
+
+trainer_resources := [["spec.trainer.resourcesPerNode", r] |
+	core.kind_id == "trainjob"
+	is_object(core.spec.trainer)
+	r := core.spec.trainer.resourcesPerNode
+	is_object(r)
+]
