@@ -25,6 +25,7 @@ _TRICKY = [
     "1:20", "1:20.5", "190:20:30", ".inf", "-.Inf", ".nan", "2024-01-01", "2001-12-14t21:59:43.10-05:00",
     "=", "<<", "12345678901234567890", "3.14", "007", "09", "0", "00", "-012", "0.5", "1e", "e3", "1.2.3",
     "500m", "2Gi", "a b", "#x", "x#y", "'q'", '"dq"', "'yes'", '"012"', '"1e3"', "'on'", "a: b", "-", "- x",
+    "0x_", "0b_", "._", "+._",
     "[a, b]", "{a: 1}", "*x", "&a x", "!!str 1", "? x", "|", ">", "%x", "\\x", "é", "\u2028", "ab\u0085",
 ]
 
@@ -43,8 +44,8 @@ def _canonical(value: Any) -> Any:
 def _read(reader: Any, text: str) -> Any:
     try:
         doc, lines = reader(Chunk(text, 2))
-    except yaml.YAMLError as exc:
-        return ("error", str(exc))
+    except (yaml.YAMLError, ValueError) as exc:
+        return ("error", type(exc).__name__, str(exc))
     if lines is not None:
         lines = (lines.line, sorted((str(k), v.line) for k, v in (lines.children or {}).items()))
     return (_canonical(doc), lines)
@@ -126,3 +127,9 @@ def test_the_upstream_examples_read_the_same(upstream_examples: Path) -> None:
 )
 def test_refusals_keep_the_strict_messages(text: str) -> None:
     assert_same(text)
+
+
+@pytest.mark.parametrize("scalar", ["0x_", "0b_", "+0x_"])
+def test_numbers_int_cannot_read_are_yaml_errors(scalar: str) -> None:
+    with pytest.raises(yaml.YAMLError, match="invalid integer"):
+        strict(Chunk(f"a: {scalar}\n", 0))

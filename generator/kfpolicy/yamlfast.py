@@ -22,6 +22,7 @@ Line numbers are found only when asked for (LazyLineTree): most documents never 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -64,15 +65,27 @@ class _Differs(Exception):
     """yaml-rs's answer may differ from the strict reader's."""
 
 
+@functools.lru_cache(maxsize=4096)
+def _plain_is_str(value: str) -> bool:
+    """Whether yaml-rs reads this text, written plain, as a string."""
+    try:
+        doc = yaml_rs.loads(f"- {value}\n", parse_datetime=False)
+    except (yaml_rs.YAMLDecodeError, ValueError, TypeError, OverflowError):
+        return True  # unknown: treated as a string that YAML 1.1 would read otherwise
+    return not (isinstance(doc, list) and len(doc) == 1 and not isinstance(doc[0], str))
+
+
 def _scalar_ok(value: Any, text: str) -> bool:
     if isinstance(value, str):
         if value and not value.strip("\n"):
             return False  # an empty block scalar: YAML 1.2 keeps a line break, 1.1 reads ""
         for _tag, regexp in _RESOLVERS.get(value[:1], ()):
             if regexp.match(value):
-                # YAML 1.1 reads this text as a bool, number, null... when it is written plain. Such
-                # text has no spaces, so a plain one is a token of its own; quoted ones are strings.
-                return re.search(_BEFORE + re.escape(value) + _AFTER, text) is None
+                # YAML 1.1 reads this text as a bool, number, null... when it is written plain. If
+                # yaml-rs reads it so too, this string was quoted; otherwise (yes, on, =...) it must
+                # not appear plain (such text has no spaces, so a plain one is a token of its own).
+                plain = re.search(_BEFORE + re.escape(value) + _AFTER, text)
+                return not _plain_is_str(value) or plain is None
         return True
     if isinstance(value, bool) or value is None or isinstance(value, float):
         return True
