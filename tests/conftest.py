@@ -9,6 +9,7 @@ the tests marked `upstream_examples` are deselected and the summary says what wa
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Compiled programs go to a fresh cache folder per run (and its subprocesses), not the user's.
+    if "KFPOLICY_CACHE_DIR" not in os.environ:
+        os.environ["KFPOLICY_CACHE_DIR"] = tempfile.mkdtemp(prefix="kfpolicy-test-cache-")
     config.addinivalue_line("markers", f"{EXAMPLES_MARK}: needs the upstream example manifests (--examples)")
     config.stash[_NOT_CHECKED_KEY] = []
 

@@ -15,6 +15,7 @@ OPA's Go runtime does not, so `--engine opa` evaluates in the process, without a
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
@@ -103,7 +104,8 @@ class BoundedEvaluator:
 
     def evaluate(self, doc: Document) -> Result:
         try:
-            result: Result = self._ask("doc", doc)
+            # The line tree stays here: pickling it both ways cost more than the evaluation.
+            result: Result = replace(self._ask("doc", replace(doc, lines=None)), lines=doc.lines)
         except _Exceeded as exc:
             culprit = self._slow_rule(doc)
             named = f"rule {culprit}" if culprit else "the evaluation"

@@ -160,6 +160,7 @@ def eval_cmd(
     evaluator = Evaluator(
         cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
     )
+    evaluator.expect(len(docs))
     if timeout and engine != "opa" and docs:
         with BoundedEvaluator(evaluator, timeout) as bounded:
             report = run_batch(bounded, items)

@@ -18,13 +18,8 @@ from kfpolicy.errors import InputError
 from kfpolicy.safevalues import json_problem, loads_strict, unsafe_value
 from kfpolicy.selection import JSON_PATCH, NO_DOCUMENTS, TEMPLATED, IgnoreRules, is_json_patch, is_templated
 from kfpolicy.walk import FolderError, folder_files
-from kfpolicy.yamlio import (
-    LineTree,
-    describe_error,
-    line_trees,
-    load_chunk_with_lines,
-    split_documents,
-)
+from kfpolicy.yamlfast import load_chunk_with_lines
+from kfpolicy.yamlio import LineTree, describe_error, line_trees, split_documents
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 # Documents read from one file, empty ones included; the rest of a longer stream is an error.

@@ -88,12 +88,26 @@ def _strict_int(loader: Any, node: Any) -> Any:
         raise yaml.constructor.ConstructorError(
             None, None, f"integer longer than {MAX_INT_CHARS} characters", node.start_mark
         )
-    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    try:
+        value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:  # text the YAML 1.1 int pattern takes but int() does not: 0x_, 0b_
+        raise yaml.constructor.ConstructorError(
+            None, None, f"invalid integer {node.value!r}", node.start_mark
+        ) from None
     if abs(value) >= MAX_NUMBER:
         raise yaml.constructor.ConstructorError(
             None, None, "integer too large for a number (beyond float64)", node.start_mark
         )
     return value
+
+
+def _strict_float(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    except ValueError:  # text the YAML 1.1 float pattern takes but float() does not: ._
+        raise yaml.constructor.ConstructorError(
+            None, None, f"invalid number {node.value!r}", node.start_mark
+        ) from None
 
 
 class _StrictConstructor:
@@ -106,6 +120,7 @@ class _StrictConstructor:
         # Kubernetes manifests keep timestamps and dates as strings; so do we (JSON has no date type).
         "tag:yaml.org,2002:timestamp": yaml.constructor.SafeConstructor.construct_yaml_str,
         "tag:yaml.org,2002:int": _strict_int,
+        "tag:yaml.org,2002:float": _strict_float,
     }
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:

@@ -23,8 +23,10 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 import regorus
 
+from kfpolicy.engines import program_cache
 from kfpolicy.engines.base import UNDEFINED
 from kfpolicy.engines.compiled_guard import UnsupportedModule, guard_modules
 from kfpolicy.errors import EngineError
@@ -36,6 +38,15 @@ _RULE_PATH = re.compile(r"^data(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _UNDEFINED = '"<undefined>"'
 
 
+def _loads(raw: str) -> Any:
+    """The engine's JSON answer as Python values: orjson, or json for what orjson refuses (integers
+    beyond 64 bits)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+
+
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     # regorus appends a Rust backtrace; keep the part that says what went wrong.
@@ -44,20 +55,40 @@ def _first_line(exc: Exception) -> str:
 
 # Compiling the catalogue costs about 0.3 s, the price of roughly a hundred interpreted evaluations,
 # so a rule path is compiled only once the process has evaluated it this many times on the same
-# modules: `kfpolicy eval one.yaml` stays quick to start, batches and servers compile early on.
+# modules, or at once when the program is in the disk cache (program_cache) or the caller expects
+# at least this many evaluations (expect()): `kfpolicy eval one.yaml` stays quick to start, batches
+# and servers compile early on.
 COMPILE_AFTER = 64
 _evaluations: Counter[tuple[int, str]] = Counter()
+
+
+def _cached_program(modules: tuple[tuple[str, str], ...], rule_path: str) -> Any:
+    """The program for one rule path from the disk cache: a program, None (the compiler declined
+    the modules) or program_cache.MISSING."""
+    return _cached_in(modules, rule_path, program_cache.cache_dir())
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_in(modules: tuple[tuple[str, str], ...], rule_path: str, folder: object) -> Any:
+    return program_cache.load(program_cache.entry_key(modules, rule_path))
 
 
 @functools.lru_cache(maxsize=32)
 def _compiled_program(modules: tuple[tuple[str, str], ...], rule_path: str) -> Any:
     """The guarded, compiled program for one rule path, or None when the compiler declines the
     modules. Shared by every engine of the process with the same modules: a program does not hold
-    data (each virtual machine gets its own), and compiling the catalogue costs about 0.1 s."""
+    data (each virtual machine gets its own). Read from the disk cache when it is there, and
+    written to it otherwise."""
+    cached = _cached_program(modules, rule_path)
+    if cached is not program_cache.MISSING:
+        return cached
     try:
-        return regorus.Program.compile_from_modules("{}", _guarded_modules(modules), [rule_path])
+        program = regorus.Program.compile_from_modules("{}", _guarded_modules(modules), [rule_path])
     except (RuntimeError, UnsupportedModule):
-        return None  # e.g. `walk`, or a path no module defines: the interpreter answers
+        program = None  # e.g. `walk`, or a path no module defines: the interpreter answers
+    program_cache.store(program_cache.entry_key(modules, rule_path), program)
+    _cached_in.cache_clear()  # it may remember this entry as missing
+    return program
 
 
 @functools.lru_cache(maxsize=8)
@@ -121,16 +152,25 @@ class RegorusEngine:
         self._data_json = json.dumps(self._data)
         self._vms.clear()
 
+    def expect(self, evaluations: int) -> None:
+        """A hint: about this many evaluations follow. Enough of them pay for compiling at once."""
+        if evaluations >= COMPILE_AFTER:
+            self.compile_after = 0
+
     def _vm_for(self, rule_path: str) -> Any:
         """The virtual machine for a rule path, loaded once the path is used often enough (see
         COMPILE_AFTER); None until then, or if it cannot be compiled."""
         if rule_path not in self._vms:
             key = (self._modules_key, rule_path)
-            if _evaluations[key] < self.compile_after:
+            modules = tuple(self._modules)
+            if (
+                _evaluations[key] < self.compile_after
+                and _cached_program(modules, rule_path) is program_cache.MISSING
+            ):
                 _evaluations[key] += 1
                 return None
             vm = None
-            program = _compiled_program(tuple(self._modules), rule_path)
+            program = _compiled_program(modules, rule_path)
             if program is not None:
                 vm = regorus.Rvm()
                 vm.load_program(program)
@@ -162,12 +202,12 @@ class RegorusEngine:
                     # module (about 150 us per call with the whole catalogue).
                     self._engine.set_input_json(input_json)
                     raw = self._engine.eval_rule_as_json(query)
-                return UNDEFINED if raw == _UNDEFINED else json.loads(raw)
+                return UNDEFINED if raw == _UNDEFINED else _loads(raw)
             self._engine.set_input_json(input_json)
             raw = self._engine.eval_query_as_json(query)
         except RuntimeError as exc:
             raise EngineError(f"embedded engine failed on {query}: {_first_line(exc)}") from None
-        results = json.loads(raw).get("result") or []
+        results = _loads(raw).get("result") or []
         if not results:
             return UNDEFINED
         return results[0]["expressions"][0]["value"]

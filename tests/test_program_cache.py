@@ -1,0 +1,90 @@
+"""The disk cache of compiled programs: a cached program is loaded at once, a corrupt entry is
+ignored and written anew, `off` turns the cache off, and a large batch compiles at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kfpolicy.engines import RegorusEngine, program_cache
+from kfpolicy.engines.program_cache import MISSING, entry_key
+
+MODULE = "package t\n\nr := input.a + 1\n"
+
+
+def _modules(tag: str) -> tuple[tuple[str, str], ...]:
+    """Modules of their own per test: the process also keeps compiled programs in memory."""
+    return (("t.rego", f"{MODULE}# {tag}\n"),)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("KFPOLICY_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def _engine(compile_after: int, tag: str) -> RegorusEngine:
+    engine = RegorusEngine()
+    engine.compile_after = compile_after
+    engine.load(dict(_modules(tag)), {})
+    return engine
+
+
+def test_a_compiled_program_is_stored_and_loaded_at_once(cache: Path) -> None:
+    assert _engine(0, "stored").evaluate("data.t.r", '{"a": 1}') == 2
+    [entry] = cache.glob("*.rvm")
+    assert entry.name == f"{entry_key(_modules('stored'), 'data.t.r')}.rvm"
+    assert program_cache.load(entry.stem) not in (None, MISSING)
+    later = _engine(1000, "stored")  # would interpret for 1000 evaluations without the cache
+    assert later.evaluate("data.t.r", '{"a": 5}') == 6
+    assert later._vms["data.t.r"] is not None
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_a_corrupt_entry_is_ignored_and_written_anew(cache: Path, damage: bytes | None) -> None:
+    tag = f"corrupt {damage!r}"
+    key = entry_key(_modules(tag), "data.t.r")
+    _engine(0, tag).evaluate("data.t.r", "{}")
+    entry = cache / f"{key}.rvm"
+    good = entry.read_bytes()
+    entry.write_bytes(good[:-7] if damage is None else damage)  # truncated, or not an entry at all
+    assert program_cache.load(key) is MISSING
+    program_cache.store(key, None)  # a declined program round-trips too
+    assert program_cache.load(key) is None
+    entry.write_bytes(b"junk")
+    engine = RegorusEngine()
+    engine.compile_after = 0
+    engine.load(dict(_modules(tag + " again")), {})
+    assert engine.evaluate("data.t.r", '{"a": 2}') == 3
+    assert not list(cache.glob("*.tmp")), "no temporary file is left behind"
+
+
+def test_off_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KFPOLICY_CACHE_DIR", "off")
+    assert program_cache.cache_dir() is None
+    assert _engine(0, "off").evaluate("data.t.r", '{"a": 1}') == 2
+    assert program_cache.load(entry_key(_modules("off"), "data.t.r")) is MISSING
+    monkeypatch.delenv("KFPOLICY_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert program_cache.cache_dir() == tmp_path / "kfpolicy"
+
+
+def test_an_unwritable_cache_only_costs_a_compile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("KFPOLICY_CACHE_DIR", str(blocker / "cache"))
+    assert _engine(0, "unwritable").evaluate("data.t.r", '{"a": 1}') == 2
+
+
+def test_a_large_batch_compiles_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KFPOLICY_CACHE_DIR", "off")
+    engine = RegorusEngine()
+    engine.load(dict(_modules("expect")), {})
+    engine.expect(10)
+    engine.evaluate("data.t.r", json.dumps({"a": 1}))
+    assert "data.t.r" not in engine._vms
+    engine.expect(64)
+    assert engine.evaluate("data.t.r", json.dumps({"a": 1})) == 2
+    assert engine._vms["data.t.r"] is not None
