@@ -91,8 +91,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--before", default="HEAD", help="git revision whose rego/kubeflow/ is the first variant")
     ap.add_argument("--variant", action="append", default=[], metavar="NAME=DIR",
                     help="a further variant: a folder of rego/kubeflow/ modules")
-    ap.add_argument("--n", type=int, default=300, help="timed evaluations per variant and round")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--n", type=int, default=100, help="timed evaluations per variant and round")
+    ap.add_argument("--rounds", type=int, default=11)
     ap.add_argument("--engine", action="append", choices=ENGINES, help="default: all three")
     args = ap.parse_args(argv)
 

@@ -73,7 +73,7 @@ def config_module(cat: Catalogue) -> str:
     and the catalogue's facts: which rules apply to which kinds, and which yield to which."""
     rules = cat.rules_sorted()
     table = {
-        kind: {operation: _wrapped(ids) for operation, ids in operations.items()}
+        kind: {operation: _wrapped(ids, 106) for operation, ids in operations.items()}
         for kind, operations in rules_for(rules).items()
     }
     return render_template(

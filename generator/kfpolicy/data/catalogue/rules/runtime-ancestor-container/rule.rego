@@ -14,6 +14,7 @@ violation contains core.invalid(field, names, sprintf("must contain the required
 	some i, job in trainer.spec_jobs(core.spec)
 	ancestor := trainer.job_ancestor(job)
 	container := required[ancestor]
+	is_string(container) # an ancestor with no required container: the compiled mode's marker is not a string
 	ps := trainer.pod_spec_or_empty(job)
 	names := [n | some c in trainer.pod_list(ps, "containers"); n := c.name]
 	not container in names
