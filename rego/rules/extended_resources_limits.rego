@@ -24,26 +24,24 @@ import data.lib.kubeflow.resources
 # A request without a limit. A `limits` that is not an object is left to field-types.
 violation contains core.required(field, "Limit must be set for non overcommitable resources") if {
 	some maps in resources.request_limit_maps
-	requests := maps[1]
-	limits := maps[2]
-	some name, request in requests
+	some name, request in maps[1]
 	not name in resources.overcommit_names
-	resources.usable(request)
-	not core.has_value(limits, name)
+	is_number(resources.usable_values[request])
+	not core.has_value(maps[2], name)
 	field := resources.map_path(maps[0], "limits")
 }
 
 # A request that differs from its limit.
 violation contains core.invalid(field, quantity.text(request), detail) if {
 	some maps in resources.request_limit_maps
-	requests := maps[1]
-	limits := maps[2]
-	some name, request in requests
+	some name, request in maps[1]
 	not name in resources.overcommit_names
-	limit := limits[name]
-	resources.usable(request)
-	resources.usable(limit)
-	resources.value(request) != resources.value(limit)
+	limit := maps[2][name]
+	request_value := resources.usable_values[request]
+	is_number(request_value)
+	limit_value := resources.usable_values[limit]
+	is_number(limit_value)
+	request_value != limit_value
 	field := resources.map_path(maps[0], "requests")
 	detail := sprintf("must be equal to %v limit of %v", [name, quantity.text(limit)])
 }

@@ -37,15 +37,22 @@ caps[name] := cap if {
 	resources.usable_parameter(cap)
 }
 
+# Each cap's value, parsed once.
+cap_values[name] := quantity.value(cap) if {
+	some name, cap in caps
+}
+
+# For each capped resource, only the limits maps are looked up (not every quantity walked).
 violation contains core.invalid(field, quantity.text(limit), detail) if {
-	some pair in resources.containers
-	limits := resources.map_of(pair[1], "limits")
-	some name, limit in limits
-	cap := caps[name]
-	resources.usable(limit)
-	resources.value(limit) > quantity.value(cap)
-	field := resources.key_path(pair[0], "limits", name)
-	detail := sprintf("must be less than or equal to %v", [quantity.text(cap)])
+	some name, cap_value in cap_values
+	some entry in resources.maps
+	entry[1] == "limits"
+	limit := entry[2][name]
+	limit_value := resources.usable_values[limit]
+	is_number(limit_value)
+	limit_value > cap_value
+	field := resources.key_path(entry[0], "limits", name)
+	detail := sprintf("must be less than or equal to %v", [quantity.text(caps[name])])
 }
 
 # --- a TrainJob's total over its nodes ---------------------------------------------------------

@@ -46,15 +46,27 @@ violation contains core.invalid(field, quantity.text(q), "must be greater than o
 
 negative := {q | some q, v in resources.parsed; v < 0}
 
-# Extended resources (nvidia.com/gpu, ...) are whole units.
+# Extended resources (nvidia.com/gpu, ...) are whole units. The quantities given for extended
+# resources are collected once, and only the entries holding a fractional one are then visited.
 violation contains core.invalid(field, quantity.text(q), "must be an integer") if {
-	some entry in resources.quantities
-	entry[2] in resources.extended_names
-	q := entry[3]
-	resources.usable(q)
-	v := resources.value(q)
+	some q in fractional_extended
+	some name in resources.extended_names
+	some entry in resources.maps
+	entry[2][name] == q
+	field := resources.key_path(entry[0], entry[1], name)
+}
+
+extended_quantities := {q |
+	some name in resources.extended_names
+	some entry in resources.maps
+	q := entry[2][name]
+}
+
+fractional_extended := {q |
+	some q in extended_quantities
+	v := resources.usable_values[q]
+	is_number(v)
 	not core.is_integer(v)
-	field := resources.key_path(entry[0], entry[1], entry[2])
 }
 
 shown_invalid(q) := q if {

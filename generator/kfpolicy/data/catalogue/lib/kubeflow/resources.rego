@@ -29,12 +29,19 @@ map_of(r, which) := r[which] if {
 	not core.has_value(r, which)
 }
 
-# Every quantity as [path of `resources`, "requests"|"limits", resource name, value].
-quantities := [[path, which, name, q] |
+# The fact table the resource rules share, built in one pass over the holders: every requests or
+# limits map that is an object (or absent: {}), as [path of `resources`, "requests"|"limits", map].
+# Rules look the names they care about up in these maps instead of walking every quantity again.
+maps := [[pair[0], which, m] |
 	some pair in containers
-	path := pair[0]
 	some which in ["requests", "limits"]
-	some name, q in map_of(pair[1], which)
+	m := map_of(pair[1], which)
+]
+
+# Every quantity as [path of `resources`, "requests"|"limits", resource name, value].
+quantities := [[entry[0], entry[1], name, q] |
+	some entry in maps
+	some name, q in entry[2]
 ]
 
 # `...resources.requests[cpu]`
@@ -69,7 +76,8 @@ extended(name) if {
 # once per evaluation here: a regular expression or a parse costs microseconds on the embedded
 # engine, a set lookup far less, and the compiled mode has a fixed instruction budget.
 
-distinct_quantities := {entry[3] | some entry in quantities}
+# (Collected from the maps directly: the quantities list is only built when a rule reports.)
+distinct_quantities := {q | some entry in maps; some q in entry[2]}
 
 # The object's quantities that are well formed.
 valid_quantities := {q | some q in distinct_quantities; quantity.valid(q)}
@@ -77,7 +85,7 @@ valid_quantities := {q | some q in distinct_quantities; quantity.valid(q)}
 # Every well-formed quantity of the object, parsed.
 parsed := {q: v | some q in valid_quantities; v := quantity.parse(q)}
 
-distinct_names := {entry[2] | some entry in quantities}
+distinct_names := {name | some entry in maps; some name, _ in entry[2]}
 
 # The object's resource names that may be overcommitted, and its extended resource names.
 overcommit_names := {name | some name in distinct_names; overcommit_allowed(name)}
@@ -92,12 +100,22 @@ request_limit_maps := [[pair[0], requests, limits] |
 	limits := map_of(pair[1], "limits")
 ]
 
+# The object's usable quantities (valid and not negative) with their values: the comparing rules
+# look a quantity up here once (invalid or negative ones are reported by resource-quantities-valid,
+# and comparing them would only add noise).
+usable_values := {q: v | some q, v in parsed; v >= 0}
+
 # The numeric value of one of the object's quantities.
 value(q) := parsed[q]
 
-# A quantity of the object the comparing rules may use: valid and not negative (the others are
-# reported by resource-quantities-valid, and comparing them would only add noise).
-usable(q) if parsed[q] >= 0
+# A quantity of the object the comparing rules may use.
+usable(q) if is_number(usable_values[q])
+
+# Each holder's limits map, by path of `resources` (resources-required looks a limit up there).
+limits_by_path[entry[0]] := entry[2] if {
+	some entry in maps
+	entry[1] == "limits"
+}
 
 # The same for a quantity that is not in the object (a parameter such as a cap).
 usable_parameter(q) if {

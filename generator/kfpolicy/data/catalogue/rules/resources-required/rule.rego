@@ -17,24 +17,22 @@ required_resources contains name if {
 	is_string(name)
 }
 
-# A `requests`/`limits` that is not an object is left to field-types (map_of is undefined then).
+# A `requests`/`limits` that is not an object is left to field-types (it is not in resources.maps).
 violation contains core.required(field, detail) if {
-	some pair in resources.containers
-	some which in ["requests", "limits"]
-	values := resources.map_of(pair[1], which)
+	some entry in resources.maps
 	some name in required_resources
-	not core.has_value(values, name)
-	not defaulted_from_limit(pair[1], which, name)
-	field := resources.key_path(pair[0], which, name)
-	detail := sprintf("every container must set a %v for %v", [singular[which], name])
+	object.get(entry[2], name, null) == null
+	not defaulted_from_limit(entry[0], entry[1], name)
+	field := resources.key_path(entry[0], entry[1], name)
+	detail := sprintf("every container must set a %v for %v", [singular[entry[1]], name])
 }
 
 # Kubernetes copies a container's limit into its missing request when the pod is created, so a limit
 # alone satisfies a required request, unless the `explicit_requests` parameter asks for the request.
-defaulted_from_limit(r, which, name) if {
+defaulted_from_limit(path, which, name) if {
 	which == "requests"
 	not explicit_requests
-	limits := resources.map_of(r, "limits")
+	limits := resources.limits_by_path[path]
 	is_object(limits)
 	core.has_value(limits, name)
 }
