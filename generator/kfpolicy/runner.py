@@ -252,7 +252,7 @@ class Evaluator:
         """A hint: about this many documents follow (a large batch compiles the policies at once)."""
         hint = getattr(self.engine, "expect", None)
         if hint is not None:
-            hint(documents)
+            hint(documents, VIOLATION_QUERY)
 
     def evaluate(self, doc: Document) -> Result:
         base = result_base(doc)

@@ -152,10 +152,13 @@ class RegorusEngine:
         self._data_json = json.dumps(self._data)
         self._vms.clear()
 
-    def expect(self, evaluations: int) -> None:
-        """A hint: about this many evaluations follow. Enough of them pay for compiling at once."""
+    def expect(self, evaluations: int, query: str | None = None) -> None:
+        """A hint: about this many evaluations (of `query`) follow. Enough of them pay for
+        compiling at once; the query's program is then ready before any fork (--jobs)."""
         if evaluations >= COMPILE_AFTER:
             self.compile_after = 0
+            if query is not None and self._compiled and _RULE_PATH.match(query):
+                self._vm_for(query)
 
     def _vm_for(self, rule_path: str) -> Any:
         """The virtual machine for a rule path, loaded once the path is used often enough (see
