@@ -178,3 +178,13 @@ def test_a_rule_path_is_compiled_once_it_is_used_often(monkeypatch: pytest.Monke
     twin.load({"t.rego": module}, {})
     assert twin.evaluate("data.t.r", '{"a": 1}') == 2
     assert twin._vms["data.t.r"] is not None
+
+
+def test_inputs_as_long_as_one_that_ran_out_skip_the_compiled_try() -> None:
+    module = fixture("instruction_limit")
+    engine = _engine(module)
+    assert engine.evaluate("data.t.r", '{"n": 60000}') == 20000
+    assert engine._limit_lengths == {"data.t.r": len('{"n": 60000}')}
+    assert engine.evaluate("data.t.r", '{"n": 90000}') == 30000  # predicted: the interpreter at once
+    assert engine.evaluate("data.t.r", '{"n": 30}') == 10  # shorter: compiled
+    assert engine.fallbacks == {"instruction-limit": 2}

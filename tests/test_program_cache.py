@@ -88,3 +88,29 @@ def test_a_large_batch_compiles_at_once(monkeypatch: pytest.MonkeyPatch) -> None
     engine.expect(64)
     assert engine.evaluate("data.t.r", json.dumps({"a": 1})) == 2
     assert engine._vms["data.t.r"] is not None
+
+
+def test_a_loaded_catalogue_is_cached_and_a_changed_file_loads_anew(cache: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from kfpolicy.catalogue import load_catalogue
+    from kfpolicy.catalogue.loader import default_catalogue_dir
+
+    builtin = tmp_path / "catalogue"
+    shutil.copytree(default_catalogue_dir(), builtin)
+    first = load_catalogue(builtin=builtin)
+    [entry] = cache.glob("catalogue-*.pickle")
+    again = load_catalogue(builtin=builtin)
+    assert again is not first and again.rules.keys() == first.rules.keys()
+    rule_yaml = builtin / "rules" / "containers-required" / "rule.yaml"
+    text = rule_yaml.read_text(encoding="utf-8")
+    assert "\ntitle: " in text
+    rule_yaml.write_text(text.replace("\ntitle: ", "\ntitle: Changed ", 1), encoding="utf-8")
+    changed = load_catalogue(builtin=builtin)
+    assert changed.rules["containers-required"].title.startswith("Changed ")
+    assert len(list(cache.glob("catalogue-*.pickle"))) == 2
+    entry.write_bytes(b"corrupt")
+    rule_yaml.write_text(text, encoding="utf-8")
+    assert load_catalogue(builtin=builtin).rules["containers-required"].title == first.rules[
+        "containers-required"
+    ].title

@@ -216,7 +216,9 @@ def generated_tree(cat: Catalogue, engine: Engine) -> dict[str, str]:
         from kfpolicy.gatekeeper.render import render_gatekeeper  # the Gatekeeper side builds on this module
 
         return render_gatekeeper(cat)
-    return render_rego(cat)
+    from kfpolicy.catalogue.cache import cached_render
+
+    return cached_render(cat, render_rego)
 
 
 class Evaluator:
@@ -252,7 +254,7 @@ class Evaluator:
         """A hint: about this many documents follow (a large batch compiles the policies at once)."""
         hint = getattr(self.engine, "expect", None)
         if hint is not None:
-            hint(documents)
+            hint(documents, VIOLATION_QUERY)
 
     def evaluate(self, doc: Document) -> Result:
         base = result_base(doc)

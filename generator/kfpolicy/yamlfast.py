@@ -75,17 +75,20 @@ def _plain_is_str(value: str) -> bool:
     return not (isinstance(doc, list) and len(doc) == 1 and not isinstance(doc[0], str))
 
 
+def _appears_plain(value: str, text: str) -> bool:
+    return re.search(_BEFORE + re.escape(value) + _AFTER, text) is not None
+
+
 def _scalar_ok(value: Any, text: str) -> bool:
     if isinstance(value, str):
         if value and not value.strip("\n"):
             return False  # an empty block scalar: YAML 1.2 keeps a line break, 1.1 reads ""
         for _tag, regexp in _RESOLVERS.get(value[:1], ()):
             if regexp.match(value):
-                # YAML 1.1 reads this text as a bool, number, null... when it is written plain. If
-                # yaml-rs reads it so too, this string was quoted; otherwise (yes, on, =...) it must
-                # not appear plain (such text has no spaces, so a plain one is a token of its own).
-                plain = re.search(_BEFORE + re.escape(value) + _AFTER, text)
-                return not _plain_is_str(value) or plain is None
+                # YAML 1.1 reads this text as a bool, number, null... when written plain. If yaml-rs
+                # does too, this string was quoted; otherwise (yes, on, =...) it must not appear
+                # plain (such text has no spaces, so a plain one is a token of its own).
+                return not _plain_is_str(value) or not _appears_plain(value, text)
         return True
     if isinstance(value, bool) or value is None or isinstance(value, float):
         return True
@@ -128,37 +131,43 @@ _LINE = LineTree.__dict__["line"]
 _CHILDREN = LineTree.__dict__["children"]
 
 
+def _root_line(text: str, first_line: int) -> int:
+    """The 1-based line where a document's root value starts (as the composer marks it): its
+    first line that is not blank, a comment or a bare document start marker."""
+    for number, raw in enumerate(text.split("\n")):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("---"):
+            rest = line[3:].strip()
+            if not rest or rest.startswith("#"):
+                continue
+        return first_line + number + 1
+    return first_line + 1
+
+
 class LazyLineTree(LineTree):
-    """A document's LineTree, composed from its text on first use. Only made for text yaml-rs read
-    (small and shallow, without aliases), so composing it later is safe and cannot fail."""
+    """A document's LineTree whose children are composed from its text on first use (its own line
+    is found without composing). Only made for text yaml-rs read (small and shallow, without
+    aliases), so composing it later is safe."""
 
     __slots__ = ("_first_line", "_ready", "_text")
 
     def __init__(self, text: str, first_line: int) -> None:
+        _LINE.__set__(self, _root_line(text, first_line))
         self._text = text
         self._first_line = first_line
         self._ready = False
 
-    def _fill(self) -> None:
-        try:
-            node = yaml.compose(self._text, Loader=_ComposeLoader)
-        except yaml.YAMLError:  # not expected (see fast_load); the document's first line then
-            node = None
-        tree = line_tree(node, self._first_line) if node is not None else LineTree(self._first_line + 1)
-        _LINE.__set__(self, tree.line)
-        _CHILDREN.__set__(self, tree.children)
-        self._ready = True
-
-    @property
-    def line(self) -> int:  # type: ignore[override]
-        if not self._ready:
-            self._fill()
-        return _LINE.__get__(self)  # type: ignore[no-any-return]
-
     @property
     def children(self) -> dict[str | int, LineTree] | None:  # type: ignore[override]
         if not self._ready:
-            self._fill()
+            try:
+                node = yaml.compose(self._text, Loader=_ComposeLoader)
+            except yaml.YAMLError:  # not expected (see fast_load): no lines for the fields then
+                node = None
+            _CHILDREN.__set__(self, None if node is None else line_tree(node, self._first_line).children)
+            self._ready = True
         return _CHILDREN.__get__(self)  # type: ignore[no-any-return]
 
     def __reduce__(self) -> Any:

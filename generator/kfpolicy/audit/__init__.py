@@ -8,9 +8,29 @@ since listed objects carry their status.
 
 from __future__ import annotations
 
-from kfpolicy.audit.client import Budget, KubeClient, load_configuration
-from kfpolicy.audit.listing import list_objects, plural
-from kfpolicy.audit.summary import audit_summary, record_configmap, record_file, summary_text
+import importlib
+from typing import Any
+
+# Imported on first use (PEP 562): the client's HTTP stack costs a third of a second, and every
+# `kfpolicy` command imports this package for its `audit` subcommand.
+_HOMES = {
+    "Budget": "client",
+    "KubeClient": "client",
+    "load_configuration": "client",
+    "list_objects": "listing",
+    "plural": "listing",
+    "audit_summary": "summary",
+    "record_configmap": "summary",
+    "record_file": "summary",
+    "summary_text": "summary",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"kfpolicy.audit.{home}"), name)
 
 __all__ = [
     "Budget",

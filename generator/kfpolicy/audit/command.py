@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from kfpolicy.audit.run import AuditOptions, run_audit
 from kfpolicy.batch import exit_code
 from kfpolicy.catalogue import load_catalogue
 from kfpolicy.cli_options import catalogue_option, fail_on_warn_option, output_option, profile_option
@@ -95,6 +94,8 @@ def audit_cmd(
     Kinds the credentials may not list, and objects that cannot be evaluated, are reported as errors
     and the audit carries on. Exit codes as `eval`: 0 clean, 1 denials, 2 errors.
     """
+    from kfpolicy.audit.run import AuditOptions, run_audit  # its HTTP client is imported on use
+
     options = AuditOptions(
         profile=profile,
         kubeconfig=kubeconfig,

@@ -11,7 +11,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from kfpolicy.catalogue.kind_groups import resolve_kinds
@@ -56,6 +55,8 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _validate(path: Path, data: Any, schema: dict[str, Any]) -> None:
+    import jsonschema  # imported on use: a third of a second, and a cached catalogue needs none
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
@@ -168,8 +169,15 @@ def _load_library(lib_dir: Path) -> dict[str, str]:
 
 def load_catalogue(dirs: Sequence[Path] | None = None, builtin: Path | None = None) -> Catalogue:
     """Load the built-in catalogue (or a repository's, `builtin`) followed by users' folders; later
-    folders add, never replace."""
+    folders add, never replace. A catalogue loaded before from the same files is read back from the
+    disk cache (catalogue.cache)."""
+    from kfpolicy.catalogue.cache import cached_catalogue
+
     folders = [builtin or default_catalogue_dir(), *[Path(d) for d in (dirs or ())]]
+    return cached_catalogue(folders, _load_catalogue)
+
+
+def _load_catalogue(folders: Sequence[Path]) -> Catalogue:
     kinds: dict[str, Kind] = {}
     inventory: dict[str, InventoryKind] = {}
     rules: dict[str, Rule] = {}

@@ -3,10 +3,9 @@ the key paths errors name."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
-
-import jsonschema
 
 from kfpolicy.errors import CatalogueError
 from kfpolicy.quantity import parse_quantity
@@ -19,13 +18,20 @@ def json_path(parts: Sequence[Any]) -> str:
     return out or "<root>"
 
 
-_QUANTITY_CHECKER = jsonschema.FormatChecker()
+@functools.lru_cache(maxsize=1)
+def _quantity_checker() -> Any:
+    """jsonschema's format checker with the `quantity` format; jsonschema is imported on first use
+    (a third of a second of start-up that a cached catalogue without parameters does not need)."""
+    import jsonschema
+
+    checker = jsonschema.FormatChecker()
+    checker.checks("quantity", raises=(ValueError, TypeError))(_is_quantity)
+    return checker
 
 
 # kfpolicy.quantity reads only the canonical grammar Kubernetes (and lib.kubeflow.quantity) accepts;
 # the kubernetes package's parse_quantity is looser ("1K", "1 Gi", "1e3Gi" parse), and a parameter the
 # policies cannot read would silently switch its check off.
-@_QUANTITY_CHECKER.checks("quantity", raises=(ValueError, TypeError))
 def _is_quantity(value: Any) -> bool:
     if not isinstance(value, str):
         return True  # "type" reports wrong types
@@ -35,7 +41,9 @@ def _is_quantity(value: Any) -> bool:
 
 def check_parameters(where: str, schema: dict[str, Any], values: Any) -> None:
     """Validate parameter values (defaults, profile overrides, user data) against a rule's schema."""
-    validator = jsonschema.Draft202012Validator(schema, format_checker=_QUANTITY_CHECKER)
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema, format_checker=_quantity_checker())
     errors = sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]

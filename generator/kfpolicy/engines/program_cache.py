@@ -22,7 +22,7 @@ from typing import Any
 import regorus
 
 CACHE_ENV = "KFPOLICY_CACHE_DIR"
-_MAGIC = b"KFPOLICY-RVM-1\n"
+_MAGIC = b"KFPOLICY-CACHE-2\n"
 _DECLINED = b"D"  # the compiler declined these modules: the interpreter answers
 _PROGRAM = b"P"
 
@@ -38,7 +38,7 @@ def cache_dir() -> Path | None:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "kfpolicy"
 
 
-def _engine_version() -> str:
+def engine_version() -> str:
     try:
         return metadata.version("gordon-to-regorus")
     except metadata.PackageNotFoundError:
@@ -49,7 +49,7 @@ def entry_key(modules: tuple[tuple[str, str], ...], rule_path: str) -> str:
     from kfpolicy.engines import compiled_guard  # its source is part of the key
 
     digest = hashlib.sha256()
-    digest.update(_engine_version().encode() + b"\0" + rule_path.encode() + b"\0")
+    digest.update(engine_version().encode() + b"\0" + rule_path.encode() + b"\0")
     digest.update(Path(compiled_guard.__file__).read_bytes())
     for path, text in modules:
         digest.update(b"\0" + path.encode("utf-8", "surrogatepass") + b"\0")
@@ -64,46 +64,58 @@ class Missing:
 MISSING = Missing()
 
 
-def load(key: str) -> Any:
-    """The cached program (None for a declined one), or MISSING."""
+def read_blob(name: str) -> bytes | None:
+    """An entry's payload, or None when there is no entry that reads back whole."""
     folder = cache_dir()
     if folder is None:
-        return MISSING
-    try:
-        raw = (folder / f"{key}.rvm").read_bytes()
-    except OSError:
-        return MISSING
-    head, kind, checksum = raw[: len(_MAGIC)], raw[len(_MAGIC) : len(_MAGIC) + 1], raw[len(_MAGIC) + 1 :][:32]
-    payload = raw[len(_MAGIC) + 33 :]
-    if head != _MAGIC or hashlib.sha256(payload).digest() != checksum:
-        return MISSING
-    if kind == _DECLINED:
         return None
-    if kind != _PROGRAM:
-        return MISSING
     try:
-        program, partial = regorus.Program.deserialize_binary(payload)
+        raw = (folder / name).read_bytes()
+    except OSError:
+        return None
+    head, checksum, payload = raw[: len(_MAGIC)], raw[len(_MAGIC) : len(_MAGIC) + 32], raw[len(_MAGIC) + 32 :]
+    if head != _MAGIC or hashlib.sha256(payload).digest() != checksum:
+        return None
+    return payload
+
+
+def write_blob(name: str, payload: bytes) -> None:
+    """Write an entry atomically; failures are ignored (the next process computes it again)."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name[:16]}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, folder / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def load(key: str) -> Any:
+    """The cached program (None for a declined one), or MISSING."""
+    blob = read_blob(f"{key}.rvm")
+    if blob is None or blob[:1] not in (_DECLINED, _PROGRAM):
+        return MISSING
+    if blob[:1] == _DECLINED:
+        return None
+    try:
+        program, partial = regorus.Program.deserialize_binary(blob[1:])
     except (RuntimeError, ValueError, TypeError):
         return MISSING
     return MISSING if partial else program
 
 
 def store(key: str, program: Any) -> None:
-    """Write an entry atomically; failures are ignored (the next process compiles again)."""
-    folder = cache_dir()
-    if folder is None:
-        return
+    """Write a program's entry (or that the compiler declined the modules)."""
     try:
-        payload = b"" if program is None else bytes(program.serialize_binary())
-        kind = _DECLINED if program is None else _PROGRAM
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key[:16]}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(_MAGIC + kind + hashlib.sha256(payload).digest() + payload)
-            os.replace(tmp, folder / f"{key}.rvm")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except (OSError, RuntimeError):
+        payload = _DECLINED if program is None else _PROGRAM + bytes(program.serialize_binary())
+    except RuntimeError:
         return
+    write_blob(f"{key}.rvm", payload)

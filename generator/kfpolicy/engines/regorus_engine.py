@@ -8,7 +8,9 @@ Two ways to evaluate, behind one class:
 The compiled mode runs the modules with guarded assignments (see compiled_guard). The interpreter
 answers an input instead, and `fallbacks` counts why, when the compiled answer still carries the
 compiled mode's "undefined" marker, when the virtual machine stops at its fixed limit of 25,000
-instructions (large jobs: the limit is not configurable from Python), or when it fails otherwise.
+instructions (large jobs: the limit is not configurable from Python; an input at least as long as
+one that ran out is predicted to, and goes to the interpreter without the wasted try), or when it
+fails otherwise.
 The cross-engine tests hold both modes to real OPA's answers on every input we have and check
 that no fallback other than the instruction limit was needed.
 """
@@ -113,6 +115,9 @@ class RegorusEngine:
         self._data_json = "{}"
         # One virtual machine per rule path, or None where the compiler declined the modules.
         self._vms: dict[str, Any] = {}
+        # Per rule path, the shortest input (JSON length) that ran out of instructions: inputs at least
+        # as long go to the interpreter at once, without the abandoned compiled try (1-2 ms).
+        self._limit_lengths: dict[str, int] = {}
         self._modules_key = 0  # identifies the loaded modules in the process-wide counts
         self.compile_after = COMPILE_AFTER  # 0: compile on first use (the cross-engine tests do)
         # Inputs the interpreter answered instead of the compiled mode, by reason (see above).
@@ -144,6 +149,7 @@ class RegorusEngine:
         twin._data = copy.deepcopy(self._data)
         twin._data_json = self._data_json
         twin._vms = {}
+        twin._limit_lengths = dict(self._limit_lengths)
         return twin
 
     def add_data(self, data: Mapping[str, Any]) -> None:
@@ -152,10 +158,13 @@ class RegorusEngine:
         self._data_json = json.dumps(self._data)
         self._vms.clear()
 
-    def expect(self, evaluations: int) -> None:
-        """A hint: about this many evaluations follow. Enough of them pay for compiling at once."""
+    def expect(self, evaluations: int, query: str | None = None) -> None:
+        """A hint: about this many evaluations (of `query`) follow. Enough of them pay for
+        compiling at once; the query's program is then ready before any fork (--jobs)."""
         if evaluations >= COMPILE_AFTER:
             self.compile_after = 0
+            if query is not None and self._compiled and _RULE_PATH.match(query):
+                self._vm_for(query)
 
     def _vm_for(self, rule_path: str) -> Any:
         """The virtual machine for a rule path, loaded once the path is used often enough (see
@@ -180,11 +189,17 @@ class RegorusEngine:
 
     def _run_compiled(self, vm: Any, query: str, input_json: str) -> str | None:
         """The compiled answer as JSON text, or None when the interpreter must answer instead."""
+        if len(input_json) >= self._limit_lengths.get(query, len(input_json) + 1):
+            self.fallbacks["instruction-limit"] += 1  # predicted: at least as long as one that ran out
+            return None
         try:
             vm.set_input_json(input_json)
             raw: str = vm.execute_entry_point(query)
         except RuntimeError as exc:
             reason = "instruction-limit" if "instruction limit" in str(exc) else "error"
+            if reason == "instruction-limit":
+                shortest = self._limit_lengths.get(query, len(input_json))
+                self._limit_lengths[query] = min(len(input_json), shortest)
             self.fallbacks[reason] += 1
             return None
         if _UNDEFINED in raw and raw != _UNDEFINED:
