@@ -192,6 +192,20 @@ rules_for := {
 			"xgboostjob-master-required",
 		],
 	},
+	"clustertrainingruntime": {
+		"CREATE": [
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+			"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
+			"runtime-ancestor-replicas", "runtime-deprecated", "runtime-jobset-template", "runtime-ml-policy-single",
+			"runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
+		],
+		"UPDATE": [
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+			"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
+			"runtime-ancestor-replicas", "runtime-jobset-immutable", "runtime-jobset-template",
+			"runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
+		],
+	},
 	"mpijob-v2beta1": {
 		"CREATE": [
 			"extended-resources-limits", "field-types", "managed-by-supported", "mpijob-clean-pod-policy-supported",
@@ -212,41 +226,26 @@ rules_for := {
 			"resources-required",
 		],
 	},
-	"mxjob": {
-		"CREATE": [
-			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
-		],
-		"UPDATE": [
-			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
-		],
-	},
-	"clustertrainingruntime": {
-		"CREATE": [
-			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-deprecated",
-			"runtime-jobset-template", "runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty",
-			"trainer-field-types",
-		],
-		"UPDATE": [
-			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-jobset-immutable",
-			"runtime-jobset-template", "runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty",
-			"trainer-field-types",
-		],
-	},
 	"trainingruntime": {
 		"CREATE": [
-			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-jobset-template",
-			"runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+			"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
+			"runtime-ancestor-replicas", "runtime-jobset-template", "runtime-ml-policy-single",
+			"runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
 		],
 		"UPDATE": [
-			"runtime-ancestor-container", "runtime-ancestor-replicas", "runtime-jobset-immutable",
-			"runtime-jobset-template", "runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty",
-			"trainer-field-types",
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+			"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
+			"runtime-ancestor-replicas", "runtime-jobset-immutable", "runtime-jobset-template",
+			"runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
 		],
 	},
 	"trainjob": {
 		"CREATE": [
-			"trainer-field-types", "trainjob-active-deadline-seconds", "trainjob-condition-created",
-			"trainjob-condition-types", "trainjob-conditions-terminal-exclusive", "trainjob-dataset-initializer",
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+			"resource-names-valid", "resource-quantities-valid", "resources-required", "trainer-field-types",
+			"trainjob-active-deadline-seconds", "trainjob-condition-created", "trainjob-condition-types",
+			"trainjob-conditions-terminal-exclusive", "trainjob-dataset-initializer",
 			"trainjob-flux-reserved-init-container", "trainjob-managed-by-values", "trainjob-model-initializer",
 			"trainjob-mpi-launcher-node", "trainjob-mpi-reserved-env", "trainjob-name-rfc1035",
 			"trainjob-runtime-deprecated", "trainjob-runtime-exists", "trainjob-runtime-kind",
@@ -257,7 +256,9 @@ rules_for := {
 			"trainjob-volcano-priority-class", "trainjob-volcano-queue-name", "trainjob-xgboost-reserved-env",
 		],
 		"UPDATE": [
-			"trainer-field-types", "trainjob-active-deadline-seconds", "trainjob-dataset-initializer",
+			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+			"resource-names-valid", "resource-quantities-valid", "resources-required", "trainer-field-types",
+			"trainjob-active-deadline-seconds", "trainjob-dataset-initializer",
 			"trainjob-flux-reserved-init-container", "trainjob-immutable-fields", "trainjob-managed-by-values",
 			"trainjob-model-initializer", "trainjob-mpi-launcher-node", "trainjob-mpi-reserved-env",
 			"trainjob-runtime-deprecated", "trainjob-runtime-exists", "trainjob-runtime-kind",
@@ -269,9 +270,18 @@ rules_for := {
 			"trainjob-volcano-queue-name", "trainjob-xgboost-reserved-env",
 		],
 	},
+	"mxjob": {
+		"CREATE": [
+			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
+		],
+		"UPDATE": [
+			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
+		],
+	},
 }
 
 # A rule stays silent on a field that one of these stricter rules already reports.
 yields_to := {
 	"replicas-non-negative": ["master-replicas-one", "pytorchjob-worker-replicas-at-least-one"],
+	"resource-quantities-valid": ["trainer-field-types"],
 }
