@@ -32,15 +32,19 @@ def _engine(name: str, modules: dict[str, str], data: dict[str, Any]) -> Any:
     return engine
 
 
-# Issue 13 asks for under 400; this is the smallest shape measured so far with no slowdown (see
-# benchmarks/entry_medians.py).
-MAX_ENTRY_LINES = 561
+# Issue 13 asks for under 400; the smallest shape measured with no slowdown (see
+# benchmarks/entry_medians.py) needs up to 3 lines per rule (its dispatch, its place in the tables) on
+# top of a fixed part. The bound grows with the catalogue so that adding a rule stays possible, and
+# catches a template that grows without one.
+FIXED_ENTRY_LINES = 340
+ENTRY_LINES_PER_RULE = 3
 
 
 def test_entry_points_stay_small(catalogue: Catalogue, root: Path) -> None:
     shipped = {p: t for p, t in render_rego(catalogue).items() if p.startswith(ENTRY)}
     assert set(shipped) == {str(p.relative_to(root)) for p in (root / ENTRY).glob("*.rego")}
-    assert sum(len(text.splitlines()) for text in shipped.values()) <= MAX_ENTRY_LINES
+    limit = FIXED_ENTRY_LINES + ENTRY_LINES_PER_RULE * len(catalogue.rules_sorted())
+    assert sum(len(text.splitlines()) for text in shipped.values()) <= limit
 
 
 def test_entry_point_lines_are_at_most_120_characters(catalogue: Catalogue) -> None:
