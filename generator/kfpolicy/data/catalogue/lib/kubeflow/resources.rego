@@ -105,6 +105,24 @@ request_limit_maps := [[pair[0], requests, limits] |
 # and comparing them would only add noise).
 usable_values := {q: v | some q, v in parsed; v >= 0}
 
+# Every request with a limit for the same resource where both are usable and their values differ,
+# built in one pass for requests-within-limits and extended-resources-limits (equal values break
+# neither rule): {path of `resources`, resource name, the two quantities, request above limit}.
+# The compiled mode has a fixed instruction budget per evaluation; the values are looked up once
+# per pair here instead of once per rule.
+unequal_pairs := [pair |
+	some holder in request_limit_maps
+	some name, request in holder[1]
+	limit := holder[2][name]
+	request_value := usable_values[request]
+	limit_value := usable_values[limit]
+	request_value != limit_value
+	pair := {
+		"path": holder[0], "name": name, "request": request, "limit": limit,
+		"above": request_value > limit_value,
+	}
+]
+
 # The numeric value of one of the object's quantities.
 value(q) := parsed[q]
 
