@@ -79,11 +79,11 @@ extended(name) if {
 # (Collected from the maps directly: the quantities list is only built when a rule reports.)
 distinct_quantities := {q | some entry in maps; some q in entry[2]}
 
-# The object's quantities that are well formed.
-valid_quantities := {q | some q in distinct_quantities; quantity.valid(q)}
+# Every well-formed quantity of the object, parsed (checked and parsed in one pass).
+parsed := {q: v | some q in distinct_quantities; quantity.valid(q); v := quantity.parse(q)}
 
-# Every well-formed quantity of the object, parsed.
-parsed := {q: v | some q in valid_quantities; v := quantity.parse(q)}
+# The object's quantities that are well formed.
+valid_quantities := {q | some q, _ in parsed}
 
 distinct_names := {name | some entry in maps; some name, _ in entry[2]}
 
