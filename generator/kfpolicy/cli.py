@@ -29,8 +29,9 @@ from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document, DocumentError, read_paths
 from kfpolicy.parallel import in_process, run_parallel, usable_cpus
+from kfpolicy.rawinputs import RawDocument, expand, objects_of, split_paths
 from kfpolicy.repo_commands import generate_cmd, new_group, test_cmd
-from kfpolicy.report import render
+from kfpolicy.report import Report, render
 from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.selection import IgnoreRules
 from kfpolicy.serve.command import serve_cmd
@@ -164,21 +165,35 @@ def eval_cmd(
     with --fail-on-warn), 2 input errors.
     """
     cat = _load(catalogues)
-    items = list(read_paths(paths, IgnoreRules(ignore)))
+    raws = list(split_paths(paths, IgnoreRules(ignore)))
+    count = sum(isinstance(r, RawDocument) for r in raws)
+    workers = jobs if jobs is not None else usable_cpus()
+    if not in_process(workers, count, engine):
+        # The workers parse; here only the documents that may be inventory objects are read.
+        inv = _read_inventory(inventory) + inventory_objects(cat, objects_of(raws, cat.inventory))
+        evaluator = Evaluator(
+            cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
+        )
+        evaluator.expect(count)
+        report = run_parallel(evaluator, raws, workers, timeout)
+        _finish(report, cat, output, verbose, fail_on_warn)
+        return
+    items = list(expand(raws))
     docs = [i for i in items if isinstance(i, Document)]
     inv = _read_inventory(inventory) + inventory_objects(cat, (d.obj for d in docs))
     evaluator = Evaluator(
         cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
     )
     evaluator.expect(len(docs))
-    workers = jobs if jobs is not None else usable_cpus()
-    if not in_process(workers, len(docs), engine):
-        report = run_parallel(evaluator, items, workers, timeout)
-    elif timeout and engine != "opa" and docs:
+    if timeout and engine != "opa" and docs:
         with BoundedEvaluator(evaluator, timeout) as bounded:
             report = run_batch(bounded, items)
     else:
         report = run_batch(evaluator, items)
+    _finish(report, cat, output, verbose, fail_on_warn)
+
+
+def _finish(report: Report, cat: Catalogue, output: str, verbose: bool, fail_on_warn: bool) -> None:
     click.echo(render(report, output, cat, verbose=verbose))
     for e in report.errors:
         if output != "text":
