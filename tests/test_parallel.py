@@ -166,3 +166,29 @@ def test_a_dead_worker_makes_its_documents_errors(batch: Path, monkeypatch: pyte
     # The second worker's slice is lost, the first one's results stay.
     assert lost and all(e["source"] > str(batch / "01") for e in lost)
     assert report["results"] and all(r["source"] < str(batch / "0150") for r in report["results"])
+
+
+def test_streamed_windows_keep_order_files_and_inventory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _mixed(tmp_path)
+    args = ["eval", str(folder), "-o", "json", "-v"]
+    one = CliRunner().invoke(cli, [*args, "--jobs", "1"])
+    monkeypatch.setattr(parallel, "WINDOW", 3)  # many windows; a stream's documents are never cut apart
+    windowed = CliRunner().invoke(cli, [*args, "--jobs", "2"])
+    assert one.exit_code == windowed.exit_code == 2
+    assert one.stdout == windowed.stdout
+    raws = list(split_paths([str(folder)]))
+    cuts = list(parallel.windows(raws, 6))
+    assert len(cuts) > 30 and [r for cut in cuts for r in cut] == raws
+    assert all(not isinstance(cut[-1], RawDocument) or cut[-1].last for cut in cuts)
+
+
+def test_stdin_is_read_once_and_split_over_workers() -> None:
+    job = next(p for p in sorted(JOBS.rglob("*-denied.yaml")) if "trainjob" not in p.parts).read_text()
+    stream = "\n---\n".join([job] * (parallel.MIN_DOCUMENTS + 5) + ["kind: [bad"] + [job] * 40)
+    one = CliRunner().invoke(cli, ["eval", "-", "-o", "json", "--jobs", "1"], input=stream)
+    two = CliRunner().invoke(cli, ["eval", "-", "-o", "json", "--jobs", "2"], input=stream)
+    assert one.exit_code == two.exit_code == 2
+    assert one.stdout == two.stdout
+    assert len(json.loads(one.stdout)["results"]) == parallel.MIN_DOCUMENTS + 45

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kfpolicy import __version__
+from kfpolicy import __version__, parallel
 from kfpolicy.audit.command import audit_cmd
 from kfpolicy.batch import exit_code, run_batch
 from kfpolicy.bounded import DEFAULT_SECONDS, BoundedEvaluator
@@ -28,8 +29,8 @@ from kfpolicy.cli_options import (
 from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document, DocumentError, read_paths
-from kfpolicy.parallel import in_process, run_parallel, usable_cpus
-from kfpolicy.rawinputs import RawDocument, expand, objects_of, split_paths
+from kfpolicy.parallel import in_process, run_streaming, usable_cpus
+from kfpolicy.rawinputs import RawItem, expand, scan, split_paths
 from kfpolicy.repo_commands import generate_cmd, new_group, test_cmd
 from kfpolicy.report import Report, render
 from kfpolicy.runner import Evaluator, inventory_objects
@@ -165,20 +166,27 @@ def eval_cmd(
     with --fail-on-warn), 2 input errors.
     """
     cat = _load(catalogues)
-    raws = list(split_paths(paths, IgnoreRules(ignore)))
-    count = sum(isinstance(r, RawDocument) for r in raws)
+    rules = IgnoreRules(ignore)
     workers = jobs if jobs is not None else usable_cpus()
-    if not in_process(workers, count, engine):
-        # The workers parse; here only the documents that may be inventory objects are read.
-        inv = _read_inventory(inventory) + inventory_objects(cat, objects_of(raws, cat.inventory))
-        evaluator = Evaluator(
-            cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
-        )
-        evaluator.expect(count)
-        report = run_parallel(evaluator, raws, workers, timeout)
-        _finish(report, cat, output, verbose, fail_on_warn)
-        return
-    items = list(expand(raws))
+    # stdin can be read only once: its documents are kept; files are read again when needed.
+    kept = list(split_paths(paths, rules)) if "-" in paths else None
+
+    def split() -> Iterable[RawItem]:
+        return kept if kept is not None else split_paths(paths, rules)
+
+    if not in_process(workers, parallel.MIN_DOCUMENTS, engine):
+        # A first pass counts the documents and parses only those that may be inventory objects;
+        # then the workers parse and evaluate, window after window.
+        count, found = scan(split(), cat.inventory)
+        if not in_process(workers, count, engine):
+            inv = _read_inventory(inventory) + inventory_objects(cat, found)
+            evaluator = Evaluator(
+                cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
+            )
+            evaluator.expect(count)
+            _finish(run_streaming(evaluator, split(), workers, timeout), cat, output, verbose, fail_on_warn)
+            return
+    items = list(expand(split()))
     docs = [i for i in items if isinstance(i, Document)]
     inv = _read_inventory(inventory) + inventory_objects(cat, (d.obj for d in docs))
     evaluator = Evaluator(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -31,6 +31,8 @@ from kfpolicy.runner import DocumentEvaluator, Result, evaluate_isolated
 from kfpolicy.yamllines import LineTree
 
 MIN_DOCUMENTS = 200
+# Documents a worker is given at a time when a batch is streamed (bounds the memory of a large run).
+WINDOW = 2_000
 
 # One item of a worker's document: an input error, a skip, or an evaluation and its seconds.
 Part = DocumentError | SkippedInput | tuple[Result | DocumentError, float]
@@ -133,6 +135,32 @@ def run_parallel(evaluator: Queryable, raws: Sequence[RawItem], jobs: int, timeo
     return _report(raws, outcomes)
 
 
+def windows(raws: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
+    """`raws` in runs of at least `size` items (the last may be shorter), each ending where a file ends."""
+    window: list[RawItem] = []
+    for raw in raws:
+        window.append(raw)
+        if len(window) >= size and (not isinstance(raw, RawDocument) or raw.last):
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def run_streaming(evaluator: Queryable, raws: Iterable[RawItem], jobs: int, timeout: float) -> Report:
+    """run_parallel window after window (WINDOW documents per worker at a time): the input's text is
+    held one window at a time; only the results (with their pruned line trees) accumulate."""
+    results: list[Result] = []
+    errors: list[DocumentError] = []
+    times: list[float] = []
+    for window in windows(raws, WINDOW * jobs):
+        report = run_parallel(evaluator, window, jobs, timeout)
+        results.extend(report.results)
+        errors.extend(report.errors)
+        times.extend(report.times)
+    return Report(results=results, errors=errors, times=times)
+
+
 def _report(raws: Sequence[RawItem], outcomes: Sequence[Outcome]) -> Report:
     report = _Collected([], [], [])
     tally = FileTally()
@@ -172,4 +200,13 @@ def _add(report: _Collected, part: Part) -> None:
             report.times.append(elapsed)
 
 
-__all__ = ["MIN_DOCUMENTS", "in_process", "run_batch", "run_parallel", "usable_cpus"]
+__all__ = [
+    "MIN_DOCUMENTS",
+    "WINDOW",
+    "in_process",
+    "run_batch",
+    "run_parallel",
+    "run_streaming",
+    "usable_cpus",
+    "windows",
+]

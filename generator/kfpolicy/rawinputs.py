@@ -110,12 +110,18 @@ def may_hold(raw: RawDocument, kinds: Iterable[str]) -> bool:
     return "\\" in text or any(kind in text for kind in kinds)
 
 
-def objects_of(raws: Iterable[RawItem], kinds: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """The objects of the documents that may hold one of `kinds` (parsed here; the rest are not)."""
+def scan(raws: Iterable[RawItem], kinds: Iterable[str]) -> tuple[int, list[dict[str, Any]]]:
+    """How many documents there are, and the objects of those that may hold one of `kinds` (parsed
+    here; the others are not)."""
     names = tuple(kinds)
+    count, found = 0, list[dict[str, Any]]()
     for raw in raws:
-        if isinstance(raw, RawDocument) and may_hold(raw, names):
-            yield from (item.obj for item in parse(raw)[1] if isinstance(item, Document))
+        if not isinstance(raw, RawDocument):
+            continue
+        count += 1
+        if may_hold(raw, names):
+            found.extend(item.obj for item in parse(raw)[1] if isinstance(item, Document))
+    return count, found
 
 
-__all__ = ["FileTally", "RawDocument", "RawItem", "expand", "may_hold", "objects_of", "parse", "split_paths"]
+__all__ = ["FileTally", "RawDocument", "RawItem", "expand", "may_hold", "parse", "scan", "split_paths"]
