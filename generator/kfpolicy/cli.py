@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kfpolicy import __version__
+from kfpolicy import __version__, parallel
 from kfpolicy.audit.command import audit_cmd
 from kfpolicy.batch import exit_code, run_batch
 from kfpolicy.bounded import DEFAULT_SECONDS, BoundedEvaluator
@@ -28,9 +29,10 @@ from kfpolicy.cli_options import (
 from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document, DocumentError, read_paths
-from kfpolicy.parallel import in_process, run_parallel, usable_cpus
+from kfpolicy.parallel import in_process, run_streaming, usable_cpus
+from kfpolicy.rawinputs import RawItem, expand, scan, split_paths
 from kfpolicy.repo_commands import generate_cmd, new_group, test_cmd
-from kfpolicy.report import render
+from kfpolicy.report import Report, render
 from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.selection import IgnoreRules
 from kfpolicy.serve.command import serve_cmd
@@ -164,21 +166,42 @@ def eval_cmd(
     with --fail-on-warn), 2 input errors.
     """
     cat = _load(catalogues)
-    items = list(read_paths(paths, IgnoreRules(ignore)))
+    rules = IgnoreRules(ignore)
+    workers = jobs if jobs is not None else usable_cpus()
+    # stdin can be read only once: its documents are kept; files are read again when needed.
+    kept = list(split_paths(paths, rules)) if "-" in paths else None
+
+    def split() -> Iterable[RawItem]:
+        return kept if kept is not None else split_paths(paths, rules)
+
+    if not in_process(workers, parallel.MIN_DOCUMENTS, engine):
+        # A first pass counts the documents and parses only those that may be inventory objects;
+        # then the workers parse and evaluate, window after window.
+        count, found = scan(split(), cat.inventory)
+        if not in_process(workers, count, engine):
+            inv = _read_inventory(inventory) + inventory_objects(cat, found)
+            evaluator = Evaluator(
+                cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
+            )
+            evaluator.expect(count)
+            _finish(run_streaming(evaluator, split(), workers, timeout), cat, output, verbose, fail_on_warn)
+            return
+    items = list(expand(split()))
     docs = [i for i in items if isinstance(i, Document)]
     inv = _read_inventory(inventory) + inventory_objects(cat, (d.obj for d in docs))
     evaluator = Evaluator(
         cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
     )
     evaluator.expect(len(docs))
-    workers = jobs if jobs is not None else usable_cpus()
-    if not in_process(workers, len(docs), engine):
-        report = run_parallel(evaluator, items, workers, timeout)
-    elif timeout and engine != "opa" and docs:
+    if timeout and engine != "opa" and docs:
         with BoundedEvaluator(evaluator, timeout) as bounded:
             report = run_batch(bounded, items)
     else:
         report = run_batch(evaluator, items)
+    _finish(report, cat, output, verbose, fail_on_warn)
+
+
+def _finish(report: Report, cat: Catalogue, output: str, verbose: bool, fail_on_warn: bool) -> None:
     click.echo(render(report, output, cat, verbose=verbose))
     for e in report.errors:
         if output != "text":

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -19,7 +19,7 @@ from kfpolicy.safevalues import json_problem, loads_strict, unsafe_value
 from kfpolicy.selection import JSON_PATCH, NO_DOCUMENTS, TEMPLATED, IgnoreRules, is_json_patch, is_templated
 from kfpolicy.walk import FolderError, folder_files
 from kfpolicy.yamlfast import load_chunk_with_lines
-from kfpolicy.yamlio import LineTree, describe_error, line_trees, split_documents
+from kfpolicy.yamlio import Chunk, LineTree, describe_error, line_trees, split_documents
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 # Documents read from one file, empty ones included; the rest of a longer stream is an error.
@@ -70,6 +70,9 @@ class SkippedInput:
 
 
 Item = Document | DocumentError | SkippedInput
+T = TypeVar("T")
+# Turns one file's text (its source, whether it is JSON) into items.
+Reader = Callable[[str, str, bool], Iterator[T]]
 
 
 Parsed = tuple[str, Any, LineTree | None]
@@ -77,6 +80,16 @@ Parsed = tuple[str, Any, LineTree | None]
 
 def _tree(trees: list[LineTree | None], index: int) -> LineTree | None:
     return trees[index] if index < len(trees) else None
+
+
+def parse_chunk(chunk: Chunk, source: str, index: int) -> Parsed | DocumentError | None:
+    """Document `index` of a split YAML stream; None when it is empty."""
+    try:
+        doc, lines = load_chunk_with_lines(chunk)
+    except yaml.YAMLError as exc:
+        message, line = describe_error(exc)
+        return DocumentError(f"{source}#{index}", f"invalid YAML: {message}", line)
+    return None if doc is None else (f"{source}#{index}", doc, lines)
 
 
 def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | DocumentError | SkippedInput]:
@@ -96,16 +109,10 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | Do
             limit = MAX_DOCUMENTS_PER_FILE
             yield DocumentError(source, f"more than {limit:,} documents: the rest is not read")
             return
-        try:
-            doc, lines = load_chunk_with_lines(chunk)
-        except yaml.YAMLError as exc:
-            message, line = describe_error(exc)
-            yield DocumentError(f"{source}#{index}", f"invalid YAML: {message}", line)
+        parsed = parse_chunk(chunk, source, index)
+        if parsed is not None:
             found += 1
-            continue
-        if doc is not None:
-            found += 1
-            yield (f"{source}#{index}", doc, lines)
+            yield parsed
     if not found:
         yield SkippedInput(source, NO_DOCUMENTS)
 
@@ -116,7 +123,7 @@ def _child(tree: LineTree | None, *path: str | int) -> LineTree | None:
     return tree
 
 
-def _expand(source: str, doc: Any, tree: LineTree | None = None) -> Iterator[Item]:
+def expand_parsed(source: str, doc: Any, tree: LineTree | None = None) -> Iterator[Item]:
     """Turn one parsed document into the objects it holds (List items, AdmissionReview requests)."""
     line = None if tree is None else tree.line
     if is_json_patch(doc):
@@ -142,7 +149,7 @@ def _expand(source: str, doc: Any, tree: LineTree | None = None) -> Iterator[Ite
             yield DocumentError(source, f"{kind}: items must be a list", line)
             return
         for i, item in enumerate(items):
-            yield from _expand(f"{source}/items[{i}]", item, _child(tree, "items", i))
+            yield from expand_parsed(f"{source}/items[{i}]", item, _child(tree, "items", i))
         return
     yield Document(source=source, obj=doc, lines=tree)
 
@@ -179,7 +186,7 @@ def read_text(text: str, source: str, *, is_json: bool = False) -> Iterator[Item
         if isinstance(parsed, (DocumentError, SkippedInput)):
             yield parsed
         else:
-            yield from _expand(*parsed)
+            yield from expand_parsed(*parsed)
 
 
 class _Budget:
@@ -195,7 +202,7 @@ class _Budget:
         return True
 
 
-def _read_file(path: Path, budget: _Budget) -> Iterator[Item]:
+def _read_file(path: Path, budget: _Budget, reader: Reader[T]) -> Iterator[T | DocumentError | SkippedInput]:
     source = str(path)
     try:
         info = path.stat()
@@ -215,10 +222,12 @@ def _read_file(path: Path, budget: _Budget) -> Iterator[Item]:
     except OSError as exc:
         yield DocumentError(source, f"cannot read: {exc.strerror or exc}")
         return
-    yield from _decode_and_read(data, source, is_json=path.suffix.lower() == ".json")
+    yield from _decode_and_read(data, source, reader, is_json=path.suffix.lower() == ".json")
 
 
-def _decode_and_read(data: bytes, source: str, *, is_json: bool) -> Iterator[Item]:
+def _decode_and_read(
+    data: bytes, source: str, reader: Reader[T], *, is_json: bool
+) -> Iterator[T | DocumentError | SkippedInput]:
     if b"\0" in data:
         yield DocumentError(source, "binary file (contains NUL bytes); expected YAML or JSON text")
         return
@@ -233,12 +242,23 @@ def _decode_and_read(data: bytes, source: str, *, is_json: bool) -> Iterator[Ite
     if is_templated(text):
         yield SkippedInput(source, TEMPLATED)
         return
-    yield from read_text(text, source, is_json=is_json)
+    yield from reader(text, source, is_json)
 
 
 def read_paths(paths: Iterable[str], ignore: IgnoreRules | None = None) -> Iterator[Item]:
     """Every document under the given paths ('-' is stdin), in a stable order. Files matched by
     `ignore` (--ignore, .kfpolicyignore) are left out, even when named on the command line."""
+    return read_paths_with(paths, _read_all, ignore)
+
+
+def _read_all(text: str, source: str, is_json: bool) -> Iterator[Item]:
+    return read_text(text, source, is_json=is_json)
+
+
+def read_paths_with(
+    paths: Iterable[str], reader: Reader[T], ignore: IgnoreRules | None = None
+) -> Iterator[T | DocumentError | SkippedInput]:
+    """As read_paths, with `reader` turning each file's text into items (parsed, or only split)."""
     ignore = ignore or IgnoreRules()
     budget = _Budget()
     for raw in paths:
@@ -248,7 +268,7 @@ def read_paths(paths: Iterable[str], ignore: IgnoreRules | None = None) -> Itera
                 yield DocumentError("<stdin>", f"input is larger than the limit of {MAX_FILE_BYTES:,} bytes")
                 continue
             stripped = data.lstrip()
-            yield from _decode_and_read(data, "<stdin>", is_json=stripped[:1] in (b"{", b"["))
+            yield from _decode_and_read(data, "<stdin>", reader, is_json=stripped[:1] in (b"{", b"["))
             continue
         path = Path(raw)
         if ignore.ignored(path, is_dir=path.is_dir()):
@@ -258,8 +278,8 @@ def read_paths(paths: Iterable[str], ignore: IgnoreRules | None = None) -> Itera
                 if isinstance(entry, FolderError):
                     yield DocumentError(entry.folder, entry.message)
                 else:
-                    yield from _read_file(entry, budget)
+                    yield from _read_file(entry, budget, reader)
         elif path.exists() or path.is_symlink():
-            yield from _read_file(path, budget)
+            yield from _read_file(path, budget, reader)
         else:
             raise InputError(f"{raw}: no such file or folder")

@@ -82,11 +82,11 @@ extended(name) if {
 # (Collected from the maps directly: the quantities list is only built when a rule reports.)
 distinct_quantities := {q | some entry in maps; some q in entry[2]}
 
-# The object's quantities that are well formed.
-valid_quantities := {q | some q in distinct_quantities; quantity.valid(q)}
+# Every well-formed quantity of the object, parsed (checked and parsed in one pass).
+parsed := {q: v | some q in distinct_quantities; quantity.valid(q); v := quantity.parse(q)}
 
-# Every well-formed quantity of the object, parsed.
-parsed := {q: v | some q in valid_quantities; v := quantity.parse(q)}
+# The object's quantities that are well formed.
+valid_quantities := {q | some q, _ in parsed}
 
 distinct_names := {name | some entry in maps; some name, _ in entry[2]}
 
@@ -107,6 +107,24 @@ request_limit_maps := [[pair[0], requests, limits] |
 # look a quantity up here once (invalid or negative ones are reported by resource-quantities-valid,
 # and comparing them would only add noise).
 usable_values := {q: v | some q, v in parsed; v >= 0}
+
+# Every request with a limit for the same resource where both are usable and their values differ,
+# built in one pass for requests-within-limits and extended-resources-limits (equal values break
+# neither rule): {path of `resources`, resource name, the two quantities, request above limit}.
+# The compiled mode has a fixed instruction budget per evaluation; the values are looked up once
+# per pair here instead of once per rule.
+unequal_pairs := [pair |
+	some holder in request_limit_maps
+	some name, request in holder[1]
+	limit := holder[2][name]
+	request_value := usable_values[request]
+	limit_value := usable_values[limit]
+	request_value != limit_value
+	pair := {
+		"path": holder[0], "name": name, "request": request, "limit": limit,
+		"above": request_value > limit_value,
+	}
+]
 
 # The numeric value of one of the object's quantities.
 value(q) := parsed[q]

@@ -18,17 +18,10 @@ violation contains core.required(field, "Limit must be set for non overcommitabl
 	field := resources.map_path(maps[0], "limits")
 }
 
-# A request that differs from its limit.
-violation contains core.invalid(field, quantity.text(request), detail) if {
-	some maps in resources.request_limit_maps
-	some name, request in maps[1]
-	not name in resources.overcommit_names
-	limit := maps[2][name]
-	request_value := resources.usable_values[request]
-	is_number(request_value)
-	limit_value := resources.usable_values[limit]
-	is_number(limit_value)
-	request_value != limit_value
-	field := resources.map_path(maps[0], "requests")
-	detail := sprintf("must be equal to %v limit of %v", [name, quantity.text(limit)])
+# A request that differs from its limit (usable values, compared once in resources.unequal_pairs).
+violation contains core.invalid(field, quantity.text(pair.request), detail) if {
+	some pair in resources.unequal_pairs
+	not pair.name in resources.overcommit_names
+	field := resources.map_path(pair.path, "requests")
+	detail := sprintf("must be equal to %v limit of %v", [pair.name, quantity.text(pair.limit)])
 }
