@@ -26,7 +26,7 @@ rule_parameters(rule_id) := object.union(settings[rule_id].parameters, overrides
 	is_object(overrides[rule_id])
 } else := settings[rule_id].parameters
 
-# The default profile, "baseline".
+# The default profile, "baseline" (a literal: no per-evaluation cost where no profile data is given).
 default_rules := {
 	"container-image-required": {"enforcement": "deny", "parameters": {}},
 	"containers-required": {"enforcement": "deny", "parameters": {}},
@@ -106,177 +106,96 @@ default_rules := {
 	"xgboostjob-master-required": {"enforcement": "deny", "parameters": {}},
 }
 
-# Rule ids by kind id and operation: each rule's kinds and operations, inverted.
+# Rule ids by kind id (each rule's kinds, inverted), and the rules each operation skips (a rule for
+# one operation only): the rules that can apply to an object, looked up in one step.
 rules_for := {
-	"jaxjob": {
-		"CREATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "pod-security-baseline",
-			"replica-specs-required", "replica-type-supported", "replicas-non-negative", "requests-within-limits",
-			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
-		],
-		"UPDATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "pod-security-baseline",
-			"replica-specs-required", "replica-type-supported", "replicas-non-negative", "requests-within-limits",
-			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
-			"scheduling-queue-immutable",
-		],
+	"jaxjob": [
+		"container-image-required", "containers-required", "default-container-required",
+		"extended-resources-limits", "field-types", "job-name-dns1035", "pod-security-baseline",
+		"replica-specs-required", "replica-type-supported", "replicas-non-negative", "requests-within-limits",
+		"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
+		"scheduling-queue-immutable",
+	],
+	"paddlejob": [
+		"container-image-required", "containers-required", "default-container-required",
+		"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-immutable",
+		"managed-by-supported", "pod-security-baseline", "replica-specs-required", "replica-type-supported",
+		"replicas-non-negative", "requests-within-limits", "resource-limit-caps", "resource-names-valid",
+		"resource-quantities-valid", "resources-required", "scheduling-queue-immutable",
+	],
+	"pytorchjob": [
+		"container-image-required", "containers-required", "default-container-required",
+		"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-immutable",
+		"managed-by-supported", "master-replicas-one", "pod-security-baseline",
+		"pytorchjob-elastic-nproc-per-node-deprecated", "pytorchjob-elastic-policy-worker-required",
+		"pytorchjob-nproc-per-node-conflict", "pytorchjob-worker-replicas-at-least-one", "replica-specs-required",
+		"replica-type-supported", "replicas-non-negative", "requests-within-limits", "resource-limit-caps",
+		"resource-names-valid", "resource-quantities-valid", "resources-required", "scheduling-queue-immutable",
+	],
+	"tfjob": [
+		"container-image-required", "containers-required", "default-container-required",
+		"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-immutable",
+		"managed-by-supported", "pod-security-baseline", "replica-specs-required", "replicas-non-negative",
+		"requests-within-limits", "resource-limit-caps", "resource-names-valid", "resource-quantities-valid",
+		"resources-required", "scheduling-queue-immutable", "tfjob-single-chief-or-master",
+	],
+	"xgboostjob": [
+		"container-image-required", "containers-required", "default-container-required",
+		"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-immutable",
+		"managed-by-supported", "master-replicas-one", "pod-security-baseline", "replica-specs-required",
+		"replica-type-supported", "replicas-non-negative", "requests-within-limits", "resource-limit-caps",
+		"resource-names-valid", "resource-quantities-valid", "resources-required", "scheduling-queue-immutable",
+		"xgboostjob-master-required",
+	],
+	"clustertrainingruntime": [
+		"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+		"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
+		"runtime-ancestor-replicas", "runtime-deprecated", "runtime-jobset-immutable", "runtime-jobset-template",
+		"runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
+	],
+	"mpijob-v2beta1": [
+		"extended-resources-limits", "field-types", "managed-by-supported", "mpijob-clean-pod-policy-supported",
+		"mpijob-containers-required", "mpijob-implementation-supported", "mpijob-launcher-replicas-one",
+		"mpijob-launcher-required", "mpijob-name-dns1035", "mpijob-non-negative-counts",
+		"mpijob-restart-policy-supported", "mpijob-ssh-auth-mount-path-required",
+		"mpijob-worker-replicas-at-least-one", "pod-security-baseline", "replica-specs-required",
+		"requests-within-limits", "resource-limit-caps", "resource-names-valid", "resource-quantities-valid",
+		"resources-required",
+	],
+	"trainingruntime": [
+		"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+		"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
+		"runtime-ancestor-replicas", "runtime-jobset-immutable", "runtime-jobset-template",
+		"runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
+	],
+	"trainjob": [
+		"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
+		"resource-names-valid", "resource-quantities-valid", "resources-required", "trainer-field-types",
+		"trainjob-active-deadline-seconds", "trainjob-condition-created", "trainjob-condition-types",
+		"trainjob-conditions-terminal-exclusive", "trainjob-dataset-initializer",
+		"trainjob-flux-reserved-init-container", "trainjob-immutable-fields", "trainjob-managed-by-values",
+		"trainjob-model-initializer", "trainjob-mpi-launcher-node", "trainjob-mpi-reserved-env",
+		"trainjob-name-rfc1035", "trainjob-runtime-deprecated", "trainjob-runtime-exists", "trainjob-runtime-kind",
+		"trainjob-runtime-patch-manager", "trainjob-runtime-patch-reserved-env", "trainjob-runtime-patch-targets",
+		"trainjob-runtime-patches-jobset-active", "trainjob-runtime-patches-schema",
+		"trainjob-runtime-patches-suspended", "trainjob-runtime-ref-required", "trainjob-storage-uri",
+		"trainjob-torch-env-injection", "trainjob-torch-reserved-env", "trainjob-torchtune-config",
+		"trainjob-torchtune-immutable-args", "trainjob-trainer-fields", "trainjob-trainer-status-updated-time",
+		"trainjob-volcano-priority-class", "trainjob-volcano-queue-name", "trainjob-xgboost-reserved-env",
+	],
+	"mxjob": [
+		"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
+	],
+}
+
+skipped_on := {
+	"CREATE": {
+		"managed-by-immutable", "runtime-jobset-immutable", "scheduling-queue-immutable",
+		"trainjob-immutable-fields", "trainjob-runtime-patches-jobset-active", "trainjob-runtime-patches-suspended",
 	},
-	"paddlejob": {
-		"CREATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-supported",
-			"pod-security-baseline", "replica-specs-required", "replica-type-supported", "replicas-non-negative",
-			"requests-within-limits", "resource-limit-caps", "resource-names-valid", "resource-quantities-valid",
-			"resources-required",
-		],
-		"UPDATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-immutable",
-			"managed-by-supported", "pod-security-baseline", "replica-specs-required", "replica-type-supported",
-			"replicas-non-negative", "requests-within-limits", "resource-limit-caps", "resource-names-valid",
-			"resource-quantities-valid", "resources-required", "scheduling-queue-immutable",
-		],
-	},
-	"pytorchjob": {
-		"CREATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-supported",
-			"master-replicas-one", "pod-security-baseline", "pytorchjob-elastic-nproc-per-node-deprecated",
-			"pytorchjob-elastic-policy-worker-required", "pytorchjob-nproc-per-node-conflict",
-			"pytorchjob-worker-replicas-at-least-one", "replica-specs-required", "replica-type-supported",
-			"replicas-non-negative", "requests-within-limits", "resource-limit-caps", "resource-names-valid",
-			"resource-quantities-valid", "resources-required",
-		],
-		"UPDATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-immutable",
-			"managed-by-supported", "master-replicas-one", "pod-security-baseline",
-			"pytorchjob-elastic-nproc-per-node-deprecated", "pytorchjob-elastic-policy-worker-required",
-			"pytorchjob-nproc-per-node-conflict", "pytorchjob-worker-replicas-at-least-one", "replica-specs-required",
-			"replica-type-supported", "replicas-non-negative", "requests-within-limits", "resource-limit-caps",
-			"resource-names-valid", "resource-quantities-valid", "resources-required", "scheduling-queue-immutable",
-		],
-	},
-	"tfjob": {
-		"CREATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-supported",
-			"pod-security-baseline", "replica-specs-required", "replicas-non-negative", "requests-within-limits",
-			"resource-limit-caps", "resource-names-valid", "resource-quantities-valid", "resources-required",
-			"tfjob-single-chief-or-master",
-		],
-		"UPDATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-immutable",
-			"managed-by-supported", "pod-security-baseline", "replica-specs-required", "replicas-non-negative",
-			"requests-within-limits", "resource-limit-caps", "resource-names-valid", "resource-quantities-valid",
-			"resources-required", "scheduling-queue-immutable", "tfjob-single-chief-or-master",
-		],
-	},
-	"xgboostjob": {
-		"CREATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-supported",
-			"master-replicas-one", "pod-security-baseline", "replica-specs-required", "replica-type-supported",
-			"replicas-non-negative", "requests-within-limits", "resource-limit-caps", "resource-names-valid",
-			"resource-quantities-valid", "resources-required", "xgboostjob-master-required",
-		],
-		"UPDATE": [
-			"container-image-required", "containers-required", "default-container-required",
-			"extended-resources-limits", "field-types", "job-name-dns1035", "managed-by-immutable",
-			"managed-by-supported", "master-replicas-one", "pod-security-baseline", "replica-specs-required",
-			"replica-type-supported", "replicas-non-negative", "requests-within-limits", "resource-limit-caps",
-			"resource-names-valid", "resource-quantities-valid", "resources-required", "scheduling-queue-immutable",
-			"xgboostjob-master-required",
-		],
-	},
-	"clustertrainingruntime": {
-		"CREATE": [
-			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
-			"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
-			"runtime-ancestor-replicas", "runtime-deprecated", "runtime-jobset-template", "runtime-ml-policy-single",
-			"runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
-		],
-		"UPDATE": [
-			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
-			"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
-			"runtime-ancestor-replicas", "runtime-jobset-immutable", "runtime-jobset-template",
-			"runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
-		],
-	},
-	"mpijob-v2beta1": {
-		"CREATE": [
-			"extended-resources-limits", "field-types", "managed-by-supported", "mpijob-clean-pod-policy-supported",
-			"mpijob-containers-required", "mpijob-implementation-supported", "mpijob-launcher-replicas-one",
-			"mpijob-launcher-required", "mpijob-name-dns1035", "mpijob-non-negative-counts",
-			"mpijob-restart-policy-supported", "mpijob-ssh-auth-mount-path-required",
-			"mpijob-worker-replicas-at-least-one", "pod-security-baseline", "replica-specs-required",
-			"requests-within-limits", "resource-limit-caps", "resource-names-valid", "resource-quantities-valid",
-			"resources-required",
-		],
-		"UPDATE": [
-			"extended-resources-limits", "field-types", "managed-by-supported", "mpijob-clean-pod-policy-supported",
-			"mpijob-containers-required", "mpijob-implementation-supported", "mpijob-launcher-replicas-one",
-			"mpijob-launcher-required", "mpijob-name-dns1035", "mpijob-non-negative-counts",
-			"mpijob-restart-policy-supported", "mpijob-ssh-auth-mount-path-required",
-			"mpijob-worker-replicas-at-least-one", "pod-security-baseline", "replica-specs-required",
-			"requests-within-limits", "resource-limit-caps", "resource-names-valid", "resource-quantities-valid",
-			"resources-required",
-		],
-	},
-	"trainingruntime": {
-		"CREATE": [
-			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
-			"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
-			"runtime-ancestor-replicas", "runtime-jobset-template", "runtime-ml-policy-single",
-			"runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
-		],
-		"UPDATE": [
-			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
-			"resource-names-valid", "resource-quantities-valid", "resources-required", "runtime-ancestor-container",
-			"runtime-ancestor-replicas", "runtime-jobset-immutable", "runtime-jobset-template",
-			"runtime-ml-policy-single", "runtime-policy-values", "runtime-spec-not-empty", "trainer-field-types",
-		],
-	},
-	"trainjob": {
-		"CREATE": [
-			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
-			"resource-names-valid", "resource-quantities-valid", "resources-required", "trainer-field-types",
-			"trainjob-active-deadline-seconds", "trainjob-condition-created", "trainjob-condition-types",
-			"trainjob-conditions-terminal-exclusive", "trainjob-dataset-initializer",
-			"trainjob-flux-reserved-init-container", "trainjob-managed-by-values", "trainjob-model-initializer",
-			"trainjob-mpi-launcher-node", "trainjob-mpi-reserved-env", "trainjob-name-rfc1035",
-			"trainjob-runtime-deprecated", "trainjob-runtime-exists", "trainjob-runtime-kind",
-			"trainjob-runtime-patch-manager", "trainjob-runtime-patch-reserved-env", "trainjob-runtime-patch-targets",
-			"trainjob-runtime-patches-schema", "trainjob-runtime-ref-required", "trainjob-storage-uri",
-			"trainjob-torch-env-injection", "trainjob-torch-reserved-env", "trainjob-torchtune-config",
-			"trainjob-torchtune-immutable-args", "trainjob-trainer-fields", "trainjob-trainer-status-updated-time",
-			"trainjob-volcano-priority-class", "trainjob-volcano-queue-name", "trainjob-xgboost-reserved-env",
-		],
-		"UPDATE": [
-			"extended-resources-limits", "pod-security-baseline", "requests-within-limits", "resource-limit-caps",
-			"resource-names-valid", "resource-quantities-valid", "resources-required", "trainer-field-types",
-			"trainjob-active-deadline-seconds", "trainjob-dataset-initializer",
-			"trainjob-flux-reserved-init-container", "trainjob-immutable-fields", "trainjob-managed-by-values",
-			"trainjob-model-initializer", "trainjob-mpi-launcher-node", "trainjob-mpi-reserved-env",
-			"trainjob-runtime-deprecated", "trainjob-runtime-exists", "trainjob-runtime-kind",
-			"trainjob-runtime-patch-manager", "trainjob-runtime-patch-reserved-env", "trainjob-runtime-patch-targets",
-			"trainjob-runtime-patches-jobset-active", "trainjob-runtime-patches-schema",
-			"trainjob-runtime-patches-suspended", "trainjob-runtime-ref-required", "trainjob-storage-uri",
-			"trainjob-torch-env-injection", "trainjob-torch-reserved-env", "trainjob-torchtune-config",
-			"trainjob-torchtune-immutable-args", "trainjob-trainer-fields", "trainjob-volcano-priority-class",
-			"trainjob-volcano-queue-name", "trainjob-xgboost-reserved-env",
-		],
-	},
-	"mxjob": {
-		"CREATE": [
-			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
-		],
-		"UPDATE": [
-			"mxjob-deprecated", "mxjob-name-dns1035", "mxjob-replica-specs-valid",
-		],
+	"UPDATE": {
+		"runtime-deprecated", "trainjob-condition-created", "trainjob-condition-types",
+		"trainjob-conditions-terminal-exclusive", "trainjob-name-rfc1035", "trainjob-trainer-status-updated-time",
 	},
 }
 

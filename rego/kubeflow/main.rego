@@ -14,7 +14,9 @@ import data.lib.kubeflow.core
 
 # The active rules that apply to this object's kind and operation.
 active contains rule_id if {
-	some rule_id in config.rules_for[core.kind_id][core.operation]
+	skipped := config.skipped_on[core.operation]
+	some rule_id in config.rules_for[core.kind_id]
+	not rule_id in skipped
 	config.settings[rule_id]
 }
 
@@ -67,14 +69,12 @@ raw_violation contains {"rule": "master-replicas-one", "violation": v} if {
 	"master-replicas-one" in active; some v in data.lib.kubeflow.rules.master_replicas_one.violation }
 raw_violation contains {"rule": "mpijob-clean-pod-policy-supported", "violation": v} if {
 	"mpijob-clean-pod-policy-supported" in active
-	some v in data.lib.kubeflow.rules.mpijob_clean_pod_policy_supported.violation
-}
+	some v in data.lib.kubeflow.rules.mpijob_clean_pod_policy_supported.violation }
 raw_violation contains {"rule": "mpijob-containers-required", "violation": v} if {
 	"mpijob-containers-required" in active; some v in data.lib.kubeflow.rules.mpijob_containers_required.violation }
 raw_violation contains {"rule": "mpijob-implementation-supported", "violation": v} if {
 	"mpijob-implementation-supported" in active
-	some v in data.lib.kubeflow.rules.mpijob_implementation_supported.violation
-}
+	some v in data.lib.kubeflow.rules.mpijob_implementation_supported.violation }
 raw_violation contains {"rule": "mpijob-launcher-replicas-one", "violation": v} if {
 	"mpijob-launcher-replicas-one" in active; some v in data.lib.kubeflow.rules.mpijob_launcher_replicas_one.violation }
 raw_violation contains {"rule": "mpijob-launcher-required", "violation": v} if {
@@ -85,16 +85,13 @@ raw_violation contains {"rule": "mpijob-non-negative-counts", "violation": v} if
 	"mpijob-non-negative-counts" in active; some v in data.lib.kubeflow.rules.mpijob_non_negative_counts.violation }
 raw_violation contains {"rule": "mpijob-restart-policy-supported", "violation": v} if {
 	"mpijob-restart-policy-supported" in active
-	some v in data.lib.kubeflow.rules.mpijob_restart_policy_supported.violation
-}
+	some v in data.lib.kubeflow.rules.mpijob_restart_policy_supported.violation }
 raw_violation contains {"rule": "mpijob-ssh-auth-mount-path-required", "violation": v} if {
 	"mpijob-ssh-auth-mount-path-required" in active
-	some v in data.lib.kubeflow.rules.mpijob_ssh_auth_mount_path_required.violation
-}
+	some v in data.lib.kubeflow.rules.mpijob_ssh_auth_mount_path_required.violation }
 raw_violation contains {"rule": "mpijob-worker-replicas-at-least-one", "violation": v} if {
 	"mpijob-worker-replicas-at-least-one" in active
-	some v in data.lib.kubeflow.rules.mpijob_worker_replicas_at_least_one.violation
-}
+	some v in data.lib.kubeflow.rules.mpijob_worker_replicas_at_least_one.violation }
 raw_violation contains {"rule": "mxjob-deprecated", "violation": v} if {
 	"mxjob-deprecated" in active; some v in data.lib.kubeflow.rules.mxjob_deprecated.violation }
 raw_violation contains {"rule": "mxjob-name-dns1035", "violation": v} if {
@@ -105,20 +102,16 @@ raw_violation contains {"rule": "pod-security-baseline", "violation": v} if {
 	"pod-security-baseline" in active; some v in data.lib.kubeflow.rules.pod_security_baseline.violation }
 raw_violation contains {"rule": "pytorchjob-elastic-nproc-per-node-deprecated", "violation": v} if {
 	"pytorchjob-elastic-nproc-per-node-deprecated" in active
-	some v in data.lib.kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated.violation
-}
+	some v in data.lib.kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated.violation }
 raw_violation contains {"rule": "pytorchjob-elastic-policy-worker-required", "violation": v} if {
 	"pytorchjob-elastic-policy-worker-required" in active
-	some v in data.lib.kubeflow.rules.pytorchjob_elastic_policy_worker_required.violation
-}
+	some v in data.lib.kubeflow.rules.pytorchjob_elastic_policy_worker_required.violation }
 raw_violation contains {"rule": "pytorchjob-nproc-per-node-conflict", "violation": v} if {
 	"pytorchjob-nproc-per-node-conflict" in active
-	some v in data.lib.kubeflow.rules.pytorchjob_nproc_per_node_conflict.violation
-}
+	some v in data.lib.kubeflow.rules.pytorchjob_nproc_per_node_conflict.violation }
 raw_violation contains {"rule": "pytorchjob-worker-replicas-at-least-one", "violation": v} if {
 	"pytorchjob-worker-replicas-at-least-one" in active
-	some v in data.lib.kubeflow.rules.pytorchjob_worker_replicas_at_least_one.violation
-}
+	some v in data.lib.kubeflow.rules.pytorchjob_worker_replicas_at_least_one.violation }
 raw_violation contains {"rule": "replica-specs-required", "violation": v} if {
 	"replica-specs-required" in active; some v in data.lib.kubeflow.rules.replica_specs_required.violation }
 raw_violation contains {"rule": "replica-type-supported", "violation": v} if {
@@ -159,22 +152,19 @@ raw_violation contains {"rule": "trainer-field-types", "violation": v} if {
 	"trainer-field-types" in active; some v in data.lib.kubeflow.rules.trainer_field_types.violation }
 raw_violation contains {"rule": "trainjob-active-deadline-seconds", "violation": v} if {
 	"trainjob-active-deadline-seconds" in active
-	some v in data.lib.kubeflow.rules.trainjob_active_deadline_seconds.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_active_deadline_seconds.violation }
 raw_violation contains {"rule": "trainjob-condition-created", "violation": v} if {
 	"trainjob-condition-created" in active; some v in data.lib.kubeflow.rules.trainjob_condition_created.violation }
 raw_violation contains {"rule": "trainjob-condition-types", "violation": v} if {
 	"trainjob-condition-types" in active; some v in data.lib.kubeflow.rules.trainjob_condition_types.violation }
 raw_violation contains {"rule": "trainjob-conditions-terminal-exclusive", "violation": v} if {
 	"trainjob-conditions-terminal-exclusive" in active
-	some v in data.lib.kubeflow.rules.trainjob_conditions_terminal_exclusive.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_conditions_terminal_exclusive.violation }
 raw_violation contains {"rule": "trainjob-dataset-initializer", "violation": v} if {
 	"trainjob-dataset-initializer" in active; some v in data.lib.kubeflow.rules.trainjob_dataset_initializer.violation }
 raw_violation contains {"rule": "trainjob-flux-reserved-init-container", "violation": v} if {
 	"trainjob-flux-reserved-init-container" in active
-	some v in data.lib.kubeflow.rules.trainjob_flux_reserved_init_container.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_flux_reserved_init_container.violation }
 raw_violation contains {"rule": "trainjob-immutable-fields", "violation": v} if {
 	"trainjob-immutable-fields" in active; some v in data.lib.kubeflow.rules.trainjob_immutable_fields.violation }
 raw_violation contains {"rule": "trainjob-managed-by-values", "violation": v} if {
@@ -195,32 +185,25 @@ raw_violation contains {"rule": "trainjob-runtime-kind", "violation": v} if {
 	"trainjob-runtime-kind" in active; some v in data.lib.kubeflow.rules.trainjob_runtime_kind.violation }
 raw_violation contains {"rule": "trainjob-runtime-patch-manager", "violation": v} if {
 	"trainjob-runtime-patch-manager" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_manager.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_manager.violation }
 raw_violation contains {"rule": "trainjob-runtime-patch-reserved-env", "violation": v} if {
 	"trainjob-runtime-patch-reserved-env" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_reserved_env.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_reserved_env.violation }
 raw_violation contains {"rule": "trainjob-runtime-patch-targets", "violation": v} if {
 	"trainjob-runtime-patch-targets" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_targets.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_targets.violation }
 raw_violation contains {"rule": "trainjob-runtime-patches-jobset-active", "violation": v} if {
 	"trainjob-runtime-patches-jobset-active" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_jobset_active.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_jobset_active.violation }
 raw_violation contains {"rule": "trainjob-runtime-patches-schema", "violation": v} if {
 	"trainjob-runtime-patches-schema" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_schema.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_schema.violation }
 raw_violation contains {"rule": "trainjob-runtime-patches-suspended", "violation": v} if {
 	"trainjob-runtime-patches-suspended" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_suspended.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_suspended.violation }
 raw_violation contains {"rule": "trainjob-runtime-ref-required", "violation": v} if {
 	"trainjob-runtime-ref-required" in active
-	some v in data.lib.kubeflow.rules.trainjob_runtime_ref_required.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_runtime_ref_required.violation }
 raw_violation contains {"rule": "trainjob-storage-uri", "violation": v} if {
 	"trainjob-storage-uri" in active; some v in data.lib.kubeflow.rules.trainjob_storage_uri.violation }
 raw_violation contains {"rule": "trainjob-torch-env-injection", "violation": v} if {
@@ -231,23 +214,19 @@ raw_violation contains {"rule": "trainjob-torchtune-config", "violation": v} if 
 	"trainjob-torchtune-config" in active; some v in data.lib.kubeflow.rules.trainjob_torchtune_config.violation }
 raw_violation contains {"rule": "trainjob-torchtune-immutable-args", "violation": v} if {
 	"trainjob-torchtune-immutable-args" in active
-	some v in data.lib.kubeflow.rules.trainjob_torchtune_immutable_args.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_torchtune_immutable_args.violation }
 raw_violation contains {"rule": "trainjob-trainer-fields", "violation": v} if {
 	"trainjob-trainer-fields" in active; some v in data.lib.kubeflow.rules.trainjob_trainer_fields.violation }
 raw_violation contains {"rule": "trainjob-trainer-status-updated-time", "violation": v} if {
 	"trainjob-trainer-status-updated-time" in active
-	some v in data.lib.kubeflow.rules.trainjob_trainer_status_updated_time.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_trainer_status_updated_time.violation }
 raw_violation contains {"rule": "trainjob-volcano-priority-class", "violation": v} if {
 	"trainjob-volcano-priority-class" in active
-	some v in data.lib.kubeflow.rules.trainjob_volcano_priority_class.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_volcano_priority_class.violation }
 raw_violation contains {"rule": "trainjob-volcano-queue-name", "violation": v} if {
 	"trainjob-volcano-queue-name" in active; some v in data.lib.kubeflow.rules.trainjob_volcano_queue_name.violation }
 raw_violation contains {"rule": "trainjob-xgboost-reserved-env", "violation": v} if {
 	"trainjob-xgboost-reserved-env" in active
-	some v in data.lib.kubeflow.rules.trainjob_xgboost_reserved_env.violation
-}
+	some v in data.lib.kubeflow.rules.trainjob_xgboost_reserved_env.violation }
 raw_violation contains {"rule": "xgboostjob-master-required", "violation": v} if {
 	"xgboostjob-master-required" in active; some v in data.lib.kubeflow.rules.xgboostjob_master_required.violation }

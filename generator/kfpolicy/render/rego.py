@@ -52,36 +52,38 @@ def rule_module(rule: Rule) -> str:
     )
 
 
-def rules_for(rules: list[Rule]) -> dict[str, dict[str, list[str]]]:
-    """{kind id: {operation: [rule ids]}}: which rules can apply to an object, looked up in one step."""
-    table: dict[str, dict[str, list[str]]] = {}
-    for rule in rules:
-        for kind in sorted(rule.kinds):
-            for operation in rule.operations:
-                table.setdefault(kind, {}).setdefault(operation, []).append(rule.id)
-    return table
-
-
 def _wrapped(rule_ids: list[str], width: int = 100) -> list[str]:
     """A list of rule ids as Rego list items, several to a line."""
     items = [rego_literal(rule_id) + "," for rule_id in rule_ids]
     return textwrap.wrap(" ".join(items), width, break_long_words=False, break_on_hyphens=False)
 
 
+def kinds_table(rules: list[Rule]) -> dict[str, list[str]]:
+    """{kind id: [rule ids]}: the rules that can apply to a kind, on some operation."""
+    table: dict[str, list[str]] = {}
+    for rule in rules:
+        for kind in sorted(rule.kinds):
+            table.setdefault(kind, []).append(rule.id)
+    return table
+
+
+def skipped_table(rules: list[Rule]) -> dict[str, list[str]]:
+    """{operation: [rule ids]}: for every operation some rule runs on, the rules that do not."""
+    operations = sorted({operation for rule in rules for operation in rule.operations})
+    return {op: [rule.id for rule in rules if op not in rule.operations] for op in operations}
+
+
 def config_module(cat: Catalogue) -> str:
     """Static Rego that reads the profile data, the default profile's rules (used when no data is given)
-    and the catalogue's facts: which rules apply to which kinds, and which yield to which."""
+    and the catalogue's facts: which rules apply to which kinds and operations, and which yield to which."""
     rules = cat.rules_sorted()
-    table = {
-        kind: {operation: _wrapped(ids, 106) for operation, ids in operations.items()}
-        for kind, operations in rules_for(rules).items()
-    }
     return render_template(
         "rego/config.rego.j2",
         header=header("#", "catalogue/profiles.yaml and catalogue/rules/*/rule.yaml"),
         default_profile=cat.default_profile,
         default_rules=profile_rules(cat, cat.default_profile),
-        rules_for=table,
+        rules_for={kind: _wrapped(ids, 108) for kind, ids in kinds_table(rules).items()},
+        skipped_on={op: _wrapped(ids, 108) for op, ids in skipped_table(rules).items()},
         yields_to={r.id: list(r.yields_to) for r in rules if r.yields_to},
     )
 
