@@ -67,7 +67,8 @@ def test_active_rules_are_the_catalogue_kinds_and_operations(catalogue: Catalogu
         for operation in OPERATIONS:
             review = {"request": {"operation": operation, "object": obj, "oldObject": obj}}
             active = engine.evaluate("data.kubeflow.active", json.dumps(review))
-            expected = [r.id for r in catalogue.rules.values() if kind_id in r.kinds and operation in r.operations]
+            rules = catalogue.rules.values()
+            expected = [r.id for r in rules if kind_id in r.kinds and operation in r.operations]
             assert sorted(active or []) == sorted(expected), (kind_id, operation)
             checked += len(expected)
     assert checked > 2 * len(catalogue.rules)  # most rules apply on both operations
