@@ -11,8 +11,12 @@ from kfpolicy.cli import cli
 
 
 def _commands(group: click.Group, prefix: str = "") -> dict[str, click.Command]:
+    """Every command, through click's own listing (the lazily imported ones too)."""
     found: dict[str, click.Command] = {}
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             found |= _commands(command, f"{prefix}{name} ")
         else:

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kfpolicy.cli import cli
-from kfpolicy.report import Report, eval_junit
+from kfpolicy.report import Report
+from kfpolicy.report.junit import eval_junit
 from kfpolicy.runner import Result as EvalResult
 from kfpolicy.runner import Violation
 

@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 policy violations (deny) or failed checks, 2 usage/input 
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from collections.abc import Iterable
@@ -15,7 +16,6 @@ from typing import Any
 import click
 
 from kfpolicy import __version__, parallel
-from kfpolicy.audit.command import audit_cmd
 from kfpolicy.batch import exit_code, run_batch
 from kfpolicy.bounded import DEFAULT_SECONDS, BoundedEvaluator
 from kfpolicy.catalogue import load_catalogue
@@ -31,17 +31,36 @@ from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document, DocumentError, read_paths
 from kfpolicy.parallel import in_process, run_streaming, usable_cpus
 from kfpolicy.rawinputs import RawItem, expand, scan, split_paths
-from kfpolicy.repo_commands import generate_cmd, new_group, test_cmd
 from kfpolicy.report import Report, render
 from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.selection import IgnoreRules
-from kfpolicy.serve.command import serve_cmd
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
+# Commands imported only when run or listed: `kfpolicy eval` starts without the generator's templates,
+# the audit client or the server.
+LAZY_COMMANDS = {
+    "audit": ("kfpolicy.audit.command", "audit_cmd"),
+    "generate": ("kfpolicy.repo_commands", "generate_cmd"),
+    "new": ("kfpolicy.repo_commands", "new_group"),
+    "serve": ("kfpolicy.serve.command", "serve_cmd"),
+    "test": ("kfpolicy.repo_commands", "test_cmd"),
+}
+
+
 class KfpolicyGroup(click.Group):
-    """Handles errors once, at the boundary."""
+    """Handles errors once, at the boundary; imports the LAZY_COMMANDS when they are asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            module, name = LAZY_COMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -268,10 +287,6 @@ def push_cmd(
     cat = _load(catalogues)
     result = push(cat, opa_url, profile=profile, token=token, timeout=timeout, deadline=deadline)
     click.echo(f"pushed {len(result.policies)} policies and data.{result.data_path} to {opa_url}")
-
-
-for command in (generate_cmd, test_cmd, new_group, audit_cmd, serve_cmd):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -15,7 +15,8 @@ from kfpolicy.engines import REGO_ENGINES
 from kfpolicy.errors import KfpolicyError
 from kfpolicy.generate import GenerateOptions, generate
 from kfpolicy.repo import find_repository
-from kfpolicy.report import outcomes_junit, outcomes_text
+from kfpolicy.report import outcomes_text
+from kfpolicy.report.junit import outcomes_junit
 
 EXIT_VIOLATIONS = 1
 

@@ -21,7 +21,6 @@ from kfpolicy.errors import KfpolicyError
 from kfpolicy.inputs import Document, DocumentError
 from kfpolicy.merge import member_object
 from kfpolicy.render.profile_data import kubeflow_data
-from kfpolicy.render.rego import render_rego
 from kfpolicy.yamlio import LineTree
 
 VIOLATION_QUERY = "data.kubeflow.violation"
@@ -218,7 +217,13 @@ def generated_tree(cat: Catalogue, engine: Engine) -> dict[str, str]:
         return render_gatekeeper(cat)
     from kfpolicy.catalogue.cache import cached_render
 
-    return cached_render(cat, render_rego)
+    return cached_render(cat, _render_rego)
+
+
+def _render_rego(cat: Catalogue) -> dict[str, str]:
+    from kfpolicy.render.rego import render_rego  # jinja2 and the templates: only when the cache misses
+
+    return render_rego(cat)
 
 
 class Evaluator:

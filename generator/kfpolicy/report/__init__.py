@@ -6,7 +6,6 @@ from kfpolicy.catalogue.model import Catalogue
 from kfpolicy.report.ci import eval_github, eval_tap
 from kfpolicy.report.common import DECISIONS, Report, summary
 from kfpolicy.report.jsonout import eval_document, eval_json
-from kfpolicy.report.junit import eval_junit, outcomes_junit, xml_text
 from kfpolicy.report.outcomes import CheckOutcome, outcomes_text
 from kfpolicy.report.sarif import eval_sarif
 from kfpolicy.report.text import eval_table, eval_text
@@ -21,16 +20,13 @@ __all__ = [
     "eval_document",
     "eval_github",
     "eval_json",
-    "eval_junit",
     "eval_sarif",
     "eval_table",
     "eval_tap",
     "eval_text",
-    "outcomes_junit",
     "outcomes_text",
     "render",
     "summary",
-    "xml_text",
 ]
 
 
@@ -39,6 +35,8 @@ def render(report: Report, output: str, cat: Catalogue, *, verbose: bool = False
     if output == "json":
         return eval_json(report)
     if output == "junit":
+        from kfpolicy.report.junit import eval_junit  # junitparser and xml: only for this format
+
         return eval_junit(report)
     if output == "sarif":
         return eval_sarif(report, cat)
