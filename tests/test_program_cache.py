@@ -114,3 +114,38 @@ def test_a_loaded_catalogue_is_cached_and_a_changed_file_loads_anew(cache: Path,
     assert load_catalogue(builtin=builtin).rules["containers-required"].title == first.rules[
         "containers-required"
     ].title
+
+
+def test_modules_that_parsed_before_reach_the_interpreter_only_when_needed(cache: Path) -> None:
+    first = _engine(0, "deferred")
+    assert first._pending == []  # unknown modules are parsed at once (and a marker written)
+    assert first.evaluate("data.t.r", '{"a": 1}') == 2
+    later = _engine(0, "deferred")
+    assert later._pending == list(_modules("deferred"))  # known to parse: not parsed yet
+    assert later.evaluate("data.t.r", '{"a": 2}') == 3  # the cached program answers
+    assert later._pending != []
+    assert later.evaluate("data.t.r + 1", '{"a": 2}') == 4  # a query: the interpreter, parsed now
+    assert later._pending == []
+    twin = _engine(0, "deferred").clone()
+    assert twin._pending != []
+    assert twin.evaluate("data.t.r * 2", '{"a": 0}') == 2
+
+
+def test_modules_that_fail_to_parse_fail_at_load_every_time(cache: Path) -> None:
+    from kfpolicy.errors import EngineError
+
+    broken = {"b.rego": "package b\n\nr := \n"}
+    for _ in range(2):
+        with pytest.raises(EngineError, match="rejected the policies"):
+            RegorusEngine().load(broken, {})
+    assert list(cache.glob("*.parsed")) == []
+
+
+def test_eval_starts_without_the_generator_server_audit_and_junit() -> None:
+    import subprocess
+    import sys
+
+    heavy = ["jinja2", "junitparser", "kfpolicy.serve.command", "kfpolicy.audit.command", "kfpolicy.generate"]
+    probe = f"import sys, kfpolicy.cli\nprint([m for m in {heavy!r} if m in sys.modules])\n"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
