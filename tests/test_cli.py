@@ -19,7 +19,7 @@ from kfpolicy.catalogue.model import Example, Rule
 from kfpolicy.cli import cli
 from kfpolicy.render.rego import render_rego
 from kfpolicy.testing import _rule_examples
-from test_catalogue import USER_RULE_ID, user_rule_yaml, write_user_catalogue
+from user_catalogue import USER_RULE_ID, user_rule_yaml, write_user_catalogue
 
 REPLICAS_NEGATIVE = """\
 apiVersion: kubeflow.org/v1
