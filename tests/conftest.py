@@ -16,6 +16,8 @@ import pytest
 
 from kfpolicy.catalogue import Catalogue, load_catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
+from kfpolicy.gatekeeper.names import GatekeeperOptions
+from kfpolicy.gatekeeper.render import render_gatekeeper
 from kfpolicy.render.rego import render_rego
 from kfpolicy.runner import Evaluator
 from resource_jobs import ENGINES, MINE
@@ -124,3 +126,16 @@ def evaluators(
         "restricted": Evaluator(catalogue, profile="restricted", engine=engine, modules=modules),
         "baseline": Evaluator(catalogue, profile="baseline", engine=engine, modules=modules),
     }
+
+
+# --- the Gatekeeper tests (tests/test_gatekeeper_*.py); module scope: each test module renders its own --
+
+
+@pytest.fixture(scope="module")
+def files(catalogue: Catalogue) -> dict[str, str]:
+    return render_gatekeeper(catalogue)
+
+
+@pytest.fixture(scope="module")
+def code_files(catalogue: Catalogue) -> dict[str, str]:
+    return render_gatekeeper(catalogue, GatekeeperOptions(code_field=True))
