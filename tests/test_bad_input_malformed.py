@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bad_input_cli import GOOD, Run, error_line, input_error, kfpolicy, pytorch, slug, sources
+from bad_input_cli import GOOD, Run, input_error, kfpolicy, pytorch, sources
+from bad_input_cli import error_line as _error_line
+from bad_input_cli import slug as _slug
 
 # --- malformed files and documents: exit 2, named, the rest still evaluated -----------------------
 
@@ -65,11 +67,11 @@ def bad_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """One CLI run over every bad file at once (each case its own file) plus a good file."""
     d = tmp_path_factory.mktemp("bad")
     for case, (text, _, _) in BAD_DOCUMENTS.items():
-        (d / f"doc-{slug(case)}.yaml").write_text(GOOD + "---\n" + text, encoding="utf-8")
+        (d / f"doc-{_slug(case)}.yaml").write_text(GOOD + "---\n" + text, encoding="utf-8")
     for case, (data, _) in BAD_FILES.items():
-        (d / f"file-{slug(case)}.yaml").write_bytes(data)
+        (d / f"file-{_slug(case)}.yaml").write_bytes(data)
     for case, (text, _) in JSON_CASES.items():
-        (d / f"json-{slug(case)}.json").write_text(text, encoding="utf-8")
+        (d / f"json-{_slug(case)}.json").write_text(text, encoding="utf-8")
     (d / "other.yaml").write_text(GOOD, encoding="utf-8")
     names = sorted(p.name for p in d.iterdir())
     return kfpolicy(*names, cwd=d)
@@ -78,8 +80,8 @@ def bad_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 @pytest.mark.parametrize("case", sorted(BAD_DOCUMENTS))
 def test_bad_document_is_named_and_the_others_still_evaluated(case: str, bad_run: Run) -> None:
     _, _, words = BAD_DOCUMENTS[case]
-    name = f"doc-{slug(case)}.yaml"
-    assert words in error_line(bad_run, f"{name}#1")
+    name = f"doc-{_slug(case)}.yaml"
+    assert words in _error_line(bad_run, f"{name}#1")
     # The good document before the bad one is still evaluated.
     assert sources(bad_run)[f"{name}#0"] == "allow"
 
@@ -87,20 +89,20 @@ def test_bad_document_is_named_and_the_others_still_evaluated(case: str, bad_run
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
 def test_bad_file_is_named(case: str, bad_run: Run) -> None:
     _, words = BAD_FILES[case]
-    name = f"file-{slug(case)}.yaml"
-    assert words in error_line(bad_run, name)
+    name = f"file-{_slug(case)}.yaml"
+    assert words in _error_line(bad_run, name)
     assert not any(k.startswith(name) for k in sources(bad_run))
 
 
 @pytest.mark.parametrize("case", sorted(JSON_CASES))
 def test_bad_json(case: str, bad_run: Run) -> None:
     _, words = JSON_CASES[case]
-    assert words in error_line(bad_run, f"json-{slug(case)}.json#0")
+    assert words in _error_line(bad_run, f"json-{_slug(case)}.json#0")
 
 
 def test_bad_files_lose_nothing(bad_run: Run) -> None:
     """Every good document in the run was evaluated, and nothing else was."""
-    want = {f"doc-{slug(c)}.yaml#0": "allow" for c in BAD_DOCUMENTS} | {"other.yaml#0": "allow"}
+    want = {f"doc-{_slug(c)}.yaml#0": "allow" for c in BAD_DOCUMENTS} | {"other.yaml#0": "allow"}
     assert sources(bad_run) == want
     errors = [line for line in bad_run.stderr.splitlines() if line.startswith("kfpolicy: error: ")]
     assert len(errors) == len(BAD_DOCUMENTS) + len(BAD_FILES) + len(JSON_CASES), errors

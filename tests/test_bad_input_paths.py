@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bad_input_cli import GOOD, error_line, kfpolicy, slug, sources
+from bad_input_cli import GOOD, kfpolicy, sources
+from bad_input_cli import error_line as _error_line
+from bad_input_cli import slug as _slug
 
 # --- unreadable paths ----------------------------------------------------------------------------
 
@@ -31,13 +33,13 @@ def test_unreadable_paths(tmp_path: Path) -> None:
     # As root, mode 000 does not stop reading: that kind only runs as a normal user; the others
     # fail to read as root too.
     for kind in kinds:
-        _unreadable(kind, tmp_path / f"{slug(kind)}.yaml")
+        _unreadable(kind, tmp_path / f"{_slug(kind)}.yaml")
     (tmp_path / "other.yaml").write_text(GOOD, encoding="utf-8")
-    names = [f"{slug(k)}.yaml" for k in kinds]
+    names = [f"{_slug(k)}.yaml" for k in kinds]
     for args in ([*names, "other.yaml"], ["."]):  # named on the command line, and found in a folder
         run = kfpolicy(*args, cwd=tmp_path)
         for name in names:
-            assert "cannot read" in error_line(run, name if args != ["."] else f"{name}")
+            assert "cannot read" in _error_line(run, name if args != ["."] else f"{name}")
         assert sources(run) == {"other.yaml#0": "allow"}
 
 

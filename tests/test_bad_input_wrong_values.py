@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bad_input_cli import Run, kfpolicy, pytorch, slug, sources
+from bad_input_cli import Run, kfpolicy, pytorch, sources
+from bad_input_cli import slug as _slug
 
 # --- well-formed manifests with wrong types or values: violations, not errors --------------------
 
@@ -46,7 +47,7 @@ WRONG_VALUES = {
 def wrong_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
     d = tmp_path_factory.mktemp("wrong")
     for case, (worker, _) in WRONG_VALUES.items():
-        (d / f"{slug(case)}.yaml").write_text(pytorch(worker), encoding="utf-8")
+        (d / f"{_slug(case)}.yaml").write_text(pytorch(worker), encoding="utf-8")
     return kfpolicy(".", "--engine", request.param, cwd=d)
 
 
@@ -54,7 +55,7 @@ def wrong_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 def test_wrong_types_are_violations(case: str, wrong_run: Run) -> None:
     assert wrong_run.code == 1, (wrong_run.code, wrong_run.stderr)
     _, field = WRONG_VALUES[case]
-    [result] = [r for r in wrong_run.json["results"] if r["source"].endswith(f"{slug(case)}.yaml#0")]
+    [result] = [r for r in wrong_run.json["results"] if r["source"].endswith(f"{_slug(case)}.yaml#0")]
     assert result["decision"] == "deny"
     fields = [v["field"] for v in result["violations"]]
     assert any(f.startswith(field) for f in fields), fields
