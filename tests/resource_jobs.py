@@ -24,7 +24,8 @@ RESOURCE_RULES = [
     "resources-required",
     "resource-limit-caps",
 ]
-# Evaluated alone (resources-required would add noise to every object; it has its own tests below).
+# Evaluated alone (resources-required would add noise to every object; it has its own tests in
+# test_resource_restricted.py).
 MINE = ["field-types", "resource-quantities-valid", "requests-within-limits", "extended-resources-limits",
         "resource-limit-caps", "pod-security-baseline"]
 SYNTAX = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
@@ -51,6 +52,7 @@ def evaluate(ev: Evaluator, obj: Any) -> Result:
 
 def found(result: Result, rule: str | None = None) -> list[tuple[str, str, str]]:
     return sorted((v.rule, v.field, v.msg) for v in result.violations if rule is None or v.rule == rule)
+
 
 # What Kubernetes' resource.ParseQuantity accepts (Go grammar: signed decimal, one suffix).
 VALID = ["1", "0", "500m", "1.5", ".5", "1.", "+1", "007", "1e3", "1E3", "1e-3", "2e+2", "2Ki", "1Mi", "1Gi",

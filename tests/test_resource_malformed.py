@@ -10,6 +10,7 @@ from resource_jobs import EXPECTED_FIELD_TYPES, MALFORMED, RESOURCE_RULES, evalu
 
 # --- malformed input: later stages stay silent, field-types speaks once, nothing errors -------------
 
+
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 def test_malformed_structure_gets_one_type_error_and_no_resource_noise(
     evaluators: dict[str, Evaluator], name: str

@@ -12,6 +12,7 @@ from resource_jobs import C0, INVALID, SYNTAX, VALID, evaluate, found, job
 
 # --- the quantity grammar -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("q", VALID)
 def test_valid_quantities_pass(evaluators: dict[str, Evaluator], q: str) -> None:
     result = evaluate(evaluators["mine"], job({"requests": {"memory": q}, "limits": {"memory": q}}))
