@@ -4,7 +4,7 @@ interpreter) and real OPA.
     python benchmarks/soak.py                 # 100,000 inputs, one worker process per CPU
     python benchmarks/soak.py -n 5000 -w 1    # a shorter run
 
-The inputs come from the same generators as tests/test_fuzz.py (tests/fuzzgen.py): valid, broken
+The inputs come from the same generators as tests/test_fuzz.py (tests/fuzzgen/): valid, broken
 and type-confused objects of every kind, as manifests, AdmissionReviews and Gatekeeper reviews.
 For every input both engines answer data.kubeflow.violation; every 10th input also deny, warn and
 admission.response, and is evaluated twice (determinism). Prints how many inputs, engine errors,

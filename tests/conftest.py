@@ -16,6 +16,11 @@ import pytest
 
 from kfpolicy.catalogue import Catalogue, load_catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
+from kfpolicy.gatekeeper.names import GatekeeperOptions
+from kfpolicy.gatekeeper.render import render_gatekeeper
+from kfpolicy.render.rego import render_rego
+from kfpolicy.runner import Evaluator
+from resource_jobs import ENGINES, MINE
 from upstream.cases import CASES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,3 +105,37 @@ def upstream_examples(request: pytest.FixtureRequest) -> Path:
         pytest.fail(f"upstream examples not given: mark the test `{EXAMPLES_MARK}` "
                     "so it is deselected without them")
     return examples
+
+
+# --- the resource-rule tests (tests/test_resource_*.py); module scope: each test module loads its own --
+
+
+@pytest.fixture(scope="module")
+def modules(catalogue: Catalogue) -> dict[str, str]:
+    return render_rego(catalogue)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def evaluators(
+    request: pytest.FixtureRequest, catalogue: Catalogue, modules: dict[str, str]
+) -> dict[str, Evaluator]:
+    """Per engine: my rules alone ("mine"), and the full restricted and baseline profiles."""
+    engine = request.param
+    return {
+        "mine": Evaluator(catalogue, profile="all", engine=engine, only=MINE, modules=modules),
+        "restricted": Evaluator(catalogue, profile="restricted", engine=engine, modules=modules),
+        "baseline": Evaluator(catalogue, profile="baseline", engine=engine, modules=modules),
+    }
+
+
+# --- the Gatekeeper tests (tests/test_gatekeeper_*.py); module scope: each test module renders its own --
+
+
+@pytest.fixture(scope="module")
+def files(catalogue: Catalogue) -> dict[str, str]:
+    return render_gatekeeper(catalogue)
+
+
+@pytest.fixture(scope="module")
+def code_files(catalogue: Catalogue) -> dict[str, str]:
+    return render_gatekeeper(catalogue, GatekeeperOptions(code_field=True))

@@ -1,6 +1,6 @@
 """Property-based fuzzing of the generated policies on both engines (hypothesis).
 
-Generators (tests/fuzzgen.py) cover every kind in catalogue/kinds.yaml with valid objects, objects
+Generators (tests/fuzzgen/) cover every kind in catalogue/kinds.yaml with valid objects, objects
 with one field broken, and type-confused objects (numbers as strings, lists for maps, nulls, unicode,
 very long names, huge integers, floats, deep nesting, many containers), as manifests, AdmissionReviews
 and Gatekeeper reviews. Properties, on every generated input:
@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import fuzzgen
+from fuzz_edge_inputs import EDGE_INPUTS
 from kfpolicy.catalogue import Catalogue
 from kfpolicy.engines.opa_golib import available as opa_available
-from kfpolicy.yamlio import MAX_DEPTH
 
 pytestmark = pytest.mark.skipif(
     not opa_available(), reason="real OPA not installed (scripts/setup.sh --test)"
@@ -95,191 +95,6 @@ def test_every_kind_is_generated(
         prop()
 
 
-def _pytorch(containers: Any = None, **replica: Any) -> dict[str, Any]:
-    spec = {"template": {"spec": {"containers": containers if containers is not None else
-                                  [{"name": "pytorch", "image": "x"}]}}}
-    spec.update(replica)
-    return {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "edge"},
-            "spec": {"pytorchReplicaSpecs": {"Worker": spec}}}
-
-
-def _trainjob(spec: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "TrainJob",
-            "metadata": {"name": "t", "namespace": "default"}, "spec": spec}
-
-
-EDGE_INPUTS = {
-    # Bounded for CI: evaluation grows faster than linearly (1000 containers, each with four
-    # violations, take seconds per engine); benchmarks/soak.py generates up to 200 per list.
-    "a thousand containers": _pytorch(
-        [
-            {
-                "name": f"c{i}",
-                "image": "",
-                "resources": {"requests": {"cpu": "2", "memory": "1Gii"}, "limits": {"cpu": "1"}},
-            }
-            for i in range(1000)
-        ]
-    ),
-    "huge replicas": _pytorch(replicas=10**30),
-    "most negative int64 replicas": _pytorch(replicas=-(2**63)),
-    "float replicas": _pytorch(replicas=-0.5),
-    "replicas as string": _pytorch(replicas="3"),
-    "containers as a map": _pytorch({"pytorch": {"image": "x"}}),
-    "resources as a string": _pytorch([{"name": "pytorch", "image": "x", "resources": "1"}]),
-    "huge quantity": _pytorch(
-        [
-            {
-                "name": "pytorch",
-                "image": "x",
-                "resources": {
-                    "requests": {"cpu": "1e400", "memory": 10**30},
-                    "limits": {"cpu": "1", "memory": 1e308},
-                },
-            }
-        ]
-    ),
-    "unicode everywhere": {
-        "apiVersion": "kubeflow.org/v1",
-        "kind": "TFJob",
-        "metadata": {"name": "名前🚀\u202e"},
-        "spec": {
-            "tfReplicaSpecs": {
-                "Wörker]": {
-                    "replicas": -1,
-                    "template": {"spec": {"containers": [{"name": "tensorflow\u200b", "image": "é"}]}},
-                }
-            }
-        },
-    },
-    "deep nesting at the limit": _pytorch(template=fuzzgen.nested(MAX_DEPTH - 5, 1, False)),
-    "deep list nesting": _pytorch(fuzzgen.nested(MAX_DEPTH - 8, {"name": "pytorch"}, True)),
-    "null spec": {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": None, "spec": None},
-    "list input": [1, 2, 3],
-    "string input": "PyTorchJob",
-    "review with null object": {"request": {"operation": "UPDATE", "object": None, "oldObject": 3}},
-    "trainjob with runtimeRef list": {
-        "apiVersion": "trainer.kubeflow.org/v1alpha1",
-        "kind": "TrainJob",
-        "metadata": {"name": "t", "namespace": "default"},
-        "spec": {"runtimeRef": [{"name": "torch-distributed"}], "trainer": []},
-    },
-    # Regressions: inputs that once made the engines disagree or fail (fixed in the Rego).
-    "mxjob containers as a map": {
-        "apiVersion": "kubeflow.org/v1",
-        "kind": "MXJob",
-        "metadata": {"name": "m"},
-        "spec": {
-            "mxReplicaSpecs": {
-                "Worker": {"replicas": 1, "template": {"spec": {"containers": {"mxnet": {"image": "x"}}}}}
-            }
-        },
-    },
-    "trainjob runtimePatches a string": _trainjob(
-        {"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": "x"}
-    ),
-    "trainjob runtimePatches a number": _trainjob(
-        {"runtimeRef": {"name": "torch-distributed"}, "runtimePatches": 1.0}
-    ),
-    "trainjob name of emoji": dict(
-        _trainjob({"runtimeRef": {"name": "torch-distributed"}}),
-        metadata={"name": "🚀" * 40, "namespace": "default"},
-    ),
-    "runtimeRef holding a tiny float": _trainjob(
-        {"runtimeRef": {"name": "missing-runtime", "apiGroup": 1e-300, "kind": "TrainingRuntime"}}
-    ),
-    "extended resource of 1e1000": _pytorch(
-        [
-            {
-                "name": "pytorch",
-                "image": "x",
-                "resources": {
-                    "requests": {"nvidia.com/gpu": "1e1000"},
-                    "limits": {"nvidia.com/gpu": "1e1000"},
-                },
-            }
-        ]
-    ),
-    "integral floats inside a printed value": _trainjob(
-        {"runtimeRef": {"name": "missing-runtime", "kind": "TrainingRuntime", "x": [1.0, -0.0, 2.5]}}
-    ),
-    "volcano runtime with a system priority class": _trainjob({"runtimeRef": {"name": "volcano-runtime"}}),
-    "runtimeRef name with invisible characters": _trainjob(
-        {"runtimeRef": {"name": "a\u202eb\u200b\x00🚀", "kind": "ClusterTrainingRuntime"}}
-    ),
-    "runtime patch with 70 containers": _trainjob(
-        {
-            "runtimeRef": {"name": "torch-distributed"},
-            "runtimePatches": [
-                {
-                    "manager": "acme.io/x",
-                    "trainingRuntimeSpec": {
-                        "template": {
-                            "spec": {
-                                "replicatedJobs": [
-                                    {
-                                        "name": "node",
-                                        "template": {
-                                            "spec": {
-                                                "template": {
-                                                    "spec": {
-                                                        "containers": [{"name": f"c{i}"} for i in range(70)]
-                                                    }
-                                                }
-                                            }
-                                        },
-                                    }
-                                ]
-                            }
-                        }
-                    },
-                }
-            ],
-        }
-    ),
-    "runtime patch container without a name": _trainjob(
-        {
-            "runtimeRef": {"name": "torch-distributed"},
-            "runtimePatches": [
-                {
-                    "manager": "acme.io/x",
-                    "trainingRuntimeSpec": {
-                        "template": {
-                            "spec": {
-                                "replicatedJobs": [
-                                    {
-                                        "name": "node",
-                                        "template": {
-                                            "spec": {
-                                                "template": {
-                                                    "spec": {
-                                                        "containers": [
-                                                            {"env": [{"name": "A", "value": "1"}]},
-                                                            "str",
-                                                            None,
-                                                        ]
-                                                    }
-                                                }
-                                            }
-                                        },
-                                    }
-                                ]
-                            }
-                        }
-                    },
-                }
-            ],
-        }
-    ),
-    "runtime with replicatedJobs map": {
-        "apiVersion": "trainer.kubeflow.org/v1alpha1",
-        "kind": "ClusterTrainingRuntime",
-        "metadata": {"name": "r"},
-        "spec": {"template": {"spec": {"replicatedJobs": {"node": {"replicas": "1"}}}}},
-    },
-}
-
-
 @pytest.mark.parametrize("name", sorted(EDGE_INPUTS))
 def test_edge_inputs(name: str, pair: fuzzgen.EnginePair, quirks: frozenset[str]) -> None:
     if name == "a thousand containers":  # the slow one: one query per engine
@@ -289,67 +104,6 @@ def test_edge_inputs(name: str, pair: fuzzgen.EnginePair, quirks: frozenset[str]
         assert len(json.loads(outcome.embedded)) >= 1000
         return
     check_properties(pair, EDGE_INPUTS[name], quirks)
-
-
-# --- the field-path resolver itself --------------------------------------------------------------
-
-OBJ = {"spec": {"pytorchReplicaSpecs": {"Worker": {"template": {"spec": {"containers": [
-    {"name": "pytorch", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}}},
-    "a]b": {"replicas": 1}}}, "metadata": {"name": "x"}}
-
-
-@pytest.mark.parametrize("path, exists", [
-    ("metadata.name", True),
-    ("spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].name", True),
-    ("spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].resources.limits[nvidia.com/gpu]", True),
-    ("spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].resources.limits.nvidia.com/gpu", True),
-    ("spec.pytorchReplicaSpecs[a]b].replicas", True),
-    ("spec.pytorchReplicaSpecs[Worker].template.spec.containers[1].name", False),
-    ("spec.pytorchReplicaSpecs[Master].replicas", False),
-    ("spec.pytorchReplicaSpecs.Worker.replicas", False),
-    ("spec.RuntimeRef", False),
-    ("metadata.namex", False),
-])
-def test_resolver(path: str, exists: bool) -> None:
-    assert fuzzgen.resolve(OBJ, path) is exists
-
-
-def test_required_fields_may_name_a_missing_child() -> None:
-    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueRequired") == ""
-    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Master]", "FieldValueRequired") == ""
-    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].template.spec.containers[0].image",
-                                 "FieldValueRequired") == ""
-    # ...but not through a map key or index that is not there, and not for other error types.
-    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Master].replicas", "FieldValueRequired")
-    assert fuzzgen.field_problem(OBJ, "spec.pytorchReplicaSpecs[Worker].template.spec.containers[3].image",
-                                 "FieldValueRequired")
-    assert fuzzgen.field_problem(
-        OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueInvalid", value=-1
-    )
-    assert (
-        fuzzgen.field_problem(
-            OBJ, "spec.pytorchReplicaSpecs[Worker].replicas", "FieldValueForbidden", value=None
-        )
-        == ""
-    )
-
-
-def test_generators_make_the_kind_asked_for(catalogue: Catalogue) -> None:
-    from random import Random
-
-    for kind_id, kind in sorted(catalogue.kinds.items()):
-        for seed in range(5):
-            obj = fuzzgen.object_of(fuzzgen.generate(fuzzgen.RandomSource(Random(seed)), catalogue,
-                                                     mode="valid", kind_id=kind_id))
-            assert (obj["kind"], obj["apiVersion"].split("/")[0]) == (kind.kind, kind.group)
-
-
-def test_generators_are_deterministic_for_a_seed(catalogue: Catalogue) -> None:
-    from random import Random
-
-    a = [fuzzgen.generate(fuzzgen.RandomSource(Random(7)), catalogue) for _ in range(3)]
-    b = [fuzzgen.generate(fuzzgen.RandomSource(Random(7)), catalogue) for _ in range(3)]
-    assert json.dumps(a) == json.dumps(b)
 
 
 # --- Gatekeeper templates (Rego v1 form) on generated inputs ---------------------------------------

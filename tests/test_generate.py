@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from kfpolicy.cli import cli
 from kfpolicy.generate import generate, render_all
-from test_catalogue import USER_RULE_ID, write_user_catalogue
+from user_catalogue import USER_RULE_ID, write_user_catalogue
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -1,4 +1,5 @@
-"""Every option of every command explains itself, and the scaffold hint repeats --catalogue."""
+"""Every option of every command explains itself, the scaffold hint repeats --catalogue, and
+`python -m kfpolicy` runs the command line."""
 
 from __future__ import annotations
 
@@ -44,3 +45,14 @@ def test_new_rule_hint_names_the_catalogue(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert f"kfpolicy generate --catalogue {own} && kfpolicy test --catalogue {own}" in result.output
+
+
+def test_python_dash_m_kfpolicy_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "kfpolicy", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "generate" in proc.stdout and "eval" in proc.stdout

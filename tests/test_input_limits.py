@@ -1,5 +1,5 @@
 """The YAML reader's limits and its document splitting, directly (the CLI-level cases are in
-test_bad_input.py and test_attacks.py)."""
+test_bad_input_*.py and test_attacks.py)."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
+from cli_jobs import REPLICAS_NEGATIVE as NEGATIVE
 from kfpolicy.cli import cli
 from kfpolicy.selection import IgnoreRules, is_templated
-from test_cli import REPLICAS_NEGATIVE as NEGATIVE
 
 ROOT = Path(__file__).resolve().parents[1]
 MXJOB = (ROOT / "tests" / "jobs" / "upstream" / "mxjob-warned-not-denied.yaml").read_text(encoding="utf-8")

@@ -1,163 +1,19 @@
-"""Catalogue loading: the built-in catalogue is complete, and every kind of mistake in a user's
-catalogue folder is an error that names the file and the field (no traceback, exit 2 in the CLI)."""
+"""A user's catalogue folder: every kind of mistake in it is an error that names the file and the
+field, and through the CLI exits 2 with no traceback."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from kfpolicy.catalogue import Catalogue, load_catalogue
+from kfpolicy.catalogue import load_catalogue
 from kfpolicy.cli import cli
 from kfpolicy.errors import CatalogueError
-
-# A small but complete user rule: every pod template must carry a `team` label.
-USER_RULE_ID = "team-label-required"
-USER_RULE_REGO = (Path(__file__).parent / "rego" / "team_label_required.rego").read_text(encoding="utf-8")
-
-
-def _job(labels: dict[str, str] | None = None) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": "labelled"}
-    if labels is not None:
-        meta["labels"] = labels
-    return {
-        "apiVersion": "kubeflow.org/v1",
-        "kind": "TFJob",
-        "metadata": meta,
-        "spec": {"tfReplicaSpecs": {"Worker": {"replicas": 1, "template": {"spec": {
-            "containers": [{"name": "tensorflow", "image": "tensorflow/tensorflow:2.15.0"}]}}}}},
-    }
-
-
-def user_rule_yaml(**changes: Any) -> dict[str, Any]:
-    rule: dict[str, Any] = {
-        "id": USER_RULE_ID,
-        "title": "Jobs name their team",
-        "description": "Every job carries a `team` label, for chargeback.",
-        "stage": "values",
-        "enforcement": "deny",
-        "operations": ["CREATE", "UPDATE"],
-        "kinds": ["tfjob", "pytorchjob"],
-        "profiles": ["baseline", "restricted"],
-        "examples": [
-            {"name": "labelled", "object": _job({"team": "vision"}), "violations": []},
-            {
-                "name": "unlabelled",
-                "object": _job(),
-                "violations": [{
-                    "type": "FieldValueRequired",
-                    "field": "metadata.labels[team]",
-                    "msg": "metadata.labels[team]: Required value: every job must name its team",
-                }],
-            },
-        ],
-    }
-    rule.update(changes)
-    return {k: v for k, v in rule.items() if v is not None}
-
-
-def write_user_catalogue(root: Path, rule: dict[str, Any] | str | None = None, rego: str = USER_RULE_REGO,
-                         folder: str = USER_RULE_ID) -> Path:
-    """A user catalogue folder with one rule; returns the rule.yaml path."""
-    rule_dir = root / "rules" / folder
-    rule_dir.mkdir(parents=True, exist_ok=True)
-    text = rule if isinstance(rule, str) else yaml.safe_dump(rule or user_rule_yaml(), sort_keys=False)
-    (rule_dir / "rule.yaml").write_text(text, encoding="utf-8")
-    (rule_dir / "rule.rego").write_text(rego, encoding="utf-8")
-    return rule_dir / "rule.yaml"
-
-
-def load_error(folder: Path) -> str:
-    with pytest.raises(CatalogueError) as info:
-        load_catalogue([folder])
-    return str(info.value)
-
-
-# --- the built-in catalogue -------------------------------------------------------------------
-
-
-def test_builtin_catalogue_loads(catalogue: Catalogue) -> None:
-    assert catalogue.default_profile == "baseline"
-    assert {"upstream", "baseline", "restricted", "all"} <= set(catalogue.profiles)
-    assert len(catalogue.rules) >= 8
-
-
-SEED_RULES = {
-    "field-types": {"baseline", "restricted"},
-    "resource-quantities-valid": {"baseline", "restricted"},
-    "resource-names-valid": {"baseline", "restricted"},
-    "requests-within-limits": {"baseline", "restricted"},
-    "extended-resources-limits": {"baseline", "restricted"},
-    "resources-required": {"restricted"},
-    "resource-limit-caps": {"restricted"},
-    "pod-security-baseline": {"restricted"},
-    "replicas-non-negative": {"baseline", "restricted"},
-}
-V1_AND_MPI_V2 = {"pytorchjob", "tfjob", "xgboostjob", "paddlejob", "jaxjob", "mpijob-v2beta1"}
-TRAINER_V2 = {"trainjob", "trainingruntime", "clustertrainingruntime"}
-# Rules that read every pod template of every kind (lib/kubeflow/pods.rego), Trainer v2 included.
-POD_TEMPLATE_RULES = {
-    "resource-quantities-valid",
-    "resource-names-valid",
-    "requests-within-limits",
-    "extended-resources-limits",
-    "resources-required",
-    "resource-limit-caps",
-    "pod-security-baseline",
-}
-
-
-@pytest.mark.parametrize("rule_id", sorted(SEED_RULES))
-def test_seed_rules_are_in_their_profiles(catalogue: Catalogue, rule_id: str) -> None:
-    rule = catalogue.rules[rule_id]
-    assert set(rule.profiles) == SEED_RULES[rule_id]
-    for name, p in catalogue.profiles.items():
-        if name != "all":
-            assert (rule_id in p.rules) == (name in SEED_RULES[rule_id]), name
-
-
-@pytest.mark.parametrize("rule_id", sorted(set(SEED_RULES) - {"replicas-non-negative"}))
-def test_resource_and_type_rules_cover_v1_kinds_and_mpijob_v2beta1(
-    catalogue: Catalogue, rule_id: str
-) -> None:
-    kinds = set(catalogue.rules[rule_id].kinds)
-    assert kinds == (V1_AND_MPI_V2 | TRAINER_V2 if rule_id in POD_TEMPLATE_RULES else V1_AND_MPI_V2)
-    assert "mxjob" not in kinds and "mpijob-v1" not in kinds
-
-
-def test_every_rule_is_documented_and_has_both_kinds_of_example(catalogue: Catalogue) -> None:
-    for rule in catalogue.rules_sorted():
-        assert rule.title and rule.description, rule.id
-        assert any(e.allowed for e in rule.examples), rule.id
-        assert any(not e.allowed for e in rule.examples), rule.id
-
-
-@pytest.mark.parametrize("rule_id", sorted(SEED_RULES))
-def test_seed_rules_state_every_denial_message(catalogue: Catalogue, rule_id: str) -> None:
-    """Each denied example of a seed rule pins at least one full message (the CLI users read it)."""
-    for ex in catalogue.rules[rule_id].examples:
-        if not ex.allowed:
-            assert any(v.msg for v in ex.violations), f"{rule_id}: {ex.name} states no message"
-
-
-def test_restricted_profile_caps_gpus(catalogue: Catalogue) -> None:
-    assert catalogue.profiles["restricted"].rules["resource-limit-caps"].parameters == {
-        "max_limits": {"nvidia.com/gpu": "8"},
-        "max_trainjob_totals": {"nvidia.com/gpu": "64"},
-    }
-    assert catalogue.rules["resource-limit-caps"].default_parameters == {
-        "max_limits": {},
-        "max_trainjob_totals": {},
-    }
-    assert catalogue.rules["resources-required"].default_parameters == {
-        "resources": ["cpu", "memory"],
-        "explicit_requests": False,
-    }
-
+from user_catalogue import USER_RULE_ID, USER_RULE_REGO, load_error, user_rule_yaml, write_user_catalogue
 
 # --- a user's catalogue folder ----------------------------------------------------------------
 
