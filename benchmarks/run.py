@@ -1,28 +1,41 @@
-"""kfpolicy benchmarks: admission latency, batch throughput, growth, tooling and memory.
+"""kfpolicy benchmarks: issue 16's targets, admission latency, batch throughput, growth, tooling, memory.
 
-    python benchmarks/run.py            # full run (a few minutes); writes benchmarks/RESULTS.md
-    python benchmarks/run.py --smoke    # tiny N, proves the harness works (< 20 s); writes nothing
+    python benchmarks/run.py                       # full run; writes benchmarks/RESULTS.md
+    python benchmarks/run.py --baseline /tmp/old   # and issue 16's rows for an earlier checkout beside
+    python benchmarks/run.py --smoke               # tiny N, proves the harness works; writes nothing
 
 Every row of the printed table is measured in the same run. The process pins itself (and so every
-child it starts) to one CPU, so all figures are single-core figures.
+child it starts) to one CPU, so all figures are single-core figures, except the batch processes of
+issue 16's rows, which run on every CPU this process was allowed (the default `--jobs` is the usable
+CPUs). Issue 16's rows (section T and the rows marked by a column per tree) come from
+benchmarks/targets.py, run once per tree in a child process that imports that tree's kfpolicy: a
+`--baseline DIR` is a checkout (or `git archive`) of an earlier commit, measured by this checkout's
+benchmark code on the same corpus. Target rows say met or MISSED; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import jobs  # noqa: E402
 from harness import FULL, RESULTS, ROOT, SMOKE, Report, machine_facts, pin_one_cpu  # noqa: E402
 from kfpolicy.catalogue import load_catalogue  # noqa: E402
 from latency import latency_section  # noqa: E402
+from target_rows import target_rows  # noqa: E402
 from volume import batch_section, growth_section, tooling_section  # noqa: E402
+
+SECTIONS = ("T", "1", "2", "3", "4", "5")
 
 
 def write_results(report: Report, command: str, path: Path) -> None:
@@ -38,6 +51,28 @@ def write_results(report: Report, command: str, path: Path) -> None:
     )
 
 
+def tree_figures(tree: Path, corpus: Path, cpus: Sequence[int], smoke: bool) -> dict[str, Any]:
+    """Issue 16's figures for one checkout: benchmarks/targets.py in a child that imports its kfpolicy."""
+    env = dict(os.environ, PYTHONPATH=str(tree / "generator"))
+    on = ",".join(map(str, cpus))
+    cmd = [sys.executable, str(HERE / "targets.py"), "--corpus", str(corpus), "--cpus", on]
+    cmd += ["--smoke"] if smoke else []
+    done = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmarks/targets.py for {tree} exited {done.returncode} (its errors above)")
+    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    if Path(figures["tree"]) != tree.resolve():
+        raise RuntimeError(f"the child for {tree} imported the kfpolicy of {figures['tree']}")
+    return figures
+
+
+def _checkout(text: str) -> Path:
+    tree = Path(text).resolve()
+    if not (tree / "generator" / "kfpolicy" / "__init__.py").is_file():
+        raise argparse.ArgumentTypeError(f"{text}: not a kfpolicy checkout (no generator/kfpolicy/)")
+    return tree
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -45,25 +80,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny N: check the harness works; write nothing")
     parser.add_argument("--results", type=Path, default=None, help="where to write the results (default: "
                         "benchmarks/RESULTS.md; smoke mode writes nothing unless given)")
+    parser.add_argument("--baseline", type=_checkout, action="append", default=[], metavar="DIR",
+                        help="an earlier checkout whose issue-16 rows are measured too, in a column of its "
+                        "own (repeatable; columns in the order given)")
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
     os.chdir(ROOT)
+    allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     pinning = pin_one_cpu()
     cat = load_catalogue()
-    report = Report()
+    report = Report(baselines=[tree.name for tree in args.baseline])
     report.facts = machine_facts(cat, pinning)
+    for tree in args.baseline:
+        report.facts[f"baseline column `{tree.name}`"] = str(tree)
     with tempfile.TemporaryDirectory(prefix="kfpolicy-bench-") as tmp:
         work = Path(tmp)
+        corpus = work / "corpus"
+        corpus.mkdir()
+        paths = jobs.write_corpus({k: v.to_rego() for k, v in cat.kinds.items()}, sizes.batch, corpus)
+        columns = [tree_figures(tree, corpus, allowed, args.smoke) for tree in [*args.baseline, ROOT]]
+        answered = {v: r["answered"] for v, r in columns[-1]["batch"]["runs"].items()}
+        if any(n != sizes.batch for n in answered.values()):
+            raise RuntimeError(f"`kfpolicy eval` answered for {answered} of {sizes.batch} manifests")
+        target_rows(report, columns)
         latency_section(cat, report, sizes)
-        batch_section(cat, report, sizes, work)
+        rate = sizes.batch / columns[-1]["batch"]["runs"]["default settings"]["wall"]
+        batch_section(cat, report, sizes, paths, rate)
         growth_section(cat, report, sizes)
         tooling_section(report, sizes, work)
     report.rows.extend(report.later)
+    report.rows.sort(key=lambda row: SECTIONS.index(row.section))
+    report.extra.insert(0, (
+        "Issue 16's rows (section T, and the rows with a column per tree) come from benchmarks/targets.py, "
+        "one child process per tree importing that tree's kfpolicy, on the same generated corpus: per "
+        f"admission, process CPU per call over up to {sizes.latency_n:,} calls after {sizes.warmup} warm-up; "
+        f"growth, CPU median per admission over up to {sizes.growth_n} calls or {sizes.growth_budget} s of "
+        "CPU a point; batch, one whole `kfpolicy eval` process per setting on all the allowed CPUs; "
+        "start-up, `kfpolicy eval` on one manifest with the disk cache warm. `n/a`: the tree has no such "
+        "option (`--jobs`)."))
     report.facts["load average at end (1, 5, 15 min)"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(report.table())
     target = args.results if args.results is not None else (None if args.smoke else RESULTS)
     if target is not None:
-        command = "python benchmarks/run.py" + (" --smoke" if args.smoke else "")
+        baselines = "".join(f" --baseline {tree}" for tree in args.baseline)
+        command = "python benchmarks/run.py" + (" --smoke" if args.smoke else "") + baselines
         write_results(report, command, target)
         print(f"\nwrote {target}", file=sys.stderr)
     return 0
