@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gc
 import importlib.metadata
+import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -252,20 +254,23 @@ class Child:
 def run_child(
     cmd: Sequence[str], *, cwd: Path, stdout: Any = subprocess.DEVNULL, cpus: Collection[int] | None = None
 ) -> Child:
-    """Run one child process (on `cpus` when given, else this process's); its wall time, CPU time of
-    it and its workers, exit code and peak RSS of the largest of them (from wait4)."""
+    """Run one child process (on `cpus` when given, else this process's) through benchmarks/spawn.py;
+    its wall time, CPU time of it and its workers, exit code and peak RSS of the largest of them."""
 
     def on_cpus() -> None:
         if cpus:
             os.sched_setaffinity(0, cpus)
 
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=stdout, stderr=subprocess.PIPE, preexec_fn=on_cpus)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err.decode(errors='replace')[-2000:]}")
-    return Child(wall, usage.ru_utime + usage.ru_stime, code, usage.ru_maxrss)
+    with tempfile.TemporaryDirectory(prefix="kfpolicy-child-") as tmp:
+        report = Path(tmp) / "child.json"
+        spawn = [sys.executable, "-I", "-S", str(HERE / "spawn.py"), str(report), *cmd]
+        done = subprocess.run(spawn, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE, preexec_fn=on_cpus,
+                              check=False)
+        if not report.is_file():
+            err = done.stderr.decode(errors="replace")[-2000:]
+            raise RuntimeError(f"benchmarks/spawn.py failed on {' '.join(cmd)}: {err}")
+        figures = json.loads(report.read_text(encoding="utf-8"))
+    if figures["code"] not in (0, 1):
+        err = done.stderr.decode(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(cmd)} exited {figures['code']}: {err}")
+    return Child(figures["wall"], figures["cpu"], figures["code"], figures["maxrss_kib"])

@@ -16,23 +16,20 @@ benchmark code on the same corpus. Target rows say met or MISSED; nothing is ass
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import jobs  # noqa: E402
 from harness import FULL, RESULTS, ROOT, SMOKE, Report, machine_facts, pin_one_cpu  # noqa: E402
 from kfpolicy.catalogue import load_catalogue  # noqa: E402
 from latency import latency_section  # noqa: E402
 from target_rows import target_rows  # noqa: E402
+from targets import checkout, measure_trees  # noqa: E402
 from volume import batch_section, growth_section, tooling_section  # noqa: E402
 
 SECTIONS = ("T", "1", "2", "3", "4", "5")
@@ -51,28 +48,6 @@ def write_results(report: Report, command: str, path: Path) -> None:
     )
 
 
-def tree_figures(tree: Path, corpus: Path, cpus: Sequence[int], smoke: bool) -> dict[str, Any]:
-    """Issue 16's figures for one checkout: benchmarks/targets.py in a child that imports its kfpolicy."""
-    env = dict(os.environ, PYTHONPATH=str(tree / "generator"))
-    on = ",".join(map(str, cpus))
-    cmd = [sys.executable, str(HERE / "targets.py"), "--corpus", str(corpus), "--cpus", on]
-    cmd += ["--smoke"] if smoke else []
-    done = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.PIPE, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmarks/targets.py for {tree} exited {done.returncode} (its errors above)")
-    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    if Path(figures["tree"]) != tree.resolve():
-        raise RuntimeError(f"the child for {tree} imported the kfpolicy of {figures['tree']}")
-    return figures
-
-
-def _checkout(text: str) -> Path:
-    tree = Path(text).resolve()
-    if not (tree / "generator" / "kfpolicy" / "__init__.py").is_file():
-        raise argparse.ArgumentTypeError(f"{text}: not a kfpolicy checkout (no generator/kfpolicy/)")
-    return tree
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -80,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny N: check the harness works; write nothing")
     parser.add_argument("--results", type=Path, default=None, help="where to write the results (default: "
                         "benchmarks/RESULTS.md; smoke mode writes nothing unless given)")
-    parser.add_argument("--baseline", type=_checkout, action="append", default=[], metavar="DIR",
+    parser.add_argument("--baseline", type=checkout, action="append", default=[], metavar="DIR",
                         help="an earlier checkout whose issue-16 rows are measured too, in a column of its "
                         "own (repeatable; columns in the order given)")
     args = parser.parse_args(argv)
@@ -97,15 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         corpus = work / "corpus"
         corpus.mkdir()
-        paths = jobs.write_corpus({k: v.to_rego() for k, v in cat.kinds.items()}, sizes.batch, corpus)
-        columns = [tree_figures(tree, corpus, allowed, args.smoke) for tree in [*args.baseline, ROOT]]
-        answered = {v: r["answered"] for v, r in columns[-1]["batch"]["runs"].items()}
-        if any(n != sizes.batch for n in answered.values()):
-            raise RuntimeError(f"`kfpolicy eval` answered for {answered} of {sizes.batch} manifests")
+        columns = measure_trees(args.baseline, sizes, corpus, allowed)
         target_rows(report, columns)
         latency_section(cat, report, sizes)
         rate = sizes.batch / columns[-1]["batch"]["runs"]["default settings"]["wall"]
-        batch_section(cat, report, sizes, paths, rate)
+        batch_section(cat, report, sizes, sorted(corpus.glob("*.yaml")), rate)
         growth_section(cat, report, sizes)
         tooling_section(report, sizes, work)
     report.rows.extend(report.later)

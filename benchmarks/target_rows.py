@@ -157,7 +157,7 @@ def target_rows(report: Report, columns: list[Figures]) -> None:
     for variant in BATCH_VARIANTS:
         _add(report, "5", f"peak RSS of `kfpolicy eval` on {count} manifests, {variant} (largest process)",
              _cells(columns, lambda f, v=variant: f"{f['batch']['runs'][v]['rss_mib']:,.0f} MiB"),
-             "wait4's ru_maxrss: the process or any one worker")
+             "ru_maxrss: the process or its largest worker, started from a small process (spawn.py)")
 
     s = now["startup"]
     _add(report, "4", f"start-up: `kfpolicy eval pytorchjob.yaml`, disk cache warm: CPU (wall), median of "

@@ -2,9 +2,9 @@
 
     PYTHONPATH=TREE/generator python benchmarks/targets.py --corpus DIR [--cpus 0,1] [--smoke]
 
-benchmarks/run.py starts one such child for this checkout and one for each `--baseline DIR`, so every
-tree is measured by the same code in the same run, and prints the figures side by side. The child
-prints one JSON object (seconds, MiB, counts):
+`measure_trees` (used by benchmarks/run.py and benchmarks/speedups.py) starts one such child for this
+checkout and one for each `--baseline DIR`, so every tree is measured by the same code on the same
+corpus in the same run. The child prints one JSON object (seconds, MiB, counts):
 
 - start-up: CPU and wall of `kfpolicy eval benchmarks/pytorchjob.yaml`, median of several processes
   after one that fills the disk cache (where the tree has one);
@@ -22,12 +22,13 @@ prints one JSON object (seconds, MiB, counts):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,18 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import jobs  # noqa: E402
-from harness import FULL, KFPOLICY, PYTORCHJOB, SMOKE, Sizes, cpu_samples, median, p99, run_child  # noqa: E402
+from harness import (  # noqa: E402
+    FULL,
+    KFPOLICY,
+    PYTORCHJOB,
+    ROOT,
+    SMOKE,
+    Sizes,
+    cpu_samples,
+    median,
+    p99,
+    run_child,
+)
 
 GROWTH = (1, 4, 16, 64, 256)  # containers per replica spec
 ENGINES = ("embedded", "opa")  # kfpolicy's default, and real OPA in-process
@@ -146,12 +158,49 @@ def measure(sizes: Sizes, corpus: Path, cpus: Collection[int] | None) -> dict[st
     return figures
 
 
+def checkout(text: str) -> Path:
+    """An argparse type: a folder holding a kfpolicy checkout (a clone, or `git archive` of a commit)."""
+    tree = Path(text).resolve()
+    if not (tree / "generator" / "kfpolicy" / "__init__.py").is_file():
+        raise argparse.ArgumentTypeError(f"{text}: not a kfpolicy checkout (no generator/kfpolicy/)")
+    return tree
+
+
+def tree_figures(tree: Path, corpus: Path, cpus: Sequence[int], sizes: Sizes) -> dict[str, Any]:
+    """Issue 16's figures for one checkout: this script in a child process that imports its kfpolicy."""
+    env = dict(os.environ, PYTHONPATH=str(tree / "generator"))
+    cmd = [sys.executable, __file__, "--corpus", str(corpus), "--cpus", ",".join(map(str, cpus))]
+    cmd += ["--admissions", str(sizes.latency_n), *(["--smoke"] if sizes.smoke else [])]
+    done = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmarks/targets.py for {tree} exited {done.returncode} (its errors above)")
+    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    if Path(figures["tree"]) != tree.resolve():
+        raise RuntimeError(f"the child for {tree} imported the kfpolicy of {figures['tree']}")
+    return figures
+
+
+def measure_trees(
+    baselines: Sequence[Path], sizes: Sizes, corpus: Path, cpus: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Each baseline's figures in order, then this checkout's, on the same corpus (written here)."""
+    from kfpolicy.catalogue import load_catalogue
+
+    jobs.write_corpus({k: v.to_rego() for k, v in load_catalogue().kinds.items()}, sizes.batch, corpus)
+    columns = [tree_figures(tree, corpus, cpus, sizes) for tree in [*baselines, ROOT]]
+    answered = {v: r["answered"] for v, r in columns[-1]["batch"]["runs"].items()}
+    if any(n != sizes.batch for n in answered.values()):
+        raise RuntimeError(f"`kfpolicy eval` answered for {answered} of {sizes.batch} manifests")
+    return columns
+
+
 def main() -> int:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--corpus", type=Path, required=True, help="folder of YAML manifests (batch rows)")
     parser.add_argument("--cpus", default="", help="CPUs for the batch processes, e.g. 0,1 (default: ours)")
     parser.add_argument("--smoke", action="store_true", help="tiny N: check that every figure is produced")
+    parser.add_argument("--admissions", type=int, default=None, help="timed admissions per engine")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         parser.error(f"--corpus {args.corpus}: not a folder")
@@ -159,7 +208,10 @@ def main() -> int:
         cpus = {int(c) for c in args.cpus.split(",") if c.strip()}
     except ValueError:
         parser.error(f"--cpus {args.cpus!r}: expected CPU numbers separated by commas, such as 0,1")
-    print(json.dumps(measure(SMOKE if args.smoke else FULL, args.corpus, cpus or None)))
+    sizes = SMOKE if args.smoke else FULL
+    if args.admissions is not None:
+        sizes = dataclasses.replace(sizes, latency_n=max(1, args.admissions))
+    print(json.dumps(measure(sizes, args.corpus, cpus or None)))
     return 0
 
 
