@@ -126,7 +126,8 @@ def target_rows(report: Report, columns: list[Figures]) -> None:
     growth_points = "/".join(map(str, GROWTH))
     _add(report, "T", "embedded at least as fast as real OPA in-process (CPU) on every per-admission and "
          "growth row", _cells(columns, _faster),
-         f"figures: sections 1 and 3 (admission median and p99, growth at {growth_points} containers)")
+         f"figures: sections 1 and 3 (admission median and p99, growth at {growth_points} containers); "
+         "section 1's in-process ratio rows (both profiles, Gatekeeper path; this tree) are marked there")
 
     for engine in ENGINES:
         a = now["admission"][engine]
