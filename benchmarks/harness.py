@@ -135,16 +135,20 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def git_commit() -> str:
+def git_commit(tree: Path = ROOT) -> str:
+    """The short commit of a checkout (and whether it has uncommitted changes), or why there is none."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=tree, capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return out + (" (with uncommitted changes)" if dirty else "")
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != tree.resolve():
+            return "not a git checkout"
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        return git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        return "not a git checkout"
 
 
 def machine_facts(cat: Catalogue, pinning: str) -> dict[str, str]:

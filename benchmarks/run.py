@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import FULL, RESULTS, ROOT, SMOKE, Report, machine_facts, pin_one_cpu  # noqa: E402
+from harness import FULL, RESULTS, ROOT, SMOKE, Report, git_commit, machine_facts, pin_one_cpu  # noqa: E402
 from kfpolicy.catalogue import load_catalogue  # noqa: E402
 from latency import latency_section  # noqa: E402
 from target_rows import target_rows  # noqa: E402
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = Report(baselines=[tree.name for tree in args.baseline])
     report.facts = machine_facts(cat, pinning)
     for tree in args.baseline:
-        report.facts[f"baseline column `{tree.name}`"] = str(tree)
+        report.facts[f"baseline column `{tree.name}`"] = f"{tree} (git: {git_commit(tree)})"
     with tempfile.TemporaryDirectory(prefix="kfpolicy-bench-") as tmp:
         work = Path(tmp)
         corpus = work / "corpus"
