@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gc
 import importlib.metadata
+import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,15 +45,18 @@ class Sizes:
     growth_n: int  # timed evaluations per growth point
     tool_repeats: int
     run_test: bool  # `kfpolicy test` (its own length does not shrink with N)
+    startup_repeats: int  # `kfpolicy eval` processes on one manifest (after one that warms the cache)
+    growth_budget: float  # CPU seconds per growth point (at least growth_least calls)
+    growth_least: int
     smoke: bool = False  # also skips the restricted profile's Gatekeeper rows (60+ engines to load)
 
 
 FULL = Sizes(latency_n=2000, warmup=200, batch=10_000, batch_repeats=1, per_process=30, growth_n=400,
-             tool_repeats=3, run_test=True)
+             tool_repeats=3, run_test=True, startup_repeats=5, growth_budget=2.0, growth_least=10)
 
 
 SMOKE = Sizes(latency_n=3, warmup=1, batch=12, batch_repeats=1, per_process=1, growth_n=3, tool_repeats=1,
-              run_test=False, smoke=True)
+              run_test=False, startup_repeats=1, growth_budget=0.2, growth_least=1, smoke=True)
 
 
 @dataclass
@@ -60,6 +65,7 @@ class Row:
     measurement: str
     result: str
     note: str = ""
+    before: tuple[str, ...] = ()  # the same measurement for each --baseline tree, in order
 
 
 @dataclass
@@ -68,19 +74,27 @@ class Report:
     facts: dict[str, str] = field(default_factory=dict)
     extra: list[str] = field(default_factory=list)  # notes printed under the table
     later: list[Row] = field(default_factory=list)  # measured early, listed at the end (section order)
+    baselines: list[str] = field(default_factory=list)  # column names of the --baseline trees
 
-    def add(self, section: str, measurement: str, result: str, note: str = "") -> None:
-        row = Row(section, measurement, result, note)
+    def add(
+        self, section: str, measurement: str, result: str, note: str = "", before: Sequence[str] = ()
+    ) -> None:
+        row = Row(section, measurement, result, note, tuple(before))
         self.rows.append(row)
-        print(f"  [{section}] {measurement}: {result}  {note}".rstrip(), file=sys.stderr, flush=True)
+        then = "".join(f" [{name}: {cell}]" for name, cell in zip(self.baselines, row.before, strict=False))
+        print(f"  [{section}] {measurement}: {result}{then}  {note}".rstrip(), file=sys.stderr, flush=True)
 
     def table(self) -> str:
-        head = ("#", "measurement", "result", "target / note")
-        cells = [head] + [(r.section, r.measurement, r.result, r.note) for r in self.rows]
-        widths = [max(len(c[i]) for c in cells) for i in range(4)]
+        """The rows as a Markdown table: one result column, or one per baseline tree and this tree's."""
+        k = len(self.baselines)
+        head = ("#", "measurement", *self.baselines, "this tree" if k else "result", "target / note")
+        cells = [head] + [
+            (r.section, r.measurement, *(r.before + ("",) * k)[:k], r.result, r.note) for r in self.rows
+        ]
+        widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
         lines = []
         for n, c in enumerate(cells):
-            lines.append("| " + " | ".join(c[i].ljust(widths[i]) for i in range(4)) + " |")
+            lines.append("| " + " | ".join(cell.ljust(w) for cell, w in zip(c, widths, strict=True)) + " |")
             if n == 0:
                 lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
         return "\n".join(lines)
@@ -121,16 +135,20 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def git_commit() -> str:
+def git_commit(tree: Path = ROOT) -> str:
+    """The short commit of a checkout (and whether it has uncommitted changes), or why there is none."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=tree, capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return out + (" (with uncommitted changes)" if dirty else "")
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != tree.resolve():
+            return "not a git checkout"
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        return git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        return "not a git checkout"
 
 
 def machine_facts(cat: Catalogue, pinning: str) -> dict[str, str]:
@@ -161,26 +179,34 @@ def _libyaml() -> bool:
     return bool(getattr(yaml, "__with_libyaml__", False))
 
 
-def time_calls(fn: Callable[[], Any], n: int, warmup: int, budget: float | None = None) -> list[float]:
-    """Wall seconds of n calls after warm-up (stops early, after at least 20, once `budget` s are spent)."""
+@dataclass(frozen=True)
+class Samples:
+    wall: list[float]  # seconds per call, what a caller waits
+    cpu: list[float]  # process CPU seconds per call: not inflated by other processes sharing the core
+
+
+def time_calls(fn: Callable[[], Any], n: int, warmup: int, budget: float | None = None) -> Samples:
+    """Wall and CPU seconds of each of n calls after warm-up (stops early, after at least 20, once
+    `budget` wall seconds are spent)."""
     for _ in range(warmup):
         fn()
     gc.collect()
-    out = []
-    clock = time.perf_counter
+    samples = Samples([], [])
+    clock, cpu_clock = time.perf_counter, time.process_time
     start = clock()
     for _ in range(n):
-        t0 = clock()
+        t0, c0 = clock(), cpu_clock()
         fn()
-        out.append(clock() - t0)
-        if budget is not None and len(out) >= 20 and clock() - start > budget:
+        samples.cpu.append(cpu_clock() - c0)
+        samples.wall.append(clock() - t0)
+        if budget is not None and len(samples.wall) >= 20 and clock() - start > budget:
             break
-    return out
+    return samples
 
 
-def cpu_per_call(fn: Callable[[], Any], n: int, budget: float | None = None) -> float:
-    """Median process CPU seconds per call: unlike wall time, not inflated by other processes.
-    Stops early (after at least 10 calls) once `budget` CPU seconds are spent."""
+def cpu_samples(fn: Callable[[], Any], n: int, budget: float | None = None, least: int = 10) -> list[float]:
+    """Process CPU seconds of each of n calls; stops early (after at least `least` calls) once
+    `budget` CPU seconds are spent."""
     out: list[float] = []
     spent = 0.0
     for _ in range(n):
@@ -188,9 +214,14 @@ def cpu_per_call(fn: Callable[[], Any], n: int, budget: float | None = None) -> 
         fn()
         out.append(time.process_time() - c0)
         spent += out[-1]
-        if budget is not None and len(out) >= 10 and spent > budget:
+        if budget is not None and len(out) >= least and spent > budget:
             break
-    return median(out)
+    return out
+
+
+def cpu_per_call(fn: Callable[[], Any], n: int, budget: float | None = None) -> float:
+    """Median process CPU seconds per call: unlike wall time, not inflated by other processes."""
+    return median(cpu_samples(fn, n, budget))
 
 
 def median(xs: Sequence[float]) -> float:
@@ -224,15 +255,26 @@ class Child:
     maxrss_kib: int
 
 
-def run_child(cmd: Sequence[str], *, cwd: Path, stdout: Any = subprocess.DEVNULL) -> Child:
-    """Run one child process; its wall time, CPU time, exit code and own peak RSS (from wait4)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err.decode(errors='replace')[-2000:]}")
-    return Child(wall, usage.ru_utime + usage.ru_stime, code, usage.ru_maxrss)
+def run_child(
+    cmd: Sequence[str], *, cwd: Path, stdout: Any = subprocess.DEVNULL, cpus: Collection[int] | None = None
+) -> Child:
+    """Run one child process (on `cpus` when given, else this process's) through benchmarks/spawn.py;
+    its wall time, CPU time of it and its workers, exit code and peak RSS of the largest of them."""
+
+    def on_cpus() -> None:
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+
+    with tempfile.TemporaryDirectory(prefix="kfpolicy-child-") as tmp:
+        report = Path(tmp) / "child.json"
+        spawn = [sys.executable, "-I", "-S", str(HERE / "spawn.py"), str(report), *cmd]
+        done = subprocess.run(spawn, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE, preexec_fn=on_cpus,
+                              check=False)
+        if not report.is_file():
+            err = done.stderr.decode(errors="replace")[-2000:]
+            raise RuntimeError(f"benchmarks/spawn.py failed on {' '.join(cmd)}: {err}")
+        figures = json.loads(report.read_text(encoding="utf-8"))
+    if figures["code"] not in (0, 1):
+        err = done.stderr.decode(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(cmd)} exited {figures['code']}: {err}")
+    return Child(figures["wall"], figures["cpu"], figures["code"], figures["maxrss_kib"])

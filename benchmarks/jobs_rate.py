@@ -12,16 +12,14 @@ ru_maxrss, what `/usr/bin/time -v` prints). Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+
+from harness import KFPOLICY, ROOT, run_child  # noqa: E402
 
 
 def corpus(count: int, folder: Path) -> Path:
@@ -38,12 +36,8 @@ def corpus(count: int, folder: Path) -> Path:
 
 def run(folder: Path, jobs: int) -> tuple[float, float, float]:
     """(wall s, CPU s, peak RSS MiB) of one `kfpolicy eval` over the folder."""
-    cmd = [sys.executable, "-m", "kfpolicy", "eval", str(folder), "-o", "json", "--jobs", str(jobs)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    done = run_child([*KFPOLICY, "eval", str(folder), "-o", "json", "--jobs", str(jobs)], cwd=ROOT)
+    return done.wall, done.cpu, done.maxrss_kib / 1024
 
 
 def main() -> int:

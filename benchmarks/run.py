@@ -1,10 +1,16 @@
-"""kfpolicy benchmarks: admission latency, batch throughput, growth, tooling and memory.
+"""kfpolicy benchmarks: issue 16's targets, admission latency, batch throughput, growth, tooling, memory.
 
-    python benchmarks/run.py            # full run (a few minutes); writes benchmarks/RESULTS.md
-    python benchmarks/run.py --smoke    # tiny N, proves the harness works (< 20 s); writes nothing
+    python benchmarks/run.py                       # full run; writes benchmarks/RESULTS.md
+    python benchmarks/run.py --baseline /tmp/old   # and issue 16's rows for an earlier checkout beside
+    python benchmarks/run.py --smoke               # tiny N, proves the harness works; writes nothing
 
 Every row of the printed table is measured in the same run. The process pins itself (and so every
-child it starts) to one CPU, so all figures are single-core figures.
+child it starts) to one CPU, so all figures are single-core figures, except the batch processes of
+issue 16's rows, which run on every CPU this process was allowed (the default `--jobs` is the usable
+CPUs). Issue 16's rows (section T and the rows marked by a column per tree) come from
+benchmarks/targets.py, run once per tree in a child process that imports that tree's kfpolicy: a
+`--baseline DIR` is a checkout (or `git archive`) of an earlier commit, measured by this checkout's
+benchmark code on the same corpus. Target rows say met or MISSED; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import FULL, RESULTS, ROOT, SMOKE, Report, machine_facts, pin_one_cpu  # noqa: E402
+from harness import FULL, RESULTS, ROOT, SMOKE, Report, git_commit, machine_facts, pin_one_cpu  # noqa: E402
 from kfpolicy.catalogue import load_catalogue  # noqa: E402
 from latency import latency_section  # noqa: E402
+from target_rows import target_rows  # noqa: E402
+from targets import checkout, measure_trees  # noqa: E402
 from volume import batch_section, growth_section, tooling_section  # noqa: E402
+
+SECTIONS = ("T", "1", "2", "3", "4", "5")
 
 
 def write_results(report: Report, command: str, path: Path) -> None:
@@ -45,25 +55,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny N: check the harness works; write nothing")
     parser.add_argument("--results", type=Path, default=None, help="where to write the results (default: "
                         "benchmarks/RESULTS.md; smoke mode writes nothing unless given)")
+    parser.add_argument("--baseline", type=checkout, action="append", default=[], metavar="DIR",
+                        help="an earlier checkout whose issue-16 rows are measured too, in a column of its "
+                        "own (repeatable; columns in the order given)")
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
     os.chdir(ROOT)
+    allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     pinning = pin_one_cpu()
     cat = load_catalogue()
-    report = Report()
+    report = Report(baselines=[tree.name for tree in args.baseline])
     report.facts = machine_facts(cat, pinning)
+    for tree in args.baseline:
+        report.facts[f"baseline column `{tree.name}`"] = f"{tree} (git: {git_commit(tree)})"
     with tempfile.TemporaryDirectory(prefix="kfpolicy-bench-") as tmp:
         work = Path(tmp)
+        corpus = work / "corpus"
+        corpus.mkdir()
+        columns = measure_trees(args.baseline, sizes, corpus, allowed)
+        target_rows(report, columns)
         latency_section(cat, report, sizes)
-        batch_section(cat, report, sizes, work)
+        rate = sizes.batch / columns[-1]["batch"]["runs"]["default settings"]["wall"]
+        batch_section(cat, report, sizes, sorted(corpus.glob("*.yaml")), rate)
         growth_section(cat, report, sizes)
         tooling_section(report, sizes, work)
     report.rows.extend(report.later)
+    report.rows.sort(key=lambda row: SECTIONS.index(row.section))
+    report.extra.insert(0, (
+        "Issue 16's rows (section T, and the rows with a column per tree) come from benchmarks/targets.py, "
+        "one child process per tree importing that tree's kfpolicy, on the same generated corpus: per "
+        f"admission, process CPU per call over up to {sizes.latency_n:,} calls after {sizes.warmup} warm-up; "
+        f"growth, CPU median per admission over up to {sizes.growth_n} calls or {sizes.growth_budget} s of "
+        "CPU a point; batch, one whole `kfpolicy eval` process per setting on all the allowed CPUs; "
+        "start-up, `kfpolicy eval` on one manifest with the disk cache warm. `n/a`: the tree has no such "
+        "option (`--jobs`)."))
     report.facts["load average at end (1, 5, 15 min)"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(report.table())
     target = args.results if args.results is not None else (None if args.smoke else RESULTS)
     if target is not None:
-        command = "python benchmarks/run.py" + (" --smoke" if args.smoke else "")
+        baselines = "".join(f" --baseline {tree}" for tree in args.baseline)
+        command = "python benchmarks/run.py" + (" --smoke" if args.smoke else "") + baselines
         write_results(report, command, target)
         print(f"\nwrote {target}", file=sys.stderr)
     return 0
