@@ -133,3 +133,19 @@ def test_refusals_keep_the_strict_messages(text: str) -> None:
 def test_numbers_int_cannot_read_are_yaml_errors(scalar: str) -> None:
     with pytest.raises(yaml.YAMLError, match="invalid integer"):
         strict(Chunk(f"a: {scalar}\n", 0))
+
+
+_risky_text = st.text(alphabet="ab01:.-_eE+ \n\t#|>&*!?[]{},'\"<\\\u2028\u0085é", max_size=60)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_risky_text | _block())
+def test_the_line_by_line_guard_answers_as_the_whole_text_pattern(text: str) -> None:
+    assert yamlfast._risky(text) == (yamlfast._RISKY_TEXT.search(text) is not None), repr(text)
+    assert yamlfast._risky(text) == (yamlfast._RISKY_TEXT.search(text) is not None), "remembered lines"
+
+
+def test_the_line_by_line_guard_answers_as_the_pattern_on_the_repository_yaml() -> None:
+    docs = [d for sub in ("examples", "tests", "benchmarks") for d in _documents(ROOT / sub)]
+    for name, text in docs:
+        assert yamlfast._risky(text) == (yamlfast._RISKY_TEXT.search(text) is not None), name

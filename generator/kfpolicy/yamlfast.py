@@ -52,6 +52,32 @@ _RISKY_TEXT = re.compile(
     + r"|[^\x0A\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]",
     re.MULTILINE,
 )
+# Only the flow collection part of _RISKY_TEXT spans lines; every other part matches within one line
+# (`^` and `$` are line bounds, a line break is whitespace to the lookarounds). So the text is risky
+# exactly when that part matches the whole text or any line matches _RISKY_TEXT alone, and lines
+# repeat across manifests (indentation and keys), so each line's answer is remembered.
+_RISKY_FLOW = re.compile(r"[\[{][^\]}]*:")
+_LINE_VERDICTS: dict[str, bool] = {}
+_MAX_REMEMBERED_LINES = 1 << 16
+
+
+def _risky(text: str) -> bool:
+    """_RISKY_TEXT.search(text) is not None, computed line by line."""
+    if ("[" in text or "{" in text) and _RISKY_FLOW.search(text) is not None:
+        return True
+    verdicts = _LINE_VERDICTS
+    for line in text.split("\n"):
+        verdict = verdicts.get(line)
+        if verdict is None:
+            verdict = _RISKY_TEXT.search(line) is not None
+            if len(verdicts) >= _MAX_REMEMBERED_LINES:
+                verdicts.clear()
+            verdicts[line] = verdict
+        if verdict:
+            return True
+    return False
+
+
 _LOADER: Any = Loader
 _STR_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")  # timestamps are read as strings
 _RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
@@ -116,7 +142,7 @@ def _verify(doc: Any, text: str) -> None:
 def fast_load(text: str) -> Any:
     """The document as the strict reader reads it, or raise _Differs when yaml-rs cannot be trusted
     with it (the caller reads it with the strict reader)."""
-    if _RISKY_TEXT.search(text) or node_bound(text) > MAX_NODES or depth_bound(text) > FAST_PATH_DEPTH:
+    if _risky(text) or node_bound(text) > MAX_NODES or depth_bound(text) > FAST_PATH_DEPTH:
         raise _Differs
     try:
         doc = yaml_rs.loads(text, parse_datetime=False)
