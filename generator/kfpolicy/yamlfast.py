@@ -23,6 +23,7 @@ Line numbers are found only when asked for (LazyLineTree): most documents never 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from typing import Any
 
@@ -105,38 +106,81 @@ def _appears_plain(value: str, text: str) -> bool:
     return re.search(_BEFORE + re.escape(value) + _AFTER, text) is not None
 
 
+# What a string's own text says about it (see _string_verdict); remembered, as keys and many values
+# repeat across manifests. _IF_NOT_PLAIN: fine unless the text also holds it as a plain token.
+_IF_NOT_PLAIN = 2
+_STRING_VERDICTS: dict[str, int] = {}
+_MAX_REMEMBERED_STRINGS = 1 << 16
+
+
+def _string_verdict(value: str) -> int:
+    """1 when the strict reader reads this string as yaml-rs does wherever it is written, 0 when
+    it may not, _IF_NOT_PLAIN when only a plain occurrence of it would differ."""
+    if value and not value.strip("\n"):
+        return 0  # an empty block scalar: YAML 1.2 keeps a line break, 1.1 reads ""
+    for _tag, regexp in _RESOLVERS.get(value[:1], ()):
+        if regexp.match(value):
+            # YAML 1.1 reads this text as a bool, number, null... when written plain. If yaml-rs
+            # does too, this string was quoted; otherwise (yes, on, =...) it must not appear
+            # plain (such text has no spaces, so a plain one is a token of its own).
+            return _IF_NOT_PLAIN if _plain_is_str(value) else 1
+    return 1
+
+
+def _string_ok(value: str, text: str) -> bool:
+    verdict = _STRING_VERDICTS.get(value)
+    if verdict is None:
+        verdict = _string_verdict(value)
+        if len(_STRING_VERDICTS) >= _MAX_REMEMBERED_STRINGS:
+            _STRING_VERDICTS.clear()
+        _STRING_VERDICTS[value] = verdict
+    return verdict == 1 or (verdict == _IF_NOT_PLAIN and not _appears_plain(value, text))
+
+
 def _scalar_ok(value: Any, text: str) -> bool:
     if isinstance(value, str):
-        if value and not value.strip("\n"):
-            return False  # an empty block scalar: YAML 1.2 keeps a line break, 1.1 reads ""
-        for _tag, regexp in _RESOLVERS.get(value[:1], ()):
-            if regexp.match(value):
-                # YAML 1.1 reads this text as a bool, number, null... when written plain. If yaml-rs
-                # does too, this string was quoted; otherwise (yes, on, =...) it must not appear
-                # plain (such text has no spaces, so a plain one is a token of its own).
-                return not _plain_is_str(value) or not _appears_plain(value, text)
-        return True
-    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return _string_ok(value, text)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, bool) or value is None:
         return True
     return isinstance(value, int) and abs(value) < MAX_NUMBER
 
 
 def _verify(doc: Any, text: str) -> None:
-    """Raise _Differs unless every value is one the strict reader gives for the same text."""
+    """Raise _Differs unless every value is one the strict reader gives for the same text.
+
+    What passes also holds nothing safevalues.unsafe_value refuses (so the caller need not walk it
+    again): keys are strings, nesting is at most MAX_DEPTH, and the text guard leaves no escapes
+    (lone surrogates), tags (binary), numbers beyond 18 digits, exponents or .inf/.nan; the node
+    bound keeps the count far below MAX_EXPANDED_NODES."""
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise _Differs
-        if isinstance(value, dict):
-            for key, child in value.items():
-                if not isinstance(key, str) or not _scalar_ok(key, text):
+        if type(value) is dict:
+            children: Any = value.values()
+            for key in value:
+                if type(key) is not str or not _string_ok(key, text):
                     raise _Differs
+        elif type(value) is list:
+            children = value
+        else:
+            if not _scalar_ok(value, text):
+                raise _Differs
+            continue
+        if value and depth >= MAX_DEPTH:
+            raise _Differs  # its children would be one level too deep
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                if not _string_ok(child, text):
+                    raise _Differs
+            elif kind is dict or kind is list:
                 stack.append((child, depth + 1))
-        elif isinstance(value, list):
-            stack.extend((child, depth + 1) for child in value)
-        elif not _scalar_ok(value, text):
-            raise _Differs
+            elif not _scalar_ok(child, text):
+                raise _Differs
 
 
 def fast_load(text: str) -> Any:
@@ -200,12 +244,19 @@ class LazyLineTree(LineTree):
         return (LazyLineTree, (self._text, self._first_line))
 
 
-def load_chunk_with_lines(chunk: Chunk) -> tuple[Any, LineTree | None]:
-    """As yamlio.load_chunk_with_lines (same values, same errors), faster where it can be."""
+def load_chunk_checked(chunk: Chunk) -> tuple[Any, LineTree | None, bool]:
+    """As yamlio.load_chunk_with_lines (same values, same errors), faster where it can be; the
+    flag says the value is already known to hold nothing safevalues.unsafe_value refuses."""
     try:
         doc = fast_load(chunk.text)
     except _Differs:
-        return strict_load_chunk_with_lines(chunk)
+        return (*strict_load_chunk_with_lines(chunk), False)
     if doc is None:  # empty, or an explicit null: the strict reader says which (cheaply)
-        return strict_load_chunk_with_lines(chunk)
-    return doc, LazyLineTree(chunk.text, chunk.first_line)
+        return (*strict_load_chunk_with_lines(chunk), False)
+    return doc, LazyLineTree(chunk.text, chunk.first_line), True
+
+
+def load_chunk_with_lines(chunk: Chunk) -> tuple[Any, LineTree | None]:
+    """As yamlio.load_chunk_with_lines (same values, same errors), faster where it can be."""
+    doc, lines, _checked = load_chunk_checked(chunk)
+    return doc, lines
