@@ -124,7 +124,9 @@ def _child(tree: LineTree | None, *path: str | int) -> LineTree | None:
     return tree
 
 
-def expand_parsed(source: str, doc: Any, tree: LineTree | None = None, checked: bool = False) -> Iterator[Item]:
+def expand_parsed(
+    source: str, doc: Any, tree: LineTree | None = None, checked: bool = False
+) -> Iterator[Item]:
     """Turn one parsed document into the objects it holds (List items, AdmissionReview requests).
     `checked`: the reader already knows the document holds nothing unsafe_value refuses."""
     line = None if tree is None else tree.line
