@@ -34,6 +34,7 @@ from kfpolicy.yamlio import Chunk, LineTree, depth_bound, node_bound
 from kfpolicy.yamlio import load_chunk_with_lines as strict_load_chunk_with_lines
 from kfpolicy.yamllines import line_tree
 from kfpolicy.yamlloaders import FAST_PATH_DEPTH, MAX_DEPTH, MAX_NODES, MAX_NUMBER, Loader
+from kfpolicy.yamlscan import block_line_tree
 
 # A plain scalar is a token: after a line start, a space or a flow indicator; before a line end, a
 # space, a flow indicator or `:`. YAML 1.1 and 1.2 read numbers differently (012, 0o12, 1e3, -.5,
@@ -217,28 +218,39 @@ def _root_line(text: str, first_line: int) -> int:
 
 
 class LazyLineTree(LineTree):
-    """A document's LineTree whose children are composed from its text on first use (its own line
-    is found without composing). Only made for text yaml-rs read (small and shallow, without
-    aliases), so composing it later is safe."""
+    """A document's LineTree whose children are found from its text on first use (its own line
+    is found without that): scanned when the text is plain block style (yamlscan), else composed.
+    Only made for text yaml-rs read (small and shallow, without aliases), so composing it later is
+    safe. `value` is what yaml-rs read, which the scan's tree must match (read again if absent)."""
 
-    __slots__ = ("_first_line", "_ready", "_text")
+    __slots__ = ("_first_line", "_ready", "_text", "_value")
 
-    def __init__(self, text: str, first_line: int) -> None:
+    def __init__(self, text: str, first_line: int, value: Any = None) -> None:
         _LINE.__set__(self, _root_line(text, first_line))
         self._text = text
         self._first_line = first_line
+        self._value = value
         self._ready = False
 
     @property
     def children(self) -> dict[str | int, LineTree] | None:  # type: ignore[override]
         if not self._ready:
-            try:
-                node = yaml.compose(self._text, Loader=_ComposeLoader)
-            except yaml.YAMLError:  # not expected (see fast_load): no lines for the fields then
-                node = None
-            _CHILDREN.__set__(self, None if node is None else line_tree(node, self._first_line).children)
-            self._ready = True
+            _CHILDREN.__set__(self, self._find_children())
+            self._ready, self._value = True, None
         return _CHILDREN.__get__(self)  # type: ignore[no-any-return]
+
+    def _find_children(self) -> dict[str | int, LineTree] | None:
+        value = self._value
+        if value is None:
+            value = yaml_rs.loads(self._text, parse_datetime=False)
+        scanned = block_line_tree(self._text, self._first_line, value)
+        if scanned is not None:
+            return scanned.children
+        try:
+            node = yaml.compose(self._text, Loader=_ComposeLoader)
+        except yaml.YAMLError:  # not expected (see fast_load): no lines for the fields then
+            node = None
+        return None if node is None else line_tree(node, self._first_line).children
 
     def __reduce__(self) -> Any:
         return (LazyLineTree, (self._text, self._first_line))
@@ -253,7 +265,7 @@ def load_chunk_checked(chunk: Chunk) -> tuple[Any, LineTree | None, bool]:
         return (*strict_load_chunk_with_lines(chunk), False)
     if doc is None:  # empty, or an explicit null: the strict reader says which (cheaply)
         return (*strict_load_chunk_with_lines(chunk), False)
-    return doc, LazyLineTree(chunk.text, chunk.first_line), True
+    return doc, LazyLineTree(chunk.text, chunk.first_line, doc), True
 
 
 def load_chunk_with_lines(chunk: Chunk) -> tuple[Any, LineTree | None]:
