@@ -10,9 +10,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
-from kfpolicy import parallel
+from kfpolicy import parallel, watched
 from kfpolicy.cli import cli
 from kfpolicy.inputs import Document, read_paths
 from kfpolicy.rawinputs import RawDocument, expand, parse, split_paths
@@ -36,22 +36,29 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _in_one_process(args: list[str], stdin: str | None = None) -> Result:
+    """The reference: the same command with every document parsed and evaluated in this process."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "MIN_DOCUMENTS", 10**9)
+        return CliRunner().invoke(cli, args, input=stdin)
+
+
 @pytest.mark.parametrize("timeout", ["0", "10"])
 @pytest.mark.parametrize("output", ["json", "text"])
 def test_jobs_give_the_same_report_and_exit_code(batch: Path, output: str, timeout: str) -> None:
     args = ["eval", str(batch), "-o", output, "-v", "--timeout", timeout]
-    one = CliRunner().invoke(cli, [*args, "--jobs", "1"])
-    two = CliRunner().invoke(cli, [*args, "--jobs", "3"])
-    assert one.exit_code == two.exit_code == 2  # the broken file
-    assert one.output == two.output
+    one = _in_one_process(args)
+    for jobs in ("1", "3"):
+        workers = CliRunner().invoke(cli, [*args, "--jobs", jobs])
+        assert one.exit_code == workers.exit_code == 2  # the broken file
+        assert one.output == workers.output
     assert "0100-broken.yaml" in one.output and "deny" in one.output
 
 
 def test_small_batches_and_opa_stay_in_the_process() -> None:
-    assert parallel.in_process(4, parallel.MIN_DOCUMENTS - 1, "embedded")
-    assert parallel.in_process(4, 10_000, "opa")
-    assert parallel.in_process(1, 10_000, "embedded")
-    assert not parallel.in_process(2, parallel.MIN_DOCUMENTS, "embedded")
+    assert parallel.in_process(parallel.MIN_DOCUMENTS - 1, "embedded")
+    assert parallel.in_process(10_000, "opa")
+    assert not parallel.in_process(parallel.MIN_DOCUMENTS, "embedded")
     assert parallel.usable_cpus() >= 1
 
 
@@ -104,7 +111,7 @@ def test_split_documents_read_as_one_process_reads_them(tmp_path: Path) -> None:
 def test_workers_parse_malformed_documents_mid_batch_like_one_process(tmp_path: Path, output: str) -> None:
     folder = _mixed(tmp_path)
     args = ["eval", str(folder), "-o", output, "-v"]
-    one = CliRunner().invoke(cli, [*args, "--jobs", "1"])
+    one = _in_one_process(args)
     three = CliRunner().invoke(cli, [*args, "--jobs", "3"])
     assert one.exit_code == three.exit_code == 2
     assert one.output == three.output
@@ -158,7 +165,7 @@ def test_a_dead_worker_makes_its_documents_errors(batch: Path, monkeypatch: pyte
             os._exit(3)
         return parse(raw)
 
-    monkeypatch.setattr(parallel, "parse", dying)
+    monkeypatch.setattr(watched, "parse", dying)
     out = CliRunner().invoke(cli, ["eval", str(batch), "-o", "json", "--jobs", "2", "--timeout", "0"])
     assert out.exit_code == 2
     report = json.loads(out.stdout)
@@ -173,7 +180,7 @@ def test_streamed_windows_keep_order_files_and_inventory(
 ) -> None:
     folder = _mixed(tmp_path)
     args = ["eval", str(folder), "-o", "json", "-v"]
-    one = CliRunner().invoke(cli, [*args, "--jobs", "1"])
+    one = _in_one_process(args)
     monkeypatch.setattr(parallel, "WINDOW", 3)  # many windows; a stream's documents are never cut apart
     windowed = CliRunner().invoke(cli, [*args, "--jobs", "2"])
     assert one.exit_code == windowed.exit_code == 2
@@ -187,7 +194,7 @@ def test_streamed_windows_keep_order_files_and_inventory(
 def test_stdin_is_read_once_and_split_over_workers() -> None:
     job = next(p for p in sorted(JOBS.rglob("*-denied.yaml")) if "trainjob" not in p.parts).read_text()
     stream = "\n---\n".join([job] * (parallel.MIN_DOCUMENTS + 5) + ["kind: [bad"] + [job] * 40)
-    one = CliRunner().invoke(cli, ["eval", "-", "-o", "json", "--jobs", "1"], input=stream)
+    one = _in_one_process(["eval", "-", "-o", "json"], stream)
     two = CliRunner().invoke(cli, ["eval", "-", "-o", "json", "--jobs", "2"], input=stream)
     assert one.exit_code == two.exit_code == 2
     assert one.stdout == two.stdout

@@ -142,8 +142,8 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
     "-j",
     type=click.IntRange(min=1, max=256),
     default=None,
-    help="Processes that evaluate a large batch (default: the usable CPUs). Batches under 200 "
-    "documents, and --engine opa, are evaluated in one process.",
+    help="Worker processes that parse and evaluate a large batch (default: the usable CPUs). Batches "
+    "under 200 documents, and --engine opa, are evaluated in this process.",
 )
 def eval_cmd(
     paths: tuple[str, ...],
@@ -174,11 +174,11 @@ def eval_cmd(
     def split() -> Iterable[RawItem]:
         return kept if kept is not None else split_paths(paths, rules)
 
-    if not in_process(workers, parallel.MIN_DOCUMENTS, engine):
+    if not in_process(parallel.MIN_DOCUMENTS, engine):
         # A first pass counts the documents and parses only those that may be inventory objects;
         # then the workers parse and evaluate, window after window.
         count, found = scan(split(), cat.inventory)
-        if not in_process(workers, count, engine):
+        if not in_process(count, engine):
             inv = _read_inventory(inventory) + inventory_objects(cat, found)
             evaluator = Evaluator(
                 cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
