@@ -81,61 +81,100 @@ class _Scan:
         stack.append(frame)
         return frame
 
-    def value(self, frame: _Frame, entry: LineTree, rest: str) -> bool:
-        """Read what follows an entry's `key:` or `- ` on its line; True when it is a block scalar
-        (whose lines follow)."""
-        if not rest or rest[0] == "#":
-            frame.pending = entry
-            return False
-        first = rest[0]
-        if first in "[{":
-            _check_flow(rest)
-            self.flows[id(entry)] = entry
-        elif first == "'":
-            if _SINGLE_QUOTED.fullmatch(rest) is None:
-                raise _Unsure
-        elif first == '"':
-            if _DOUBLE_QUOTED.fullmatch(rest) is None:
-                raise _Unsure
-        elif first in "|>":
-            if _BLOCK_SCALAR.fullmatch(rest) is None:
-                raise _Unsure
-            return True
-        return False
-
     def line(self, text: str, line: int) -> int | None:
         """Read one line that holds an entry; the column deeper than which a block scalar's lines
         follow, if one starts here."""
-        content = text.lstrip(" ")
-        col = len(text) - len(content)
-        while content[:1] == "-" and (len(content) == 1 or content[1] == " "):
-            frame = self.frame_for(col, True, line)
+        tokens = _TOKENS.get(text)
+        if tokens is None:
+            tokens = _tokens(text)
+            if len(_TOKENS) >= _MAX_REMEMBERED_LINES:
+                _TOKENS.clear()
+            _TOKENS[text] = tokens
+        if tokens is _UNSURE:
+            raise _Unsure
+        entries, kind = tokens
+        frame: _Frame | None = None
+        entry: LineTree | None = None
+        for col, name in entries:
+            if frame is not None:
+                frame.pending = entry
+            frame = self.frame_for(col, name is None, line)
             children = frame.tree.children
             assert children is not None
-            entry = children[len(children)] = LineTree(line)
-            rest = content[1:].lstrip(" ")
-            col += len(content) - len(rest)
-            content = rest
-            if not content or content[0] == "#":
-                frame.pending, frame.bare = entry, True
-                return None
-            if content[0] == "-" and (len(content) == 1 or content[1] == " "):
-                frame.pending = entry
-                continue
-            if _KEY.match(content) is None:
-                return frame.col if self.value(frame, entry, content) else None
+            if name is None:
+                entry = children[len(children)] = LineTree(line)
+            elif name in children:
+                raise _Unsure
+            else:
+                entry = children[name] = LineTree(line)
+        assert frame is not None and entry is not None
+        if kind == _PENDING:
             frame.pending = entry
-        key = _KEY.match(content)
-        if key is None:
-            raise _Unsure  # a scalar alone on its line, a quoted or unusual key, a flow mapping...
-        frame = self.frame_for(col, False, line)
-        children = frame.tree.children
-        assert children is not None
-        name = key.group()[:-1]
-        if name in children:
+        elif kind == _BARE:
+            frame.pending, frame.bare = entry, True
+        elif kind == _FLOW:
+            self.flows[id(entry)] = entry
+        elif kind == _BLOCK:
+            return frame.col
+        return None
+
+
+# What a line holds: its entries (column, and key or None for `- `) and what follows the last one.
+_PENDING, _BARE, _SCALAR, _FLOW, _BLOCK = range(5)
+_Tokens = tuple[tuple[tuple[int, str | None], ...], int]
+_UNSURE: _Tokens = ((), -1)
+_TOKENS: dict[str, _Tokens] = {}  # remembered: lines repeat across manifests
+_MAX_REMEMBERED_LINES = 1 << 16
+
+
+def _tokens(text: str) -> _Tokens:
+    try:
+        return _read_tokens(text)
+    except _Unsure:
+        return _UNSURE
+
+
+def _read_tokens(text: str) -> _Tokens:
+    content = text.lstrip(" ")
+    col = len(text) - len(content)
+    entries: list[tuple[int, str | None]] = []
+    while content[:1] == "-" and (len(content) == 1 or content[1] == " "):
+        entries.append((col, None))
+        rest = content[1:].lstrip(" ")
+        col += len(content) - len(rest)
+        content = rest
+        if not content or content[0] == "#":
+            return tuple(entries), _BARE
+        if content[0] == "-" and (len(content) == 1 or content[1] == " "):
+            continue
+        if _KEY.match(content) is None:
+            return tuple(entries), _value_kind(content)
+    key = _KEY.match(content)
+    if key is None:
+        raise _Unsure  # a scalar alone on its line, a quoted or unusual key, a flow mapping...
+    entries.append((col, key.group()[:-1]))
+    return tuple(entries), _value_kind(content[key.end() :].lstrip(" "))
+
+
+def _value_kind(rest: str) -> int:
+    """What follows an entry's `key:` or `- ` on its line."""
+    if not rest or rest[0] == "#":
+        return _PENDING
+    first = rest[0]
+    if first in "[{":
+        _check_flow(rest)
+        return _FLOW
+    if first == "'":
+        if _SINGLE_QUOTED.fullmatch(rest) is None:
             raise _Unsure
-        entry = children[name] = LineTree(line)
-        return frame.col if self.value(frame, entry, content[key.end() :].lstrip(" ")) else None
+    elif first == '"':
+        if _DOUBLE_QUOTED.fullmatch(rest) is None:
+            raise _Unsure
+    elif first in "|>":
+        if _BLOCK_SCALAR.fullmatch(rest) is None:
+            raise _Unsure
+        return _BLOCK
+    return _SCALAR
 
 
 def _check_flow(rest: str) -> None:
@@ -208,7 +247,7 @@ def _same_shape(tree: LineTree, value: Any, flows: dict[int, LineTree]) -> bool:
             continue
         children = node.children
         if isinstance(item, dict):
-            if children is None or list(children) != list(item):
+            if children is None or children.keys() != item.keys():
                 return False
             stack.extend((children[key], child) for key, child in item.items())
         elif isinstance(item, list):
