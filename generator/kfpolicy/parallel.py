@@ -14,7 +14,7 @@ fork) are evaluated in the process, each document under a BoundedEvaluator.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kfpolicy.batch import run_batch, skipped_result
@@ -62,18 +62,23 @@ def windows(raws: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
         yield window
 
 
-def run_streaming(evaluator: Queryable, raws: Iterable[RawItem], jobs: int, timeout: float) -> Report:
-    """run_parallel window after window (WINDOW documents per worker at a time): the input's text is
-    held one window at a time; only the results (with their pruned line trees) accumulate."""
-    results: list[Result] = []
-    errors: list[DocumentError] = []
-    times: list[float] = []
+def run_streaming(
+    evaluator: Queryable, raws: Iterable[RawItem], jobs: int, timeout: float, take: Callable[[Report], None]
+) -> None:
+    """run_parallel window after window (WINDOW documents per worker at a time), each window's report
+    handed to `take` in input order: the input's text and the results are held one window at a time
+    (unless `take` keeps them)."""
     for window in windows(raws, WINDOW * jobs):
-        report = run_parallel(evaluator, window, jobs, timeout)
-        results.extend(report.results)
-        errors.extend(report.errors)
-        times.extend(report.times)
-    return Report(results=results, errors=errors, times=times)
+        take(run_parallel(evaluator, window, jobs, timeout))
+
+
+def joined(reports: Sequence[Report]) -> Report:
+    """Reports of consecutive windows as one."""
+    return Report(
+        results=[r for report in reports for r in report.results],
+        errors=[e for report in reports for e in report.errors],
+        times=[t for report in reports for t in report.times],
+    )
 
 
 def _report(raws: Sequence[RawItem], outcomes: Sequence[Outcome]) -> Report:
@@ -119,6 +124,7 @@ __all__ = [
     "MIN_DOCUMENTS",
     "WINDOW",
     "in_process",
+    "joined",
     "run_batch",
     "run_parallel",
     "run_streaming",
