@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from kfpolicy import parallel, watched
 from kfpolicy.cli import cli
 from kfpolicy.inputs import Document, read_paths
-from kfpolicy.rawinputs import RawDocument, expand, parse, split_paths
+from kfpolicy.rawinputs import RawDocument, expand, parse, scan, split_paths
 
 JOBS = Path(__file__).resolve().parent / "jobs"
 
@@ -182,9 +182,13 @@ def test_streamed_windows_keep_order_files_and_inventory(
     args = ["eval", str(folder), "-o", "json", "-v"]
     one = _in_one_process(args)
     monkeypatch.setattr(parallel, "WINDOW", 3)  # many windows; a stream's documents are never cut apart
-    windowed = CliRunner().invoke(cli, [*args, "--jobs", "2"])
-    assert one.exit_code == windowed.exit_code == 2
-    assert one.stdout == windowed.stdout
+    for output in ("json", "table"):  # streamed, and held until the end
+        for keep in (parallel.KEEP_CHARS, 0):  # the split input kept, or read again
+            monkeypatch.setattr(parallel, "KEEP_CHARS", keep)
+            reference = one if output == "json" else _in_one_process([*args, "-o", output])
+            windowed = CliRunner().invoke(cli, [*args, "-o", output, "--jobs", "2"])
+            assert reference.exit_code == windowed.exit_code == 2
+            assert reference.stdout == windowed.stdout
     raws = list(split_paths([str(folder)]))
     cuts = list(parallel.windows(raws, 6))
     assert len(cuts) > 30 and [r for cut in cuts for r in cut] == raws
@@ -199,3 +203,14 @@ def test_stdin_is_read_once_and_split_over_workers() -> None:
     assert one.exit_code == two.exit_code == 2
     assert one.stdout == two.stdout
     assert len(json.loads(one.stdout)["results"]) == parallel.MIN_DOCUMENTS + 45
+
+
+def test_the_first_pass_keeps_the_split_input_within_its_budget(tmp_path: Path) -> None:
+    folder = _mixed(tmp_path)
+    raws = list(split_paths([str(folder)]))
+    text = sum(len(r.chunk.text) for r in raws if isinstance(r, RawDocument))
+    whole = scan(iter(raws), ["ClusterTrainingRuntime"], text)
+    assert whole.kept == raws and whole.count == sum(isinstance(r, RawDocument) for r in raws)
+    assert whole.found and all(o["kind"] == "ClusterTrainingRuntime" for o in whole.found)
+    over = scan(iter(raws), ["ClusterTrainingRuntime"], text - 1)
+    assert over.kept is None and (over.count, over.found) == (whole.count, whole.found)

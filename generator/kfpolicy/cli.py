@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import click
 
 from kfpolicy import __version__, parallel
 from kfpolicy.audit.command import audit_cmd
-from kfpolicy.batch import exit_code_of, run_batch
+from kfpolicy.batch import run_batch
 from kfpolicy.bounded import DEFAULT_SECONDS, BoundedEvaluator
 from kfpolicy.catalogue import load_catalogue
 from kfpolicy.catalogue.model import Catalogue
@@ -28,12 +28,11 @@ from kfpolicy.cli_options import (
 )
 from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
+from kfpolicy.evaloutput import evaluate_streamed, finish
 from kfpolicy.inputs import Document, DocumentError, read_paths
-from kfpolicy.parallel import in_process, joined, run_streaming, usable_cpus
+from kfpolicy.parallel import in_process, usable_cpus
 from kfpolicy.rawinputs import RawItem, expand, scan, split_paths
 from kfpolicy.repo_commands import generate_cmd, new_group, test_cmd
-from kfpolicy.report import Report, render
-from kfpolicy.report.stream import STREAMED_FORMATS, StreamedReport
 from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.selection import IgnoreRules
 from kfpolicy.serve.command import serve_cmd
@@ -176,24 +175,21 @@ def eval_cmd(
         return kept if kept is not None else split_paths(paths, rules)
 
     if not in_process(parallel.MIN_DOCUMENTS, engine):
-        # A first pass counts the documents and parses only those that may be inventory objects;
-        # then the workers parse and evaluate, window after window.
-        count, found = scan(split(), cat.inventory)
-        if not in_process(count, engine):
-            inv = _read_inventory(inventory) + inventory_objects(cat, found)
+        # A first pass counts the documents, parses only those that may be inventory objects and
+        # keeps the split input while it is small; then the workers parse and evaluate, window after
+        # window, and the report is written as they go where the format allows.
+        scanned = scan(split(), cat.inventory, parallel.KEEP_CHARS)
+        if not in_process(scanned.count, engine):
+            inv = _read_inventory(inventory) + inventory_objects(cat, scanned.found)
             evaluator = Evaluator(
                 cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
             )
-            evaluator.expect(count)
-            if output not in STREAMED_FORMATS:  # the format needs every result first
-                reports: list[Report] = []
-                run_streaming(evaluator, split(), workers, timeout, reports.append)
-                _finish(joined(reports), cat, output, verbose, fail_on_warn)
-                return
-            stream = StreamedReport(output, lambda text: click.echo(text, nl=False), verbose=verbose)
-            run_streaming(evaluator, split(), workers, timeout, stream.add)
-            stream.finish()
-            _exit(stream.errors, +stream.counts, output, fail_on_warn)
+            evaluator.expect(scanned.count)
+            raws = scanned.kept if scanned.kept is not None else split()
+            evaluate_streamed(
+                evaluator, raws, workers, timeout,
+                cat=cat, output=output, verbose=verbose, fail_on_warn=fail_on_warn,
+            )
             return
     items = list(expand(split()))
     docs = [i for i in items if isinstance(i, Document)]
@@ -207,24 +203,7 @@ def eval_cmd(
             report = run_batch(bounded, items)
     else:
         report = run_batch(evaluator, items)
-    _finish(report, cat, output, verbose, fail_on_warn)
-
-
-def _finish(report: Report, cat: Catalogue, output: str, verbose: bool, fail_on_warn: bool) -> None:
-    click.echo(render(report, output, cat, verbose=verbose))
-    _exit(report.errors, {r.decision for r in report.results}, output, fail_on_warn)
-
-
-def _exit(
-    errors: Sequence[DocumentError], decisions: Collection[str], output: str, fail_on_warn: bool
-) -> None:
-    """After the report: input errors on stderr too (but in text, which shows them), the exit code."""
-    for e in errors:
-        if output != "text":
-            click.echo(f"kfpolicy: error: {e}", err=True)
-    code = exit_code_of(decisions, bool(errors), fail_on_warn=fail_on_warn)
-    if code:
-        sys.exit(code)
+    finish(report, cat, output, verbose, fail_on_warn)
 
 
 @cli.command("bundle")

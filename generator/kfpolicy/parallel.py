@@ -23,11 +23,13 @@ from kfpolicy.inputs import DocumentError, SkippedInput
 from kfpolicy.rawinputs import FileTally, RawDocument, RawItem
 from kfpolicy.report import Report
 from kfpolicy.runner import Result
-from kfpolicy.watched import Outcome, Part, run_watched
+from kfpolicy.watched import Outcome, Part, WatchedRun
 
 MIN_DOCUMENTS = 200
 # Documents a worker is given at a time when a batch is streamed (bounds the memory of a large run).
 WINDOW = 2_000
+# Characters of split input the first pass keeps, so that a batch this small is read once.
+KEEP_CHARS = 64 * 1024 * 1024
 
 
 def usable_cpus() -> int:
@@ -42,12 +44,15 @@ def in_process(documents: int, engine: str) -> bool:
     return documents < MIN_DOCUMENTS or engine == "opa"
 
 
+def _slices(raws: Sequence[RawItem], jobs: int) -> list[Sequence[RawItem]]:
+    size = len(raws)
+    return [raws[index * size // jobs : (index + 1) * size // jobs] for index in range(jobs)]
+
+
 def run_parallel(evaluator: Queryable, raws: Sequence[RawItem], jobs: int, timeout: float) -> Report:
     """As batch.run_batch over rawinputs.expand(raws) under the time bound (none when 0), over `jobs`
     watched worker processes that each parse and evaluate one contiguous slice."""
-    size = len(raws)
-    slices = [raws[index * size // jobs : (index + 1) * size // jobs] for index in range(jobs)]
-    return _report(raws, run_watched(evaluator, slices, timeout))
+    return _report(raws, WatchedRun(evaluator, _slices(raws, jobs), timeout).outcomes())
 
 
 def windows(raws: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
@@ -66,10 +71,21 @@ def run_streaming(
     evaluator: Queryable, raws: Iterable[RawItem], jobs: int, timeout: float, take: Callable[[Report], None]
 ) -> None:
     """run_parallel window after window (WINDOW documents per worker at a time), each window's report
-    handed to `take` in input order: the input's text and the results are held one window at a time
-    (unless `take` keeps them)."""
-    for window in windows(raws, WINDOW * jobs):
-        take(run_parallel(evaluator, window, jobs, timeout))
+    handed to `take` in input order: the input's text and the results are held about two windows at
+    a time (unless `take` keeps them). While a window's workers run, this process reads the next
+    window and hands on the previous one's report."""
+    following = windows(raws, WINDOW * jobs)
+    window = next(following, None)
+    done: Report | None = None
+    while window is not None:
+        run = WatchedRun(evaluator, _slices(window, jobs), timeout)
+        if done is not None:
+            take(done)
+        after = next(following, None)
+        done = _report(window, run.outcomes())
+        window = after
+    if done is not None:
+        take(done)
 
 
 def joined(reports: Sequence[Report]) -> Report:
@@ -121,6 +137,7 @@ def _add(report: _Collected, part: Part) -> None:
 
 
 __all__ = [
+    "KEEP_CHARS",
     "MIN_DOCUMENTS",
     "WINDOW",
     "in_process",

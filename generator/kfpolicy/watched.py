@@ -164,34 +164,43 @@ class Watched:
         self.start(evaluator)
 
 
-def run_watched(evaluator: Queryable, slices: Sequence[Sequence[RawItem]], timeout: float) -> list[Outcome]:
-    """Every slice's outcomes, in order, each slice in a worker of its own (see the module doc)."""
-    watched = [Watched(raws) for raws in slices]
-    for one in watched:
-        one.start(evaluator)
-    tick = min(0.25, timeout / 4) if timeout else None
-    running: dict[Any, Watched] = {one.conn: one for one in watched}
-    while running:
-        for conn in wait(list(running), tick):
-            one = running.pop(conn)
-            place = one.busy_place(0) if timeout else None
-            if not one.receive():
-                if place is None:
-                    one.outcomes = [_lost(raw) for raw in one.raws]
-                else:  # it died evaluating that document
+class WatchedRun:
+    """Every slice in a worker of its own, started at once; `outcomes` waits for them (see the
+    module doc), so the caller can do other work meanwhile."""
+
+    def __init__(self, evaluator: Queryable, slices: Sequence[Sequence[RawItem]], timeout: float) -> None:
+        self.evaluator = evaluator
+        self.timeout = timeout
+        self.watched = [Watched(raws) for raws in slices]
+        for one in self.watched:
+            one.start(evaluator)
+
+    def outcomes(self) -> list[Outcome]:
+        """Every slice's outcomes, in order."""
+        evaluator, timeout = self.evaluator, self.timeout
+        tick = min(0.25, timeout / 4) if timeout else None
+        running: dict[Any, Watched] = {one.conn: one for one in self.watched if one.outcomes is None}
+        while running:
+            for conn in wait(list(running), tick):
+                one = running.pop(conn)
+                place = one.busy_place(0) if timeout else None
+                if not one.receive():
+                    if place is None:
+                        one.outcomes = [_lost(raw) for raw in one.raws]
+                    else:  # it died evaluating that document
+                        one.settle(evaluator, place, timeout)
+                        running[one.conn] = one
+            if not timeout:
+                continue
+            for conn, one in list(running.items()):
+                place = one.busy_place(timeout)
+                if place is not None:
+                    one.stop()
+                    del running[conn]
                     one.settle(evaluator, place, timeout)
                     running[one.conn] = one
-        if not timeout:
-            continue
-        for conn, one in list(running.items()):
-            place = one.busy_place(timeout)
-            if place is not None:
-                one.stop()
-                del running[conn]
-                one.settle(evaluator, place, timeout)
-                running[one.conn] = one
-    out: list[Outcome] = []
-    for one in watched:
-        assert one.outcomes is not None
-        out.extend(one.outcomes)
-    return out
+        out: list[Outcome] = []
+        for one in self.watched:
+            assert one.outcomes is not None
+            out.extend(one.outcomes)
+        return out
