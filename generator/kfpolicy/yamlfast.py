@@ -155,6 +155,7 @@ def _verify(doc: Any, text: str) -> None:
     again): keys are strings, nesting is at most MAX_DEPTH, and the text guard leaves no escapes
     (lone surrogates), tags (binary), numbers beyond 18 digits, exponents or .inf/.nan; the node
     bound keeps the count far below MAX_EXPANDED_NODES."""
+    verdicts = _STRING_VERDICTS  # a string known to be fine is looked up once, without a call
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
@@ -163,7 +164,7 @@ def _verify(doc: Any, text: str) -> None:
         if type(value) is dict:
             children: Any = value.values()
             for key in value:
-                if type(key) is not str or not _string_ok(key, text):
+                if verdicts.get(key) != 1 and (type(key) is not str or not _string_ok(key, text)):
                     raise _Differs
         elif type(value) is list:
             children = value
@@ -176,7 +177,7 @@ def _verify(doc: Any, text: str) -> None:
         for child in children:
             kind = type(child)
             if kind is str:
-                if not _string_ok(child, text):
+                if verdicts.get(child) != 1 and not _string_ok(child, text):
                     raise _Differs
             elif kind is dict or kind is list:
                 stack.append((child, depth + 1))
