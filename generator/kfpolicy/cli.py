@@ -143,7 +143,9 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
     type=click.IntRange(min=1, max=256),
     default=None,
     help="Worker processes that parse and evaluate a large batch (default: the usable CPUs). Batches "
-    "under 200 documents, and --engine opa, are evaluated in this process.",
+    "under 200 documents, and --engine opa, are evaluated in this process. A large batch's text, json "
+    "and github reports are written as it is evaluated; junit, sarif, tap and table hold every result "
+    "until the end.",
 )
 def eval_cmd(
     paths: tuple[str, ...],
