@@ -206,16 +206,17 @@ _CHILDREN = LineTree.__dict__["children"]
 def _root_line(text: str, first_line: int) -> int:
     """The 1-based line where a document's root value starts (as the composer marks it): its
     first line that is not blank, a comment or a bare document start marker."""
-    for number, raw in enumerate(text.split("\n")):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("---"):
-            rest = line[3:].strip()
-            if not rest or rest.startswith("#"):
-                continue
-        return first_line + number + 1
-    return first_line + 1
+    start = number = 0
+    while True:  # line by line from the top, without splitting the whole text
+        end = text.find("\n", start)
+        line = (text[start:] if end < 0 else text[start:end]).strip()
+        if line and not line.startswith("#"):
+            rest = line[3:].strip() if line.startswith("---") else None
+            if rest is None or (rest and not rest.startswith("#")):
+                return first_line + number + 1
+        if end < 0:
+            return first_line + 1
+        start, number = end + 1, number + 1
 
 
 class LazyLineTree(LineTree):
