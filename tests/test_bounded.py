@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from kfpolicy.bounded import BoundedEvaluator
 from kfpolicy.catalogue import Catalogue
-from kfpolicy.inputs import Document, read_text
+from kfpolicy.inputs import Document, read_paths, read_text
+from kfpolicy.parallel import run_parallel
+from kfpolicy.rawinputs import split_paths
 from kfpolicy.runner import Evaluator, Result, evaluate_each
 
 JOBS = """apiVersion: kubeflow.org/v1
@@ -84,3 +88,19 @@ def test_a_crash_is_that_documents_error(real: Evaluator) -> None:
         assert [r.name for r in results] == ["ok"]
         assert [e.source for e in errors] == ["crash#0"]
         assert "the evaluation crashed the engine" in errors[0].message
+
+
+def test_watched_workers_bound_each_document_and_keep_the_others(real: Evaluator, tmp_path: Path) -> None:
+    """With --jobs, the workers evaluate without a round trip per document; the parent notices a slow
+    document or a dead worker, and the report is the one the per-document bound gives."""
+    docs = _docs(["ok", "slow", "bad", "crash", "last"])
+    path = tmp_path / "jobs.yaml"
+    path.write_text("\n---\n".join(yaml.safe_dump(d.obj) for d in docs))
+    raws = list(split_paths([str(path)]))
+    report = run_parallel(StandIn(real), raws, 2, 1.0)
+    assert [r.name for r in report.results] == ["ok", "bad", "last"]
+    assert [e.source for e in report.errors] == [f"{path}#1", f"{path}#3"]
+    assert "rule replicas-non-negative took longer than 1 s" in report.errors[0].message
+    assert "the evaluation crashed the engine" in report.errors[1].message
+    in_process = [real.evaluate(d) for d in read_paths([str(path)]) if isinstance(d, Document)]
+    assert report.results[1] == in_process[2] and report.results[1].line == in_process[2].line

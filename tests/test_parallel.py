@@ -10,12 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
-from kfpolicy import parallel
+from kfpolicy import parallel, watched
 from kfpolicy.cli import cli
 from kfpolicy.inputs import Document, read_paths
-from kfpolicy.rawinputs import RawDocument, expand, parse, split_paths
+from kfpolicy.rawinputs import RawDocument, expand, parse, scan, split_paths
 
 JOBS = Path(__file__).resolve().parent / "jobs"
 
@@ -36,22 +36,29 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _in_one_process(args: list[str], stdin: str | None = None) -> Result:
+    """The reference: the same command with every document parsed and evaluated in this process."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "MIN_DOCUMENTS", 10**9)
+        return CliRunner().invoke(cli, args, input=stdin)
+
+
 @pytest.mark.parametrize("timeout", ["0", "10"])
-@pytest.mark.parametrize("output", ["json", "text"])
+@pytest.mark.parametrize("output", ["json", "text", "github", "tap"])
 def test_jobs_give_the_same_report_and_exit_code(batch: Path, output: str, timeout: str) -> None:
     args = ["eval", str(batch), "-o", output, "-v", "--timeout", timeout]
-    one = CliRunner().invoke(cli, [*args, "--jobs", "1"])
-    two = CliRunner().invoke(cli, [*args, "--jobs", "3"])
-    assert one.exit_code == two.exit_code == 2  # the broken file
-    assert one.output == two.output
-    assert "0100-broken.yaml" in one.output and "deny" in one.output
+    one = _in_one_process(args)
+    for jobs in ("1", "3"):
+        workers = CliRunner().invoke(cli, [*args, "--jobs", jobs])
+        assert one.exit_code == workers.exit_code == 2  # the broken file
+        assert one.output == workers.output
+    assert "0100-broken.yaml" in one.output and ("deny" in one.output or "denied" in one.output)
 
 
 def test_small_batches_and_opa_stay_in_the_process() -> None:
-    assert parallel.in_process(4, parallel.MIN_DOCUMENTS - 1, "embedded")
-    assert parallel.in_process(4, 10_000, "opa")
-    assert parallel.in_process(1, 10_000, "embedded")
-    assert not parallel.in_process(2, parallel.MIN_DOCUMENTS, "embedded")
+    assert parallel.in_process(parallel.MIN_DOCUMENTS - 1, "embedded")
+    assert parallel.in_process(10_000, "opa")
+    assert not parallel.in_process(parallel.MIN_DOCUMENTS, "embedded")
     assert parallel.usable_cpus() >= 1
 
 
@@ -104,7 +111,7 @@ def test_split_documents_read_as_one_process_reads_them(tmp_path: Path) -> None:
 def test_workers_parse_malformed_documents_mid_batch_like_one_process(tmp_path: Path, output: str) -> None:
     folder = _mixed(tmp_path)
     args = ["eval", str(folder), "-o", output, "-v"]
-    one = CliRunner().invoke(cli, [*args, "--jobs", "1"])
+    one = _in_one_process(args)
     three = CliRunner().invoke(cli, [*args, "--jobs", "3"])
     assert one.exit_code == three.exit_code == 2
     assert one.output == three.output
@@ -158,7 +165,7 @@ def test_a_dead_worker_makes_its_documents_errors(batch: Path, monkeypatch: pyte
             os._exit(3)
         return parse(raw)
 
-    monkeypatch.setattr(parallel, "parse", dying)
+    monkeypatch.setattr(watched, "parse", dying)
     out = CliRunner().invoke(cli, ["eval", str(batch), "-o", "json", "--jobs", "2", "--timeout", "0"])
     assert out.exit_code == 2
     report = json.loads(out.stdout)
@@ -173,11 +180,15 @@ def test_streamed_windows_keep_order_files_and_inventory(
 ) -> None:
     folder = _mixed(tmp_path)
     args = ["eval", str(folder), "-o", "json", "-v"]
-    one = CliRunner().invoke(cli, [*args, "--jobs", "1"])
+    one = _in_one_process(args)
     monkeypatch.setattr(parallel, "WINDOW", 3)  # many windows; a stream's documents are never cut apart
-    windowed = CliRunner().invoke(cli, [*args, "--jobs", "2"])
-    assert one.exit_code == windowed.exit_code == 2
-    assert one.stdout == windowed.stdout
+    for output in ("json", "table"):  # streamed, and held until the end
+        for keep in (parallel.KEEP_CHARS, 0):  # the split input kept, or read again
+            monkeypatch.setattr(parallel, "KEEP_CHARS", keep)
+            reference = one if output == "json" else _in_one_process([*args, "-o", output])
+            windowed = CliRunner().invoke(cli, [*args, "-o", output, "--jobs", "2"])
+            assert reference.exit_code == windowed.exit_code == 2
+            assert reference.stdout == windowed.stdout
     raws = list(split_paths([str(folder)]))
     cuts = list(parallel.windows(raws, 6))
     assert len(cuts) > 30 and [r for cut in cuts for r in cut] == raws
@@ -187,8 +198,19 @@ def test_streamed_windows_keep_order_files_and_inventory(
 def test_stdin_is_read_once_and_split_over_workers() -> None:
     job = next(p for p in sorted(JOBS.rglob("*-denied.yaml")) if "trainjob" not in p.parts).read_text()
     stream = "\n---\n".join([job] * (parallel.MIN_DOCUMENTS + 5) + ["kind: [bad"] + [job] * 40)
-    one = CliRunner().invoke(cli, ["eval", "-", "-o", "json", "--jobs", "1"], input=stream)
+    one = _in_one_process(["eval", "-", "-o", "json"], stream)
     two = CliRunner().invoke(cli, ["eval", "-", "-o", "json", "--jobs", "2"], input=stream)
     assert one.exit_code == two.exit_code == 2
     assert one.stdout == two.stdout
     assert len(json.loads(one.stdout)["results"]) == parallel.MIN_DOCUMENTS + 45
+
+
+def test_the_first_pass_keeps_the_split_input_within_its_budget(tmp_path: Path) -> None:
+    folder = _mixed(tmp_path)
+    raws = list(split_paths([str(folder)]))
+    text = sum(len(r.chunk.text) for r in raws if isinstance(r, RawDocument))
+    whole = scan(iter(raws), ["ClusterTrainingRuntime"], text)
+    assert whole.kept == raws and whole.count == sum(isinstance(r, RawDocument) for r in raws)
+    assert whole.found and all(o["kind"] == "ClusterTrainingRuntime" for o in whole.found)
+    over = scan(iter(raws), ["ClusterTrainingRuntime"], text - 1)
+    assert over.kept is None and (over.count, over.found) == (whole.count, whole.found)

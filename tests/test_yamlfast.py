@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kfpolicy import yamlfast
+from kfpolicy.safevalues import unsafe_value
 from kfpolicy.yamlio import Chunk, split_documents
 from kfpolicy.yamlio import load_chunk_with_lines as strict
 
@@ -26,6 +27,7 @@ _TRICKY = [
     "=", "<<", "12345678901234567890", "3.14", "007", "09", "0", "00", "-012", "0.5", "1e", "e3", "1.2.3",
     "500m", "2Gi", "a b", "#x", "x#y", "'q'", '"dq"', "'yes'", '"012"', '"1e3"', "'on'", "a: b", "-", "- x",
     "0x_", "0b_", "._", "+._",
+    "1" * 400, "1." + "0" * 400, "9" * 18, "-" + "9" * 19,
     "[a, b]", "{a: 1}", "*x", "&a x", "!!str 1", "? x", "|", ">", "%x", "\\x", "é", "\u2028", "ab\u0085",
 ]
 
@@ -53,6 +55,12 @@ def _read(reader: Any, text: str) -> Any:
 
 def assert_same(text: str) -> None:
     assert _read(yamlfast.load_chunk_with_lines, text) == _read(strict, text), text
+    try:
+        doc, _lines, checked = yamlfast.load_chunk_checked(Chunk(text, 0))
+    except yaml.YAMLError:
+        return
+    if checked:  # expand_parsed then skips unsafe_value: it must have nothing to say
+        assert unsafe_value(doc) is None, text
 
 
 _scalars = st.sampled_from(_TRICKY) | st.text(alphabet="ab01:.-_eEyonx +", max_size=8)
@@ -133,3 +141,19 @@ def test_refusals_keep_the_strict_messages(text: str) -> None:
 def test_numbers_int_cannot_read_are_yaml_errors(scalar: str) -> None:
     with pytest.raises(yaml.YAMLError, match="invalid integer"):
         strict(Chunk(f"a: {scalar}\n", 0))
+
+
+_risky_text = st.text(alphabet="ab01:.-_eE+ \n\t#|>&*!?[]{},'\"<\\\u2028\u0085é", max_size=60)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_risky_text | _block())
+def test_the_line_by_line_guard_answers_as_the_whole_text_pattern(text: str) -> None:
+    assert yamlfast._risky(text) == (yamlfast._RISKY_TEXT.search(text) is not None), repr(text)
+    assert yamlfast._risky(text) == (yamlfast._RISKY_TEXT.search(text) is not None), "remembered lines"
+
+
+def test_the_line_by_line_guard_answers_as_the_pattern_on_the_repository_yaml() -> None:
+    docs = [d for sub in ("examples", "tests", "benchmarks") for d in _documents(ROOT / sub)]
+    for name, text in docs:
+        assert yamlfast._risky(text) == (yamlfast._RISKY_TEXT.search(text) is not None), name

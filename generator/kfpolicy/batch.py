@@ -4,7 +4,7 @@ exit code `eval` and `audit` share."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from kfpolicy.inputs import DocumentError, Item, SkippedInput
 from kfpolicy.report import Report
@@ -51,9 +51,13 @@ def run_batch(evaluator: DocumentEvaluator, items: Iterable[Item]) -> Report:
 
 def exit_code(report: Report, *, fail_on_warn: bool = False) -> int:
     """2 when some input could not be checked, 1 for a denial (or a warning with --fail-on-warn), else 0."""
-    if report.errors:
+    return exit_code_of({r.decision for r in report.results}, bool(report.errors), fail_on_warn=fail_on_warn)
+
+
+def exit_code_of(decisions: Collection[str], errors: bool, *, fail_on_warn: bool = False) -> int:
+    """exit_code from the decisions made and whether there were input errors."""
+    if errors:
         return EXIT_INPUT
-    decisions = {r.decision for r in report.results}
     if "deny" in decisions or (fail_on_warn and "warn" in decisions):
         return EXIT_VIOLATIONS
     return EXIT_OK

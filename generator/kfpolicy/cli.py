@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from kfpolicy import __version__, parallel
-from kfpolicy.batch import exit_code, run_batch
+from kfpolicy.batch import run_batch
 from kfpolicy.bounded import DEFAULT_SECONDS, BoundedEvaluator
 from kfpolicy.catalogue import load_catalogue
 from kfpolicy.catalogue.model import Catalogue
@@ -28,10 +28,10 @@ from kfpolicy.cli_options import (
 )
 from kfpolicy.engines import ENGINES
 from kfpolicy.errors import KfpolicyError
+from kfpolicy.evaloutput import evaluate_streamed, finish
 from kfpolicy.inputs import Document, DocumentError, read_paths
-from kfpolicy.parallel import in_process, run_streaming, usable_cpus
+from kfpolicy.parallel import in_process, usable_cpus
 from kfpolicy.rawinputs import RawItem, expand, scan, split_paths
-from kfpolicy.report import Report, render
 from kfpolicy.runner import Evaluator, inventory_objects
 from kfpolicy.selection import IgnoreRules
 
@@ -161,8 +161,10 @@ def _parameters(path: Path | None) -> dict[str, Any] | None:
     "-j",
     type=click.IntRange(min=1, max=256),
     default=None,
-    help="Processes that evaluate a large batch (default: the usable CPUs). Batches under 200 "
-    "documents, and --engine opa, are evaluated in one process.",
+    help="Worker processes that parse and evaluate a large batch (default: the usable CPUs). Batches "
+    "under 200 documents, and --engine opa, are evaluated in this process. A large batch's text, json "
+    "and github reports are written as it is evaluated; junit, sarif, tap and table hold every result "
+    "until the end.",
 )
 def eval_cmd(
     paths: tuple[str, ...],
@@ -193,17 +195,22 @@ def eval_cmd(
     def split() -> Iterable[RawItem]:
         return kept if kept is not None else split_paths(paths, rules)
 
-    if not in_process(workers, parallel.MIN_DOCUMENTS, engine):
-        # A first pass counts the documents and parses only those that may be inventory objects;
-        # then the workers parse and evaluate, window after window.
-        count, found = scan(split(), cat.inventory)
-        if not in_process(workers, count, engine):
-            inv = _read_inventory(inventory) + inventory_objects(cat, found)
+    if not in_process(parallel.MIN_DOCUMENTS, engine):
+        # A first pass counts the documents, parses only those that may be inventory objects and
+        # keeps the split input while it is small; then the workers parse and evaluate, window after
+        # window, and the report is written as they go where the format allows.
+        scanned = scan(split(), cat.inventory, parallel.KEEP_CHARS)
+        if not in_process(scanned.count, engine):
+            inv = _read_inventory(inventory) + inventory_objects(cat, scanned.found)
             evaluator = Evaluator(
                 cat, profile=profile, engine=engine, inventory=inv, parameters=_parameters(parameters)
             )
-            evaluator.expect(count)
-            _finish(run_streaming(evaluator, split(), workers, timeout), cat, output, verbose, fail_on_warn)
+            evaluator.expect(scanned.count)
+            raws = scanned.kept if scanned.kept is not None else split()
+            evaluate_streamed(
+                evaluator, raws, workers, timeout,
+                cat=cat, output=output, verbose=verbose, fail_on_warn=fail_on_warn,
+            )
             return
     items = list(expand(split()))
     docs = [i for i in items if isinstance(i, Document)]
@@ -217,17 +224,7 @@ def eval_cmd(
             report = run_batch(bounded, items)
     else:
         report = run_batch(evaluator, items)
-    _finish(report, cat, output, verbose, fail_on_warn)
-
-
-def _finish(report: Report, cat: Catalogue, output: str, verbose: bool, fail_on_warn: bool) -> None:
-    click.echo(render(report, output, cat, verbose=verbose))
-    for e in report.errors:
-        if output != "text":
-            click.echo(f"kfpolicy: error: {e}", err=True)
-    code = exit_code(report, fail_on_warn=fail_on_warn)
-    if code:
-        sys.exit(code)
+    finish(report, cat, output, verbose, fail_on_warn)
 
 
 @cli.command("bundle")

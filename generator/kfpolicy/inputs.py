@@ -18,7 +18,7 @@ from kfpolicy.errors import InputError
 from kfpolicy.safevalues import json_problem, loads_strict, unsafe_value
 from kfpolicy.selection import JSON_PATCH, NO_DOCUMENTS, TEMPLATED, IgnoreRules, is_json_patch, is_templated
 from kfpolicy.walk import FolderError, folder_files
-from kfpolicy.yamlfast import load_chunk_with_lines
+from kfpolicy.yamlfast import load_chunk_checked
 from kfpolicy.yamlio import Chunk, LineTree, describe_error, line_trees, split_documents
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -75,7 +75,8 @@ T = TypeVar("T")
 Reader = Callable[[str, str, bool], Iterator[T]]
 
 
-Parsed = tuple[str, Any, LineTree | None]
+# (source#index, document, line tree, whether the document is known to be safe: see expand_parsed)
+Parsed = tuple[str, Any, LineTree | None, bool]
 
 
 def _tree(trees: list[LineTree | None], index: int) -> LineTree | None:
@@ -85,11 +86,11 @@ def _tree(trees: list[LineTree | None], index: int) -> LineTree | None:
 def parse_chunk(chunk: Chunk, source: str, index: int) -> Parsed | DocumentError | None:
     """Document `index` of a split YAML stream; None when it is empty."""
     try:
-        doc, lines = load_chunk_with_lines(chunk)
+        doc, lines, checked = load_chunk_checked(chunk)
     except yaml.YAMLError as exc:
         message, line = describe_error(exc)
         return DocumentError(f"{source}#{index}", f"invalid YAML: {message}", line)
-    return None if doc is None else (f"{source}#{index}", doc, lines)
+    return None if doc is None else (f"{source}#{index}", doc, lines, checked)
 
 
 def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | DocumentError | SkippedInput]:
@@ -101,7 +102,7 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | Do
             message, line = json_problem(exc)
             yield DocumentError(f"{source}#0", f"invalid JSON: {message}", line)
             return
-        yield (f"{source}#0", value, _tree(line_trees(text), 0))
+        yield (f"{source}#0", value, _tree(line_trees(text), 0), False)
         return
     found = 0
     for index, chunk in enumerate(split_documents(text)):
@@ -123,8 +124,11 @@ def _child(tree: LineTree | None, *path: str | int) -> LineTree | None:
     return tree
 
 
-def expand_parsed(source: str, doc: Any, tree: LineTree | None = None) -> Iterator[Item]:
-    """Turn one parsed document into the objects it holds (List items, AdmissionReview requests)."""
+def expand_parsed(
+    source: str, doc: Any, tree: LineTree | None = None, checked: bool = False
+) -> Iterator[Item]:
+    """Turn one parsed document into the objects it holds (List items, AdmissionReview requests).
+    `checked`: the reader already knows the document holds nothing unsafe_value refuses."""
     line = None if tree is None else tree.line
     if is_json_patch(doc):
         yield SkippedInput(source, JSON_PATCH, line)
@@ -135,7 +139,7 @@ def expand_parsed(source: str, doc: Any, tree: LineTree | None = None) -> Iterat
             source, f"not an object (a YAML/JSON {what}); expected a Kubernetes manifest", line
         )
         return
-    problem = unsafe_value(doc)
+    problem = None if checked else unsafe_value(doc)
     if problem:
         yield DocumentError(source, problem, line)
         return
@@ -149,7 +153,7 @@ def expand_parsed(source: str, doc: Any, tree: LineTree | None = None) -> Iterat
             yield DocumentError(source, f"{kind}: items must be a list", line)
             return
         for i, item in enumerate(items):
-            yield from expand_parsed(f"{source}/items[{i}]", item, _child(tree, "items", i))
+            yield from expand_parsed(f"{source}/items[{i}]", item, _child(tree, "items", i), checked)
         return
     yield Document(source=source, obj=doc, lines=tree)
 

@@ -1,44 +1,35 @@
-"""`kfpolicy eval --jobs N`: a large batch split over N forked processes.
+"""`kfpolicy eval` over a large batch: split over N forked worker processes (`--jobs`, 1 included).
 
 The parent only splits the input into documents (rawinputs: text, file, index, first line). The
 loaded (and compiled) evaluator and the split documents are inherited by each worker through fork,
-so nothing is pickled on the way in; each worker parses and evaluates one contiguous slice and sends
-back its outcomes (results with only the lines their report needs). The parent puts the slices
-together in input order, so the report, its messages and the exit code are those of one process. Under a
-time bound each worker has its own BoundedEvaluator.
+so nothing is pickled on the way in; each worker parses and evaluates one contiguous slice in its
+own process and sends back its outcomes (results with only the lines their report needs), watched
+by the parent for the time bound (watched.py). The parent puts the slices together in input order,
+so the report, its messages and the exit code are those of one process.
 
 Small batches (fewer than MIN_DOCUMENTS documents) and real OPA (whose Go runtime does not survive a
-fork) are evaluated in the process.
+fork) are evaluated in the process, each document under a BoundedEvaluator.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from kfpolicy.batch import run_batch, skipped_result
-from kfpolicy.bounded import BoundedEvaluator, Queryable
-from kfpolicy.inputs import Document, DocumentError, SkippedInput
-from kfpolicy.rawinputs import FileTally, RawDocument, RawItem, parse
+from kfpolicy.bounded import Queryable
+from kfpolicy.inputs import DocumentError, SkippedInput
+from kfpolicy.rawinputs import FileTally, RawDocument, RawItem
 from kfpolicy.report import Report
-from kfpolicy.report.common import field_path
-from kfpolicy.runner import DocumentEvaluator, Result, evaluate_isolated
-from kfpolicy.yamllines import LineTree
+from kfpolicy.runner import Result
+from kfpolicy.watched import Outcome, Part, WatchedRun
 
 MIN_DOCUMENTS = 200
 # Documents a worker is given at a time when a batch is streamed (bounds the memory of a large run).
 WINDOW = 2_000
-
-# One item of a worker's document: an input error, a skip, or an evaluation and its seconds.
-Part = DocumentError | SkippedInput | tuple[Result | DocumentError, float]
-# A worker's answer for one split item: (whether it held a document, its parts); None for the
-# parent's own items (errors and skips met while reading).
-Outcome = tuple[bool, list[Part]] | None
+# Characters of split input the first pass keeps, so that a batch this small is read once.
+KEEP_CHARS = 64 * 1024 * 1024
 
 
 def usable_cpus() -> int:
@@ -48,91 +39,20 @@ def usable_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def in_process(jobs: int, documents: int, engine: str) -> bool:
-    return jobs <= 1 or documents < MIN_DOCUMENTS or engine == "opa"
+def in_process(documents: int, engine: str) -> bool:
+    """Whether a batch is evaluated in this process rather than by watched workers."""
+    return documents < MIN_DOCUMENTS or engine == "opa"
 
 
-def _pruned(result: Result) -> Result:
-    """The result with only the lines its report needs (the object's, its violations' fields')."""
-    tree = result.lines
-    if tree is None:
-        return result
-    top = LineTree(tree.line)
-    for violation in result.violations:
-        source, kept = tree, top
-        for step in field_path(violation.field) if violation.field else ():
-            child = source.child(step)
-            if child is None:
-                break
-            if kept.children is None:
-                kept.children = {}
-            kept = kept.children.setdefault(step, LineTree(child.line))
-            source = child
-    return replace(result, lines=top)
-
-
-def _evaluate_slice(evaluator: DocumentEvaluator, raws: Sequence[RawItem]) -> list[Outcome]:
-    out: list[Outcome] = []
-    for raw in raws:
-        if not isinstance(raw, RawDocument):
-            out.append(None)
-            continue
-        found, items = parse(raw)
-        parts: list[Part] = []
-        for item in items:
-            if not isinstance(item, Document):
-                parts.append(item)
-                continue
-            start = time.perf_counter()
-            outcome = evaluate_isolated(evaluator, item)
-            elapsed = time.perf_counter() - start
-            parts.append((_pruned(outcome) if isinstance(outcome, Result) else outcome, elapsed))
-        out.append((found, parts))
-    return out
-
-
-def _work(evaluator: Queryable, raws: Sequence[RawItem], timeout: float, conn: Connection) -> None:
-    try:
-        if timeout:
-            with BoundedEvaluator(evaluator, timeout) as bounded:
-                outcomes = _evaluate_slice(bounded, raws)
-        else:
-            outcomes = _evaluate_slice(evaluator, raws)
-        conn.send(outcomes)
-    finally:
-        conn.close()
-
-
-def _lost(raw: RawItem) -> Outcome:
-    if not isinstance(raw, RawDocument):
-        return None
-    error = DocumentError(f"{raw.file}#{raw.index}", "not evaluated: its worker process died")
-    return True, [error]
+def _slices(raws: Sequence[RawItem], jobs: int) -> list[Sequence[RawItem]]:
+    size = len(raws)
+    return [raws[index * size // jobs : (index + 1) * size // jobs] for index in range(jobs)]
 
 
 def run_parallel(evaluator: Queryable, raws: Sequence[RawItem], jobs: int, timeout: float) -> Report:
-    """As batch.run_batch over rawinputs.expand(raws) (with a BoundedEvaluator when timeout is set),
-    over `jobs` processes that each parse and evaluate one contiguous slice."""
-    context = multiprocessing.get_context("fork")
-    size = len(raws)
-    workers: list[tuple[Any, Connection, int, int]] = []
-    for index in range(jobs):
-        start, end = index * size // jobs, (index + 1) * size // jobs
-        receive, send = context.Pipe(duplex=False)
-        worker = context.Process(target=_work, args=(evaluator, raws[start:end], timeout, send))
-        worker.start()
-        send.close()
-        workers.append((worker, receive, start, end))
-    outcomes: list[Outcome] = []
-    for worker, receive, start, end in workers:
-        try:
-            part: list[Outcome] = receive.recv()
-        except EOFError:  # the worker died: its documents are errors, the others still count
-            part = [_lost(raw) for raw in raws[start:end]]
-        receive.close()
-        worker.join()
-        outcomes.extend(part)
-    return _report(raws, outcomes)
+    """As batch.run_batch over rawinputs.expand(raws) under the time bound (none when 0), over `jobs`
+    watched worker processes that each parse and evaluate one contiguous slice."""
+    return _report(raws, WatchedRun(evaluator, _slices(raws, jobs), timeout).outcomes())
 
 
 def windows(raws: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
@@ -147,18 +67,34 @@ def windows(raws: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
         yield window
 
 
-def run_streaming(evaluator: Queryable, raws: Iterable[RawItem], jobs: int, timeout: float) -> Report:
-    """run_parallel window after window (WINDOW documents per worker at a time): the input's text is
-    held one window at a time; only the results (with their pruned line trees) accumulate."""
-    results: list[Result] = []
-    errors: list[DocumentError] = []
-    times: list[float] = []
-    for window in windows(raws, WINDOW * jobs):
-        report = run_parallel(evaluator, window, jobs, timeout)
-        results.extend(report.results)
-        errors.extend(report.errors)
-        times.extend(report.times)
-    return Report(results=results, errors=errors, times=times)
+def run_streaming(
+    evaluator: Queryable, raws: Iterable[RawItem], jobs: int, timeout: float, take: Callable[[Report], None]
+) -> None:
+    """run_parallel window after window (WINDOW documents per worker at a time), each window's report
+    handed to `take` in input order: the input's text and the results are held about two windows at
+    a time (unless `take` keeps them). While a window's workers run, this process reads the next
+    window and hands on the previous one's report."""
+    following = windows(raws, WINDOW * jobs)
+    window = next(following, None)
+    done: Report | None = None
+    while window is not None:
+        run = WatchedRun(evaluator, _slices(window, jobs), timeout)
+        if done is not None:
+            take(done)
+        after = next(following, None)
+        done = _report(window, run.outcomes())
+        window = after
+    if done is not None:
+        take(done)
+
+
+def joined(reports: Sequence[Report]) -> Report:
+    """Reports of consecutive windows as one."""
+    return Report(
+        results=[r for report in reports for r in report.results],
+        errors=[e for report in reports for e in report.errors],
+        times=[t for report in reports for t in report.times],
+    )
 
 
 def _report(raws: Sequence[RawItem], outcomes: Sequence[Outcome]) -> Report:
@@ -201,9 +137,11 @@ def _add(report: _Collected, part: Part) -> None:
 
 
 __all__ = [
+    "KEEP_CHARS",
     "MIN_DOCUMENTS",
     "WINDOW",
     "in_process",
+    "joined",
     "run_batch",
     "run_parallel",
     "run_streaming",

@@ -110,18 +110,37 @@ def may_hold(raw: RawDocument, kinds: Iterable[str]) -> bool:
     return "\\" in text or any(kind in text for kind in kinds)
 
 
-def scan(raws: Iterable[RawItem], kinds: Iterable[str]) -> tuple[int, list[dict[str, Any]]]:
-    """How many documents there are, and the objects of those that may hold one of `kinds` (parsed
-    here; the others are not)."""
+@dataclass
+class Scanned:
+    """What a first pass over the input found: how many documents, the objects of those that may
+    hold one of the kinds asked for, and every split item while their text stayed within the
+    pass's budget (None past it: the input is then read again)."""
+
+    count: int
+    found: list[dict[str, Any]]
+    kept: list[RawItem] | None
+
+
+def scan(raws: Iterable[RawItem], kinds: Iterable[str], keep_chars: int = 0) -> Scanned:
+    """Count the documents and parse those that may hold one of `kinds` (the others are not), keeping
+    the items while their text is at most `keep_chars` characters."""
     names = tuple(kinds)
-    count, found = 0, list[dict[str, Any]]()
+    out = Scanned(0, [], [])
+    kept_chars = 0
     for raw in raws:
+        if out.kept is not None:
+            out.kept.append(raw)
         if not isinstance(raw, RawDocument):
             continue
-        count += 1
+        out.count += 1
+        kept_chars += len(raw.chunk.text)
+        if kept_chars > keep_chars:
+            out.kept = None
         if may_hold(raw, names):
-            found.extend(item.obj for item in parse(raw)[1] if isinstance(item, Document))
-    return count, found
+            out.found.extend(item.obj for item in parse(raw)[1] if isinstance(item, Document))
+    return out
 
 
-__all__ = ["FileTally", "RawDocument", "RawItem", "expand", "may_hold", "parse", "scan", "split_paths"]
+__all__ = [
+    "FileTally", "RawDocument", "RawItem", "Scanned", "expand", "may_hold", "parse", "scan", "split_paths"
+]

@@ -64,9 +64,10 @@ def folder_files(folder: Path, ignore: IgnoreRules) -> Iterator[Path | FolderErr
     """Every input file under `folder` once, by its real path (two links to one file: one read)."""
     seen: set[str] = set()
     found = False
+    real_folders: dict[str, str] = {}
     for entry in _walk(folder, ignore):
         if isinstance(entry, Path):
-            real = os.path.realpath(entry)
+            real = _real_path(entry, real_folders)
             if real in seen:
                 continue
             seen.add(real)
@@ -74,3 +75,15 @@ def folder_files(folder: Path, ignore: IgnoreRules) -> Iterator[Path | FolderErr
         yield entry
     if not found:
         yield FolderError(str(folder), "folder holds no .yaml, .yml or .json files")
+
+
+def _real_path(path: Path, real_folders: dict[str, str]) -> str:
+    """os.path.realpath(path), resolving each folder once: a file that is not a symlink is its real
+    folder's entry of the same name (one lstat instead of one per path component)."""
+    if path.is_symlink():
+        return os.path.realpath(path)
+    folder, name = os.path.split(path)
+    real = real_folders.get(folder)
+    if real is None:
+        real = real_folders[folder] = os.path.realpath(folder)
+    return os.path.join(real, name)

@@ -23,6 +23,7 @@ Line numbers are found only when asked for (LazyLineTree): most documents never 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from typing import Any
 
@@ -33,6 +34,7 @@ from kfpolicy.yamlio import Chunk, LineTree, depth_bound, node_bound
 from kfpolicy.yamlio import load_chunk_with_lines as strict_load_chunk_with_lines
 from kfpolicy.yamllines import line_tree
 from kfpolicy.yamlloaders import FAST_PATH_DEPTH, MAX_DEPTH, MAX_NODES, MAX_NUMBER, Loader
+from kfpolicy.yamlscan import block_line_tree
 
 # A plain scalar is a token: after a line start, a space or a flow indicator; before a line end, a
 # space, a flow indicator or `:`. YAML 1.1 and 1.2 read numbers differently (012, 0o12, 1e3, -.5,
@@ -52,6 +54,32 @@ _RISKY_TEXT = re.compile(
     + r"|[^\x0A\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]",
     re.MULTILINE,
 )
+# Only the flow collection part of _RISKY_TEXT spans lines; every other part matches within one line
+# (`^` and `$` are line bounds, a line break is whitespace to the lookarounds). So the text is risky
+# exactly when that part matches the whole text or any line matches _RISKY_TEXT alone, and lines
+# repeat across manifests (indentation and keys), so each line's answer is remembered.
+_RISKY_FLOW = re.compile(r"[\[{][^\]}]*:")
+_LINE_VERDICTS: dict[str, bool] = {}
+_MAX_REMEMBERED_LINES = 1 << 16
+
+
+def _risky(text: str) -> bool:
+    """_RISKY_TEXT.search(text) is not None, computed line by line."""
+    if ("[" in text or "{" in text) and _RISKY_FLOW.search(text) is not None:
+        return True
+    verdicts = _LINE_VERDICTS
+    for line in text.split("\n"):
+        verdict = verdicts.get(line)
+        if verdict is None:
+            verdict = _RISKY_TEXT.search(line) is not None
+            if len(verdicts) >= _MAX_REMEMBERED_LINES:
+                verdicts.clear()
+            verdicts[line] = verdict
+        if verdict:
+            return True
+    return False
+
+
 _LOADER: Any = Loader
 _STR_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")  # timestamps are read as strings
 _RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
@@ -79,44 +107,88 @@ def _appears_plain(value: str, text: str) -> bool:
     return re.search(_BEFORE + re.escape(value) + _AFTER, text) is not None
 
 
+# What a string's own text says about it (see _string_verdict); remembered, as keys and many values
+# repeat across manifests. _IF_NOT_PLAIN: fine unless the text also holds it as a plain token.
+_IF_NOT_PLAIN = 2
+_STRING_VERDICTS: dict[str, int] = {}
+_MAX_REMEMBERED_STRINGS = 1 << 16
+
+
+def _string_verdict(value: str) -> int:
+    """1 when the strict reader reads this string as yaml-rs does wherever it is written, 0 when
+    it may not, _IF_NOT_PLAIN when only a plain occurrence of it would differ."""
+    if value and not value.strip("\n"):
+        return 0  # an empty block scalar: YAML 1.2 keeps a line break, 1.1 reads ""
+    for _tag, regexp in _RESOLVERS.get(value[:1], ()):
+        if regexp.match(value):
+            # YAML 1.1 reads this text as a bool, number, null... when written plain. If yaml-rs
+            # does too, this string was quoted; otherwise (yes, on, =...) it must not appear
+            # plain (such text has no spaces, so a plain one is a token of its own).
+            return _IF_NOT_PLAIN if _plain_is_str(value) else 1
+    return 1
+
+
+def _string_ok(value: str, text: str) -> bool:
+    verdict = _STRING_VERDICTS.get(value)
+    if verdict is None:
+        verdict = _string_verdict(value)
+        if len(_STRING_VERDICTS) >= _MAX_REMEMBERED_STRINGS:
+            _STRING_VERDICTS.clear()
+        _STRING_VERDICTS[value] = verdict
+    return verdict == 1 or (verdict == _IF_NOT_PLAIN and not _appears_plain(value, text))
+
+
 def _scalar_ok(value: Any, text: str) -> bool:
     if isinstance(value, str):
-        if value and not value.strip("\n"):
-            return False  # an empty block scalar: YAML 1.2 keeps a line break, 1.1 reads ""
-        for _tag, regexp in _RESOLVERS.get(value[:1], ()):
-            if regexp.match(value):
-                # YAML 1.1 reads this text as a bool, number, null... when written plain. If yaml-rs
-                # does too, this string was quoted; otherwise (yes, on, =...) it must not appear
-                # plain (such text has no spaces, so a plain one is a token of its own).
-                return not _plain_is_str(value) or not _appears_plain(value, text)
-        return True
-    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return _string_ok(value, text)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, bool) or value is None:
         return True
     return isinstance(value, int) and abs(value) < MAX_NUMBER
 
 
 def _verify(doc: Any, text: str) -> None:
-    """Raise _Differs unless every value is one the strict reader gives for the same text."""
+    """Raise _Differs unless every value is one the strict reader gives for the same text.
+
+    What passes also holds nothing safevalues.unsafe_value refuses (so the caller need not walk it
+    again): keys are strings, nesting is at most MAX_DEPTH, and the text guard leaves no escapes
+    (lone surrogates), tags (binary), numbers beyond 18 digits, exponents or .inf/.nan; the node
+    bound keeps the count far below MAX_EXPANDED_NODES."""
+    verdicts = _STRING_VERDICTS  # a string known to be fine is looked up once, without a call
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise _Differs
-        if isinstance(value, dict):
-            for key, child in value.items():
-                if not isinstance(key, str) or not _scalar_ok(key, text):
+        if type(value) is dict:
+            children: Any = value.values()
+            for key in value:
+                if verdicts.get(key) != 1 and (type(key) is not str or not _string_ok(key, text)):
                     raise _Differs
+        elif type(value) is list:
+            children = value
+        else:
+            if not _scalar_ok(value, text):
+                raise _Differs
+            continue
+        if value and depth >= MAX_DEPTH:
+            raise _Differs  # its children would be one level too deep
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                if verdicts.get(child) != 1 and not _string_ok(child, text):
+                    raise _Differs
+            elif kind is dict or kind is list:
                 stack.append((child, depth + 1))
-        elif isinstance(value, list):
-            stack.extend((child, depth + 1) for child in value)
-        elif not _scalar_ok(value, text):
-            raise _Differs
+            elif not _scalar_ok(child, text):
+                raise _Differs
 
 
 def fast_load(text: str) -> Any:
     """The document as the strict reader reads it, or raise _Differs when yaml-rs cannot be trusted
     with it (the caller reads it with the strict reader)."""
-    if _RISKY_TEXT.search(text) or node_bound(text) > MAX_NODES or depth_bound(text) > FAST_PATH_DEPTH:
+    if _risky(text) or node_bound(text) > MAX_NODES or depth_bound(text) > FAST_PATH_DEPTH:
         raise _Differs
     try:
         doc = yaml_rs.loads(text, parse_datetime=False)
@@ -134,52 +206,71 @@ _CHILDREN = LineTree.__dict__["children"]
 def _root_line(text: str, first_line: int) -> int:
     """The 1-based line where a document's root value starts (as the composer marks it): its
     first line that is not blank, a comment or a bare document start marker."""
-    for number, raw in enumerate(text.split("\n")):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("---"):
-            rest = line[3:].strip()
-            if not rest or rest.startswith("#"):
-                continue
-        return first_line + number + 1
-    return first_line + 1
+    start = number = 0
+    while True:  # line by line from the top, without splitting the whole text
+        end = text.find("\n", start)
+        line = (text[start:] if end < 0 else text[start:end]).strip()
+        if line and not line.startswith("#"):
+            rest = line[3:].strip() if line.startswith("---") else None
+            if rest is None or (rest and not rest.startswith("#")):
+                return first_line + number + 1
+        if end < 0:
+            return first_line + 1
+        start, number = end + 1, number + 1
 
 
 class LazyLineTree(LineTree):
-    """A document's LineTree whose children are composed from its text on first use (its own line
-    is found without composing). Only made for text yaml-rs read (small and shallow, without
-    aliases), so composing it later is safe."""
+    """A document's LineTree whose children are found from its text on first use (its own line
+    is found without that): scanned when the text is plain block style (yamlscan), else composed.
+    Only made for text yaml-rs read (small and shallow, without aliases), so composing it later is
+    safe. `value` is what yaml-rs read, which the scan's tree must match (read again if absent)."""
 
-    __slots__ = ("_first_line", "_ready", "_text")
+    __slots__ = ("_first_line", "_ready", "_text", "_value")
 
-    def __init__(self, text: str, first_line: int) -> None:
+    def __init__(self, text: str, first_line: int, value: Any = None) -> None:
         _LINE.__set__(self, _root_line(text, first_line))
         self._text = text
         self._first_line = first_line
+        self._value = value
         self._ready = False
 
     @property
     def children(self) -> dict[str | int, LineTree] | None:  # type: ignore[override]
         if not self._ready:
-            try:
-                node = yaml.compose(self._text, Loader=_ComposeLoader)
-            except yaml.YAMLError:  # not expected (see fast_load): no lines for the fields then
-                node = None
-            _CHILDREN.__set__(self, None if node is None else line_tree(node, self._first_line).children)
-            self._ready = True
+            _CHILDREN.__set__(self, self._find_children())
+            self._ready, self._value = True, None
         return _CHILDREN.__get__(self)  # type: ignore[no-any-return]
+
+    def _find_children(self) -> dict[str | int, LineTree] | None:
+        value = self._value
+        if value is None:
+            value = yaml_rs.loads(self._text, parse_datetime=False)
+        scanned = block_line_tree(self._text, self._first_line, value)
+        if scanned is not None:
+            return scanned.children
+        try:
+            node = yaml.compose(self._text, Loader=_ComposeLoader)
+        except yaml.YAMLError:  # not expected (see fast_load): no lines for the fields then
+            node = None
+        return None if node is None else line_tree(node, self._first_line).children
 
     def __reduce__(self) -> Any:
         return (LazyLineTree, (self._text, self._first_line))
 
 
-def load_chunk_with_lines(chunk: Chunk) -> tuple[Any, LineTree | None]:
-    """As yamlio.load_chunk_with_lines (same values, same errors), faster where it can be."""
+def load_chunk_checked(chunk: Chunk) -> tuple[Any, LineTree | None, bool]:
+    """As yamlio.load_chunk_with_lines (same values, same errors), faster where it can be; the
+    flag says the value is already known to hold nothing safevalues.unsafe_value refuses."""
     try:
         doc = fast_load(chunk.text)
     except _Differs:
-        return strict_load_chunk_with_lines(chunk)
+        return (*strict_load_chunk_with_lines(chunk), False)
     if doc is None:  # empty, or an explicit null: the strict reader says which (cheaply)
-        return strict_load_chunk_with_lines(chunk)
-    return doc, LazyLineTree(chunk.text, chunk.first_line)
+        return (*strict_load_chunk_with_lines(chunk), False)
+    return doc, LazyLineTree(chunk.text, chunk.first_line, doc), True
+
+
+def load_chunk_with_lines(chunk: Chunk) -> tuple[Any, LineTree | None]:
+    """As yamlio.load_chunk_with_lines (same values, same errors), faster where it can be."""
+    doc, lines, _checked = load_chunk_checked(chunk)
+    return doc, lines

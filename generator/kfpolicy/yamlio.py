@@ -41,21 +41,19 @@ __all__ = [
 ]
 
 
-_LONGEST_LINE = re.compile(r"[^\n]*")
-
-
 def depth_bound(text: str) -> int:
     """An upper bound on the nesting depth of any YAML text, cheap to compute: each flow level
     needs a bracket, each block level at least one more column (two levels per column, counting
     indentless sequences under mapping keys)."""
-    longest = max((len(m) for m in _LONGEST_LINE.findall(text)), default=0)
+    longest = max(map(len, text.split("\n")))
     return text.count("[") + text.count("{") + 2 * longest + 2
 
 
 def node_bound(text: str) -> int:
     """An upper bound on the number of nodes in YAML text, cheap to compute: every node but the
     first follows a line break or one of the indicators that separate or introduce values."""
-    return 2 * (sum(text.count(c) for c in "\n,:-?[{") + 1)
+    count = text.count
+    return 2 * (count("\n") + count(",") + count(":") + count("-") + count("?") + count("[") + count("{") + 1)
 
 
 def _loader_for(text: str) -> type:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
+from kfpolicy.inputs import DocumentError
 from kfpolicy.report.common import Report, object_name, split_source, summary, violation_line, where
+from kfpolicy.runner import Result
 
 
 def _data(text: str) -> str:
@@ -27,8 +30,15 @@ def _command(level: str, source: str, line: int | None, title: str, message: str
 
 def eval_github(report: Report) -> str:
     """`::error`/`::warning` annotations (file and line) for every violation and input error."""
+    out = github_result_lines(report.results)
+    out.extend(github_tail(summary(report.results), report.errors))
+    return "\n".join(out)
+
+
+def github_result_lines(results: Sequence[Result]) -> list[str]:
+    """The annotations of these results' violations (a streamed report writes them window by window)."""
     out = []
-    for r in report.results:
+    for r in results:
         for v in r.violations:
             level = "error" if v.enforcement == "deny" else "warning"
             out.append(
@@ -36,13 +46,17 @@ def eval_github(report: Report) -> str:
                     level, r.source, violation_line(r, v), v.rule, f"{object_name(r)} ({r.source}): {v.msg}"
                 )
             )
-    out.extend(_command("error", e.source, e.line, "kfpolicy input error", str(e)) for e in report.errors)
-    s = summary(report.results)
+    return out
+
+
+def github_tail(s: dict[str, int], errors: Sequence[DocumentError]) -> list[str]:
+    """The input errors' annotations and the summary line (`s`, from summary())."""
+    out = [_command("error", e.source, e.line, "kfpolicy input error", str(e)) for e in errors]
     out.append(
-        f"kfpolicy: {len(report.results)} objects: {s['deny']} denied, {s['warn']} warned, "
-        f"{s['allow']} allowed, {s['skip']} skipped; {len(report.errors)} input errors"
+        f"kfpolicy: {sum(s.values())} objects: {s['deny']} denied, {s['warn']} warned, "
+        f"{s['allow']} allowed, {s['skip']} skipped; {len(errors)} input errors"
     )
-    return "\n".join(out)
+    return out
 
 
 def _diagnostic(fields: dict[str, object]) -> list[str]:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from kfpolicy.inputs import DocumentError
 from kfpolicy.report.common import Report, object_name, summary, violation_line, where
+from kfpolicy.runner import Result
 
 
 def eval_text(report: Report, *, verbose: bool = False) -> str:
+    lines = text_result_lines(report.results, verbose=verbose)
+    lines.extend(text_tail(summary(report.results), report.errors, verbose=verbose))
+    return "\n".join(lines)
+
+
+def text_result_lines(results: Sequence[Result], *, verbose: bool = False) -> list[str]:
+    """The text report's lines for these results (a streamed report writes them window by window)."""
     lines = []
-    for r in report.results:
+    for r in results:
         if r.decision in ("allow", "skip") and not verbose:
             continue
         head = (
@@ -17,14 +28,19 @@ def eval_text(report: Report, *, verbose: bool = False) -> str:
         for v in r.violations:
             at = violation_line(r, v)
             lines.append(f"      [{v.enforcement}] {v.msg}  ({v.rule})" + (f"  line {at}" if at else ""))
-    lines.extend(f"ERROR {e}" for e in report.errors)
-    s = summary(report.results)
+    return lines
+
+
+def text_tail(s: dict[str, int], errors: Sequence[DocumentError], *, verbose: bool = False) -> list[str]:
+    """The text report's last lines: the input errors and the summary (`s`, from summary())."""
+    lines = [f"ERROR {e}" for e in errors]
     hint = " (-v shows them and why)" if s["skip"] and not verbose else ""
+    objects = sum(s.values())
     lines.append(
-        f"{len(report.results)} objects: {s['deny']} denied, {s['warn']} warned, {s['allow']} allowed, "
-        f"{s['skip']} skipped{hint}" + (f"; {len(report.errors)} input errors" if report.errors else "")
+        f"{objects} objects: {s['deny']} denied, {s['warn']} warned, {s['allow']} allowed, "
+        f"{s['skip']} skipped{hint}" + (f"; {len(errors)} input errors" if errors else "")
     )
-    return "\n".join(lines)
+    return lines
 
 
 _COLUMNS = ("RESULT", "LOCATION", "OBJECT", "RULE", "MESSAGE")
