@@ -16,32 +16,71 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.pods
 import data.lib.kubeflow.quantity
 
-# Every resources object of the object's pod templates (pods.resource_holders) as [path of
-# `resources`, resources object]: containers and init containers of every kind, and a TrainJob's
-# trainer resourcesPerNode.
-containers := pods.resource_holders
+# One row per holder of a resources object the resource rules check: {"container": its record of
+# pods.containers (null for a TrainJob's trainer), "resources": the resources object, "requests" and
+# "limits": its maps ({} when absent, null or set to something that is not an object: field-types
+# reports those, and `malformed` tells them apart)}. Paths are built only for findings (path_of).
+#
+# A container without `resources` (or with `resources: null`) has an empty one, so required-value
+# rules see it too; a TrainJob patch container (whose CRD has no resources: it is merged into the
+# runtime's container by name) only when it sets some. A TrainJob's `spec.trainer.resourcesPerNode`
+# replaces the resources of the runtime's node container, so it is checked when set. Resources that
+# are not objects are left to the field-type rules.
+rows := array.concat(container_rows, trainer_rows)
+
+container_rows := [{"container": c, "resources": r, "requests": requests, "limits": limits} |
+	some c in pods.containers
+	r := resources_of(c.container, c.template.patch)
+	is_object(r)
+	requests := map_or_empty(r, "requests")
+	limits := map_or_empty(r, "limits")
+]
+
+resources_of(c, patch) := c.resources if {
+	is_object(c.resources)
+} else := {} if {
+	not core.has_value(c, "resources")
+	patch == false
+}
+
+trainer_rows := [{"container": null, "resources": r, "requests": requests, "limits": limits} |
+	core.kind_id == "trainjob"
+	is_object(core.spec.trainer)
+	r := core.spec.trainer.resourcesPerNode
+	is_object(r)
+	requests := map_or_empty(r, "requests")
+	limits := map_or_empty(r, "limits")
+]
+
+map_or_empty(r, which) := r[which] if {
+	is_object(r[which])
+} else := {}
 
 # The requests or limits map of a resources object: an object, or {} when absent or null.
 # Undefined when it is set to something that is not an object.
 map_of(r, which) := r[which] if {
 	is_object(r[which])
 } else := {} if {
-	not core.has_value(r, which)
+	not malformed(r, which)
 }
 
-# The fact table the resource rules share, built in one pass over the holders: every requests or
-# limits map that is an object (or absent: {}), as [path of `resources`, "requests"|"limits", map].
-# Rules look the names they care about up in these maps instead of walking every quantity again.
-maps := [[pair[0], which, m] |
-	some pair in containers
-	some which in ["requests", "limits"]
-	m := map_of(pair[1], which)
-]
+# A resources object's requests or limits is set to something that is not an object.
+malformed(r, which) if {
+	core.has_value(r, which)
+	not is_object(r[which])
+}
 
-# Every quantity as [path of `resources`, "requests"|"limits", resource name, value].
-quantities := [[entry[0], entry[1], name, q] |
-	some entry in maps
-	some name, q in entry[2]
+# The path of a row's `resources`.
+path_of(row) := concat(".", [pods.container_path(row.container), "resources"]) if {
+	is_object(row.container)
+} else := "spec.trainer.resourcesPerNode"
+
+# Every quantity as [path of `resources`, "requests"|"limits", resource name, value] (only built
+# when a rule reports one).
+quantities := [[path_of(row), which, name, q] |
+	some row in rows
+	some which in ["requests", "limits"]
+	some name, q in row[which]
 ]
 
 # `...resources.requests[cpu]`
@@ -76,8 +115,11 @@ extended(name) if {
 # once per evaluation here: a regular expression or a parse costs microseconds on the embedded
 # engine, a set lookup far less, and the compiled mode has a fixed instruction budget.
 
-# (Collected from the maps directly: the quantities list is only built when a rule reports.)
-distinct_quantities := {q | some entry in maps; some q in entry[2]}
+# Every distinct requests or limits map of the object: containers alike in their resources (replicas
+# of one image, sidecars) are looked into once.
+distinct_maps := {row.requests | some row in rows} | {row.limits | some row in rows}
+
+distinct_quantities := {q | some m in distinct_maps; some q in m}
 
 # Every well-formed quantity of the object, parsed (checked and parsed in one pass).
 parsed := {q: v | some q in distinct_quantities; quantity.valid(q); v := quantity.parse(q)}
@@ -85,20 +127,12 @@ parsed := {q: v | some q in distinct_quantities; quantity.valid(q); v := quantit
 # The object's quantities that are well formed.
 valid_quantities := {q | some q, _ in parsed}
 
-distinct_names := {name | some entry in maps; some name, _ in entry[2]}
+distinct_names := {name | some m in distinct_maps; some name, _ in m}
 
 # The object's resource names that may be overcommitted, and its extended resource names.
 overcommit_names := {name | some name in distinct_names; overcommit_allowed(name)}
 
 extended_names := {name | some name in distinct_names; extended(name)}
-
-# Every container's requests and limits when both are maps (or absent):
-# [path of `resources`, requests, limits].
-request_limit_maps := [[pair[0], requests, limits] |
-	some pair in containers
-	requests := map_of(pair[1], "requests")
-	limits := map_of(pair[1], "limits")
-]
 
 # The object's usable quantities (valid and not negative) with their values: the comparing rules
 # look a quantity up here once (invalid or negative ones are reported by resource-quantities-valid,
@@ -107,18 +141,18 @@ usable_values := {q: v | some q, v in parsed; v >= 0}
 
 # Every request with a limit for the same resource where both are usable and their values differ,
 # built in one pass for requests-within-limits and extended-resources-limits (equal values break
-# neither rule): {path of `resources`, resource name, the two quantities, request above limit}.
-# The compiled mode has a fixed instruction budget per evaluation; the values are looked up once
-# per pair here instead of once per rule.
+# neither rule): {row, resource name, the two quantities, request above limit}. The compiled mode
+# has a fixed instruction budget per evaluation; the values are looked up once per pair here
+# instead of once per rule.
 unequal_pairs := [pair |
-	some holder in request_limit_maps
-	some name, request in holder[1]
-	limit := holder[2][name]
+	some row in rows
+	some name, limit in row.limits
+	request := row.requests[name]
 	request_value := usable_values[request]
 	limit_value := usable_values[limit]
 	request_value != limit_value
 	pair := {
-		"path": holder[0], "name": name, "request": request, "limit": limit,
+		"row": row, "name": name, "request": request, "limit": limit,
 		"above": request_value > limit_value,
 	}
 ]
@@ -128,12 +162,6 @@ value(q) := parsed[q]
 
 # A quantity of the object the comparing rules may use.
 usable(q) if is_number(usable_values[q])
-
-# Each holder's limits map, by path of `resources` (resources-required looks a limit up there).
-limits_by_path[entry[0]] := entry[2] if {
-	some entry in maps
-	entry[1] == "limits"
-}
 
 # The same for a quantity that is not in the object (a parameter such as a cap).
 usable_parameter(q) if {

@@ -14,6 +14,6 @@ violation contains core.invalid(field, quantity.text(pair.request), detail) if {
 	some pair in resources.unequal_pairs
 	pair.above
 	pair.name in resources.overcommit_names
-	field := resources.map_path(pair.path, "requests")
+	field := resources.map_path(resources.path_of(pair.row), "requests")
 	detail := sprintf("must be less than or equal to %v limit of %v", [pair.name, quantity.text(pair.limit)])
 }
