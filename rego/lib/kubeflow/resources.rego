@@ -31,12 +31,14 @@ import data.lib.kubeflow.quantity
 # are not objects are left to the field-type rules.
 rows := array.concat(container_rows, trainer_rows)
 
-container_rows := [{"container": c, "resources": r, "requests": requests, "limits": limits} |
+# (map_or_empty is total: called in the head, it needs no guard in the compiled mode.)
+container_rows := [{
+	"container": c, "resources": r,
+	"requests": map_or_empty(r, "requests"), "limits": map_or_empty(r, "limits"),
+} |
 	some c in pods.containers
 	r := resources_of(c.container, c.template.patch)
 	is_object(r)
-	requests := map_or_empty(r, "requests")
-	limits := map_or_empty(r, "limits")
 ]
 
 resources_of(c, patch) := c.resources if {
@@ -125,7 +127,7 @@ distinct_maps := {row.requests | some row in rows} | {row.limits | some row in r
 distinct_quantities := {q | some m in distinct_maps; some q in m}
 
 # Every well-formed quantity of the object, parsed (checked and parsed in one pass).
-parsed := {q: v | some q in distinct_quantities; quantity.valid(q); v := quantity.parse(q)}
+parsed := {q: v | some q in distinct_quantities; v := quantity.value(q)}
 
 # The object's quantities that are well formed.
 valid_quantities := {q | some q, _ in parsed}
@@ -150,12 +152,11 @@ usable_values := {q: v | some q, v in parsed; v >= 0}
 unequal_pairs := [pair |
 	some row in rows
 	some name, limit in row.limits
-	request := row.requests[name]
-	request_value := usable_values[request]
+	request_value := usable_values[row.requests[name]]
 	limit_value := usable_values[limit]
 	request_value != limit_value
 	pair := {
-		"row": row, "name": name, "request": request, "limit": limit,
+		"row": row, "name": name, "request": row.requests[name], "limit": limit,
 		"above": request_value > limit_value,
 	}
 ]
