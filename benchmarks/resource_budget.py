@@ -15,10 +15,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from jobs import job as growth_job
 from kfpolicy.catalogue import Catalogue, load_catalogue
 from kfpolicy.inputs import Document
 from kfpolicy.runner import Evaluator
-from jobs import job as growth_job
 from resource_rules import RESOURCE_RULES, _compiled_now, _container, _modules_at
 
 RULE_SETS = [["requests-within-limits"], ["extended-resources-limits"], ["resource-quantities-valid"],
