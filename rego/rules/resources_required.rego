@@ -48,7 +48,8 @@ violation contains core.required(field, detail) if {
 	name := entry[1]
 	not resources.malformed(row.resources, which)
 	not defaulted_from_limit(row, which, name)
-	field := resources.key_path(resources.path_of(row), which, name)
+	some path in resources.paths_of(row)
+	field := resources.key_path(path, which, name)
 	detail := sprintf("every container must set a %v for %v", [singular[which], name])
 }
 

@@ -16,27 +16,27 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.pods
 import data.lib.kubeflow.quantity
 
-# One row per holder of a resources object the resource rules check: {"container": its record of
-# pods.containers (null for a TrainJob's trainer), "resources": the resources object, "requests" and
-# "limits": its maps ({} when absent, null or set to something that is not an object: field-types
-# reports those, and `malformed` tells them apart)}. Paths are built only for findings (path_of).
+# The resources objects the resource rules check, one row per distinct object: {"resources": the
+# object, "requests" and "limits": its maps ({} when absent, null or set to something that is not an
+# object: field-types reports those, and `malformed` tells them apart)}. Containers alike in their
+# resources (the replicas of one image, sidecars) share a row, so the rules look into each distinct
+# object once; the holders of a row are found again only for a finding (paths_of).
 #
 # A container without `resources` (or with `resources: null`) has an empty one, so required-value
 # rules see it too; a TrainJob patch container (whose CRD has no resources: it is merged into the
 # runtime's container by name) only when it sets some. A TrainJob's `spec.trainer.resourcesPerNode`
 # replaces the resources of the runtime's node container, so it is checked when set. Resources that
 # are not objects are left to the field-type rules.
-rows := array.concat(container_rows, trainer_rows)
-
 # (map_or_empty is total: called in the head, it needs no guard in the compiled mode.)
-container_rows := [{
-	"container": c, "resources": r,
-	"requests": map_or_empty(r, "requests"), "limits": map_or_empty(r, "limits"),
-} |
+rows := [{"resources": r, "requests": map_or_empty(r, "requests"), "limits": map_or_empty(r, "limits")} |
+	some r in container_resources | trainer_resources
+]
+
+container_resources := {r |
 	some c in pods.containers
 	r := resources_of(c.container, c.template.patch)
 	is_object(r)
-]
+}
 
 resources_of(c, patch) := c.resources if {
 	is_object(c.resources)
@@ -45,14 +45,23 @@ resources_of(c, patch) := c.resources if {
 	patch == false
 }
 
-trainer_rows := [{"container": null, "resources": r, "requests": requests, "limits": limits} |
+trainer_resources := {r |
 	core.kind_id == "trainjob"
 	is_object(core.spec.trainer)
 	r := core.spec.trainer.resourcesPerNode
 	is_object(r)
-	requests := map_or_empty(r, "requests")
-	limits := map_or_empty(r, "limits")
-]
+}
+
+# The paths of `resources` of every holder of a row's resources object. (pods.containers is written
+# out in full: the embedded engine's interpreter resolves an import alias in a comprehension of a
+# function body against the calling module's imports, and the rules that call this import no pods.)
+paths_of(row) := array.concat(
+	[concat(".", [pods.container_path(c), "resources"]) |
+		some c in data.lib.kubeflow.pods.containers
+		resources_of(c.container, c.template.patch) == row.resources
+	],
+	["spec.trainer.resourcesPerNode" | row.resources in trainer_resources],
+)
 
 map_or_empty(r, which) := r[which] if {
 	is_object(r[which])
@@ -72,15 +81,11 @@ malformed(r, which) if {
 	not is_object(r[which])
 }
 
-# The path of a row's `resources`.
-path_of(row) := concat(".", [pods.container_path(row.container), "resources"]) if {
-	is_object(row.container)
-} else := "spec.trainer.resourcesPerNode"
-
 # Every quantity as [path of `resources`, "requests"|"limits", resource name, value] (only built
 # when a rule reports one).
-quantities := [[path_of(row), which, name, q] |
+quantities := [[path, which, name, q] |
 	some row in rows
+	some path in paths_of(row)
 	some which in ["requests", "limits"]
 	some name, q in row[which]
 ]

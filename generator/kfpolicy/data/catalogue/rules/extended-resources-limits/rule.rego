@@ -8,7 +8,7 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.quantity
 import data.lib.kubeflow.resources
 
-# A request without a limit. A `limits` that is not an object is left to field-types. Each holder is
+# A request without a limit. A `limits` that is not an object is left to field-types. Each row is
 # looked into for the object's few resource names that may not be overcommitted, not walked whole.
 violation contains core.required(field, "Limit must be set for non overcommitable resources") if {
 	some name in committed_names
@@ -17,7 +17,8 @@ violation contains core.required(field, "Limit must be set for non overcommitabl
 	is_number(resources.usable_values[request])
 	object.get(row.limits, name, null) == null
 	not resources.malformed(row.resources, "limits")
-	field := resources.map_path(resources.path_of(row), "limits")
+	some path in resources.paths_of(row)
+	field := resources.map_path(path, "limits")
 }
 
 committed_names := resources.distinct_names - resources.overcommit_names
@@ -26,6 +27,7 @@ committed_names := resources.distinct_names - resources.overcommit_names
 violation contains core.invalid(field, quantity.text(pair.request), detail) if {
 	some pair in resources.unequal_pairs
 	not pair.name in resources.overcommit_names
-	field := resources.map_path(resources.path_of(pair.row), "requests")
+	some path in resources.paths_of(pair.row)
+	field := resources.map_path(path, "requests")
 	detail := sprintf("must be equal to %v limit of %v", [pair.name, quantity.text(pair.limit)])
 }

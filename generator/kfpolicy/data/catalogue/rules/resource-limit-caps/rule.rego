@@ -32,7 +32,8 @@ violation contains core.invalid(field, quantity.text(limit), detail) if {
 	limit_value := resources.usable_values[limit]
 	is_number(limit_value)
 	limit_value > cap_value
-	field := resources.key_path(resources.path_of(row), "limits", name)
+	some path in resources.paths_of(row)
+	field := resources.key_path(path, "limits", name)
 	detail := sprintf("must be less than or equal to %v", [quantity.text(caps[name])])
 }
 
