@@ -104,19 +104,35 @@ mismatches contains [path, value, want] if {
 	path := concat(".", [item_path(item), key])
 }
 
-# Fields of the container's resources and securityContext, in one more pass.
-mismatches contains [path, value, want] if {
+# Fields of the containers' resources and securityContext. Containers alike (replicas of one image,
+# sidecars) mostly share these objects: each distinct one is checked once, and the containers holding
+# a mismatch are then found again.
+mismatches contains [path, value, bad.want] if {
+	some bad in nested_mismatches
 	some item in container_items
 	c := item[3]
 	is_object(c)
-	some parent, fields in nested_container_fields
+	c[bad.parent] == bad.holder
+	value := bad.holder[bad.key]
+	path := concat(".", [item_path(item), bad.parent, bad.key])
+}
+
+# Every distinct resources or securityContext object of the containers, as [field name, object].
+nested_holders contains [parent, holder] if {
+	some item in container_items
+	c := item[3]
+	is_object(c)
+	some parent, _ in nested_container_fields
 	holder := c[parent]
 	is_object(holder)
-	some key, want in fields
-	value := holder[key]
+}
+
+nested_mismatches contains {"parent": entry[0], "holder": entry[1], "key": key, "want": want} if {
+	some entry in nested_holders
+	some key, want in nested_container_fields[entry[0]]
+	value := entry[1][key]
 	value != null
 	type_name(value) != json_type[want]
-	path := concat(".", [item_path(item), parent, key])
 }
 
 # The fields checked at each level, with the type each must have.
