@@ -25,9 +25,11 @@ shown_name := concat("", ["\"", core.default_container, "\""]) if {
 
 detail := sprintf("must have at least one container with name %v", [shown_name])
 
+# (The default container's name is never "", so only a string name can match it.)
 has_default(containers) if {
 	some c in containers
-	jobs.container_string(c, "name") == core.default_container
+	is_object(c)
+	c.name == core.default_container
 }
 
 violation contains core.required(jobs.containers_path(rtype), detail) if {

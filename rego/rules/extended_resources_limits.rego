@@ -21,20 +21,26 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.quantity
 import data.lib.kubeflow.resources
 
-# A request without a limit. A `limits` that is not an object is left to field-types.
+# A request without a limit. A `limits` that is not an object is left to field-types. Each row is
+# looked into for the object's few resource names that may not be overcommitted, not walked whole.
 violation contains core.required(field, "Limit must be set for non overcommitable resources") if {
-	some maps in resources.request_limit_maps
-	some name, request in maps[1]
-	not name in resources.overcommit_names
+	some name in committed_names
+	some row in resources.rows
+	request := row.requests[name]
 	is_number(resources.usable_values[request])
-	not core.has_value(maps[2], name)
-	field := resources.map_path(maps[0], "limits")
+	object.get(row.limits, name, null) == null
+	not resources.malformed(row.resources, "limits")
+	some path in resources.paths_of(row)
+	field := resources.map_path(path, "limits")
 }
+
+committed_names := resources.distinct_names - resources.overcommit_names
 
 # A request that differs from its limit (usable values, compared once in resources.unequal_pairs).
 violation contains core.invalid(field, quantity.text(pair.request), detail) if {
 	some pair in resources.unequal_pairs
 	not pair.name in resources.overcommit_names
-	field := resources.map_path(pair.path, "requests")
+	some path in resources.paths_of(pair.row)
+	field := resources.map_path(path, "requests")
 	detail := sprintf("must be equal to %v limit of %v", [pair.name, quantity.text(pair.limit)])
 }

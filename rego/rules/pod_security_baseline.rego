@@ -66,7 +66,7 @@ violation contains core.forbidden(field, detail) if {
 violation contains core.forbidden(field, "privileged containers are not allowed") if {
 	some c in pods.containers
 	c.container.securityContext.privileged == true
-	field := concat(".", [c.path, "securityContext.privileged"])
+	field := concat(".", [pods.container_path(c), "securityContext.privileged"])
 }
 
 # kfpolicy keeps privilege escalation denied at both levels (the restricted level also demands an
@@ -74,7 +74,7 @@ violation contains core.forbidden(field, "privileged containers are not allowed"
 violation contains core.forbidden(field, "privilege escalation is not allowed") if {
 	some c in pods.containers
 	c.container.securityContext.allowPrivilegeEscalation == true
-	field := concat(".", [c.path, "securityContext.allowPrivilegeEscalation"])
+	field := concat(".", [pods.container_path(c), "securityContext.allowPrivilegeEscalation"])
 }
 
 baseline_capabilities := {
@@ -94,7 +94,7 @@ violation contains core.invalid(field, cap, "adding this capability is not allow
 	some i, cap in added
 	is_string(cap)
 	not cap in addable
-	field := sprintf("%v.securityContext.capabilities.add[%d]", [c.path, i])
+	field := sprintf("%v.securityContext.capabilities.add[%d]", [pods.container_path(c), i])
 }
 
 violation contains core.forbidden(field, "hostPath volumes are not allowed") if {
@@ -126,7 +126,7 @@ violation contains core.forbidden(field, "host ports are not allowed") if {
 	some i, port in ports
 	is_number(port.hostPort)
 	port.hostPort != 0
-	field := sprintf("%v.ports[%d].hostPort", [c.path, i])
+	field := sprintf("%v.ports[%d].hostPort", [pods.container_path(c), i])
 }
 
 # Security contexts of pods and containers, as [path of securityContext, securityContext, pod spec,
@@ -138,10 +138,11 @@ pod_contexts := [[concat(".", [t.path, "spec.securityContext"]), t.spec.security
 	is_object(t.spec.securityContext)
 ]
 
-container_contexts := [[path, c.container.securityContext, c.pod, c.path] |
+container_contexts := [[path, c.container.securityContext, c.template.spec, container_path] |
 	some c in pods.containers
 	is_object(c.container.securityContext)
-	path := concat(".", [c.path, "securityContext"])
+	container_path := pods.container_path(c)
+	path := concat(".", [container_path, "securityContext"])
 ]
 
 profile_types := ["Localhost", "RuntimeDefault"]
@@ -197,8 +198,8 @@ violation contains core.not_supported(field, mount, ["Default"]) if {
 	mount := c.container.securityContext.procMount
 	is_string(mount)
 	mount != "Default"
-	proc_mount_checked(c.pod)
-	field := concat(".", [c.path, "securityContext.procMount"])
+	proc_mount_checked(c.template.spec)
+	field := concat(".", [pods.container_path(c), "securityContext.procMount"])
 }
 
 proc_mount_checked(_) if restricted
@@ -237,7 +238,7 @@ violation contains core.forbidden(field, "probes and lifecycle handlers must not
 	host := c.container[handler][action].host
 	is_string(host)
 	host != ""
-	field := sprintf("%v.%v.%v.host", [c.path, handler, action])
+	field := sprintf("%v.%v.%v.host", [pods.container_path(c), handler, action])
 }
 
 violation contains core.forbidden(field, "probes and lifecycle handlers must not name a host") if {
@@ -247,7 +248,7 @@ violation contains core.forbidden(field, "probes and lifecycle handlers must not
 	host := c.container.lifecycle[hook][action].host
 	is_string(host)
 	host != ""
-	field := sprintf("%v.lifecycle.%v.%v.host", [c.path, hook, action])
+	field := sprintf("%v.lifecycle.%v.%v.host", [pods.container_path(c), hook, action])
 }
 
 # --- restricted level (level: restricted) ----------------------------------------------------
@@ -287,9 +288,9 @@ windows(pod) if pod.os.name == "windows"
 violation contains core.required(field, "must be set to false") if {
 	restricted
 	some c in pods.containers
-	linux(c.pod)
+	linux(c.template.spec)
 	not escalation_set(c.container)
-	field := concat(".", [c.path, "securityContext.allowPrivilegeEscalation"])
+	field := concat(".", [pods.container_path(c), "securityContext.allowPrivilegeEscalation"])
 }
 
 escalation_set(container) if is_boolean(container.securityContext.allowPrivilegeEscalation)
@@ -310,10 +311,10 @@ violation contains core.invalid(field, false, "must be true") if {
 violation contains core.required(field, "must be true, here or in the pod's securityContext") if {
 	restricted
 	some c in pods.containers
-	host_users(c.pod)
+	host_users(c.template.spec)
 	not core.has_value(object.get(c.container, "securityContext", {}), "runAsNonRoot")
-	not core.has_value(object.get(c.pod, "securityContext", {}), "runAsNonRoot")
-	field := concat(".", [c.path, "securityContext.runAsNonRoot"])
+	not core.has_value(object.get(c.template.spec, "securityContext", {}), "runAsNonRoot")
+	field := concat(".", [pods.container_path(c), "securityContext.runAsNonRoot"])
 }
 
 violation contains core.invalid(field, 0, "must not be 0 (root)") if {
@@ -329,18 +330,18 @@ seccomp_detail := "must be RuntimeDefault or Localhost, here or in the pod's sec
 violation contains core.required(field, seccomp_detail) if {
 	restricted
 	some c in pods.containers
-	linux(c.pod)
+	linux(c.template.spec)
 	not core.has_value(object.get(c.container, "securityContext", {}), "seccompProfile")
-	not core.has_value(object.get(c.pod, "securityContext", {}), "seccompProfile")
-	field := concat(".", [c.path, "securityContext.seccompProfile.type"])
+	not core.has_value(object.get(c.template.spec, "securityContext", {}), "seccompProfile")
+	field := concat(".", [pods.container_path(c), "securityContext.seccompProfile.type"])
 }
 
 violation contains core.required(field, "must include \"ALL\"") if {
 	restricted
 	some c in pods.containers
-	linux(c.pod)
+	linux(c.template.spec)
 	not drops_all(c.container)
-	field := concat(".", [c.path, "securityContext.capabilities.drop"])
+	field := concat(".", [pods.container_path(c), "securityContext.capabilities.drop"])
 }
 
 drops_all(container) if {

@@ -84,9 +84,11 @@ replica_containers[rtype] := containers if {
 	containers := pod_containers(replica)
 }
 
-# A container's string field, "" when absent or null; undefined for other types.
+# A container's string field, "" when absent or null; undefined for other types. (Read directly
+# first: every container is checked, and the compiled mode has a fixed instruction budget.)
 container_string(c, key) := v if {
-	v := member(c, key)
+	is_object(c)
+	v := c[key]
 	is_string(v)
 } else := "" if {
 	member(c, key) == null

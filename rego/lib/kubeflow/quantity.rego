@@ -19,16 +19,23 @@ pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P
 
 numeric_pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)`
 
-# A quantity as Kubernetes accepts it: a string in the grammar, or a plain number. Most are a
-# whole number with an optional suffix ("8", "500m", "32Gi"), recognised first without the regular
-# expression (which costs microseconds per call on the embedded engine).
-valid(q) if {
+# A quantity as Kubernetes accepts it: a string in the grammar, or a plain number.
+valid(q) if is_number(value(q))
+
+# The numeric value of a valid quantity (undefined for invalid ones), checked and parsed in one call.
+# Most quantities are a whole number with an optional suffix ("8", "500m", "32Gi"): recognised first
+# without the regular expression (which costs microseconds per call on the embedded engine), and
+# parsed as they are. Parsing follows the check in each body: the embedded engine's interpreter
+# fails the whole query when units.parse fails.
+value(q) := units.parse(q) if {
 	is_string(q)
 	simple(q)
-} else if {
+} else := units.parse(normalised(q)) if {
 	is_string(q)
 	count(q) <= 64
 	regex.match(pattern, q)
+} else := q if {
+	is_number(q)
 }
 
 simple(q) if {
@@ -40,8 +47,6 @@ simple(q) if {
 }
 
 simple_suffixes := {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E"}
-
-valid(q) if is_number(q)
 
 # units.parse lacks the micro and nano suffixes and a bare trailing dot; rewrite them first.
 suffix_rewrite := {"u": "e-6", "n": "e-9"}
@@ -57,15 +62,6 @@ normalised(q) := q if {
 	suffix := substring(q, count(number), count(q) - count(number))
 	rewritten := object.get(suffix_rewrite, suffix, suffix)
 }
-
-# The numeric value of a valid quantity (undefined for invalid ones).
-value(q) := parse(q) if valid(q)
-
-# The value of a quantity already known to be valid (callers check valid first: the embedded
-# engine's interpreter fails the whole query when units.parse fails).
-parse(q) := q if is_number(q)
-
-parse(q) := units.parse(normalised(q)) if is_string(q)
 
 negative(q) if value(q) < 0
 

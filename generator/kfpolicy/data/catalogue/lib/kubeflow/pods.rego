@@ -4,8 +4,7 @@
 #   Every pod template an object carries, for every kind, each with its own field path: the replica
 #   specs of the v1 jobs and MPIJob v2beta1, the replicated jobs of a TrainingRuntime or
 #   ClusterTrainingRuntime JobSet template, and the pod specs of a TrainJob's runtimePatches. Then
-#   every container and init container of them, and the resources holders the resource rules
-#   check (containers, plus a TrainJob's trainer resourcesPerNode). Malformed levels are skipped.
+#   every container and init container of them. Malformed levels are skipped.
 package lib.kubeflow.pods
 
 import future.keywords.contains
@@ -71,48 +70,17 @@ metadata_of(pod_template) := pod_template.metadata if {
 } else := {}
 
 # Every container and init container of every pod template that is an object, as
-# {"path": path of the container, "container": the container, "pod": its pod spec, "patch": from a
-# runtimePatch}.
-containers := [c |
+# {"template": its pod template (a record of templates), "list": "initContainers" or "containers",
+# "index": its index in that list, "container": the container}. Its path is built only for a finding
+# (container_path): most containers are reported on by no rule.
+containers := [{"template": t, "list": list_name, "index": i, "container": container} |
 	some t in templates
 	some list_name in ["initContainers", "containers"]
 	cs := t.spec[list_name]
 	is_array(cs)
 	some i, container in cs
 	is_object(container)
-	c := {
-		"path": sprintf("%v.spec.%v[%d]", [t.path, list_name, i]),
-		"container": container,
-		"pod": t.spec,
-		"patch": t.patch,
-	}
 ]
 
-# Every holder of a resources object the resource rules check, as [path of the resources object,
-# resources object]. A container without `resources` (or with `resources: null`) has an empty one,
-# so required-value rules see it too; a TrainJob patch container (whose CRD has no resources: it
-# is merged into the runtime's container by name) only when it sets some. A TrainJob's
-# `spec.trainer.resourcesPerNode` replaces the resources of the runtime's node container, so it is
-# checked when set. Resources that are not objects are left to the field-type rules.
-resource_holders := array.concat(container_resources, trainer_resources)
-
-container_resources := [[path, r] |
-	some c in containers
-	r := resources_of(c.container, c.patch)
-	is_object(r)
-	path := concat(".", [c.path, "resources"])
-]
-
-resources_of(c, patch) := c.resources if {
-	is_object(c.resources)
-} else := {} if {
-	not core.has_value(c, "resources")
-	patch == false
-}
-
-trainer_resources := [["spec.trainer.resourcesPerNode", r] |
-	core.kind_id == "trainjob"
-	is_object(core.spec.trainer)
-	r := core.spec.trainer.resourcesPerNode
-	is_object(r)
-]
+# The field path of a record of containers.
+container_path(c) := sprintf("%v.spec.%v[%d]", [c.template.path, c.list, c.index])

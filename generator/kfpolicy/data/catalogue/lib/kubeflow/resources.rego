@@ -16,32 +16,78 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.pods
 import data.lib.kubeflow.quantity
 
-# Every resources object of the object's pod templates (pods.resource_holders) as [path of
-# `resources`, resources object]: containers and init containers of every kind, and a TrainJob's
-# trainer resourcesPerNode.
-containers := pods.resource_holders
+# The resources objects the resource rules check, one row per distinct object: {"resources": the
+# object, "requests" and "limits": its maps ({} when absent, null or set to something that is not an
+# object: field-types reports those, and `malformed` tells them apart)}. Containers alike in their
+# resources (the replicas of one image, sidecars) share a row, so the rules look into each distinct
+# object once; the holders of a row are found again only for a finding (paths_of).
+#
+# A container without `resources` (or with `resources: null`) has an empty one, so required-value
+# rules see it too; a TrainJob patch container (whose CRD has no resources: it is merged into the
+# runtime's container by name) only when it sets some. A TrainJob's `spec.trainer.resourcesPerNode`
+# replaces the resources of the runtime's node container, so it is checked when set. Resources that
+# are not objects are left to the field-type rules.
+# (map_or_empty is total: called in the head, it needs no guard in the compiled mode.)
+rows := [{"resources": r, "requests": map_or_empty(r, "requests"), "limits": map_or_empty(r, "limits")} |
+	some r in container_resources | trainer_resources
+]
+
+container_resources := {r |
+	some c in pods.containers
+	r := resources_of(c.container, c.template.patch)
+	is_object(r)
+}
+
+resources_of(c, patch) := c.resources if {
+	is_object(c.resources)
+} else := {} if {
+	not core.has_value(c, "resources")
+	patch == false
+}
+
+trainer_resources := {r |
+	core.kind_id == "trainjob"
+	is_object(core.spec.trainer)
+	r := core.spec.trainer.resourcesPerNode
+	is_object(r)
+}
+
+# The paths of `resources` of every holder of a row's resources object. (pods.containers is written
+# out in full: the embedded engine's interpreter resolves an import alias in a comprehension of a
+# function body against the calling module's imports, and the rules that call this import no pods.)
+paths_of(row) := array.concat(
+	[concat(".", [pods.container_path(c), "resources"]) |
+		some c in data.lib.kubeflow.pods.containers
+		resources_of(c.container, c.template.patch) == row.resources
+	],
+	["spec.trainer.resourcesPerNode" | row.resources in trainer_resources],
+)
+
+map_or_empty(r, which) := r[which] if {
+	is_object(r[which])
+} else := {}
 
 # The requests or limits map of a resources object: an object, or {} when absent or null.
 # Undefined when it is set to something that is not an object.
 map_of(r, which) := r[which] if {
 	is_object(r[which])
 } else := {} if {
-	not core.has_value(r, which)
+	not malformed(r, which)
 }
 
-# The fact table the resource rules share, built in one pass over the holders: every requests or
-# limits map that is an object (or absent: {}), as [path of `resources`, "requests"|"limits", map].
-# Rules look the names they care about up in these maps instead of walking every quantity again.
-maps := [[pair[0], which, m] |
-	some pair in containers
-	some which in ["requests", "limits"]
-	m := map_of(pair[1], which)
-]
+# A resources object's requests or limits is set to something that is not an object.
+malformed(r, which) if {
+	core.has_value(r, which)
+	not is_object(r[which])
+}
 
-# Every quantity as [path of `resources`, "requests"|"limits", resource name, value].
-quantities := [[entry[0], entry[1], name, q] |
-	some entry in maps
-	some name, q in entry[2]
+# Every quantity as [path of `resources`, "requests"|"limits", resource name, value] (only built
+# when a rule reports one).
+quantities := [[path, which, name, q] |
+	some row in rows
+	some path in paths_of(row)
+	some which in ["requests", "limits"]
+	some name, q in row[which]
 ]
 
 # `...resources.requests[cpu]`
@@ -76,29 +122,24 @@ extended(name) if {
 # once per evaluation here: a regular expression or a parse costs microseconds on the embedded
 # engine, a set lookup far less, and the compiled mode has a fixed instruction budget.
 
-# (Collected from the maps directly: the quantities list is only built when a rule reports.)
-distinct_quantities := {q | some entry in maps; some q in entry[2]}
+# Every distinct requests or limits map of the object: containers alike in their resources (replicas
+# of one image, sidecars) are looked into once.
+distinct_maps := {row.requests | some row in rows} | {row.limits | some row in rows}
+
+distinct_quantities := {q | some m in distinct_maps; some q in m}
 
 # Every well-formed quantity of the object, parsed (checked and parsed in one pass).
-parsed := {q: v | some q in distinct_quantities; quantity.valid(q); v := quantity.parse(q)}
+parsed := {q: v | some q in distinct_quantities; v := quantity.value(q)}
 
 # The object's quantities that are well formed.
 valid_quantities := {q | some q, _ in parsed}
 
-distinct_names := {name | some entry in maps; some name, _ in entry[2]}
+distinct_names := {name | some m in distinct_maps; some name, _ in m}
 
 # The object's resource names that may be overcommitted, and its extended resource names.
 overcommit_names := {name | some name in distinct_names; overcommit_allowed(name)}
 
 extended_names := {name | some name in distinct_names; extended(name)}
-
-# Every container's requests and limits when both are maps (or absent):
-# [path of `resources`, requests, limits].
-request_limit_maps := [[pair[0], requests, limits] |
-	some pair in containers
-	requests := map_of(pair[1], "requests")
-	limits := map_of(pair[1], "limits")
-]
 
 # The object's usable quantities (valid and not negative) with their values: the comparing rules
 # look a quantity up here once (invalid or negative ones are reported by resource-quantities-valid,
@@ -107,18 +148,17 @@ usable_values := {q: v | some q, v in parsed; v >= 0}
 
 # Every request with a limit for the same resource where both are usable and their values differ,
 # built in one pass for requests-within-limits and extended-resources-limits (equal values break
-# neither rule): {path of `resources`, resource name, the two quantities, request above limit}.
-# The compiled mode has a fixed instruction budget per evaluation; the values are looked up once
-# per pair here instead of once per rule.
+# neither rule): {row, resource name, the two quantities, request above limit}. The compiled mode
+# has a fixed instruction budget per evaluation; the values are looked up once per pair here
+# instead of once per rule.
 unequal_pairs := [pair |
-	some holder in request_limit_maps
-	some name, request in holder[1]
-	limit := holder[2][name]
-	request_value := usable_values[request]
+	some row in rows
+	some name, limit in row.limits
+	request_value := usable_values[row.requests[name]]
 	limit_value := usable_values[limit]
 	request_value != limit_value
 	pair := {
-		"path": holder[0], "name": name, "request": request, "limit": limit,
+		"row": row, "name": name, "request": row.requests[name], "limit": limit,
 		"above": request_value > limit_value,
 	}
 ]
@@ -128,12 +168,6 @@ value(q) := parsed[q]
 
 # A quantity of the object the comparing rules may use.
 usable(q) if is_number(usable_values[q])
-
-# Each holder's limits map, by path of `resources` (resources-required looks a limit up there).
-limits_by_path[entry[0]] := entry[2] if {
-	some entry in maps
-	entry[1] == "limits"
-}
 
 # The same for a quantity that is not in the object (a parameter such as a cap).
 usable_parameter(q) if {

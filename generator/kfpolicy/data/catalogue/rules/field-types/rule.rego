@@ -71,12 +71,13 @@ mismatches contains [path, value, "object"] if {
 	path := pod_path(rtype)
 }
 
-# Pod-level fields.
+# Pod-level fields (none is an integer: `wrong` written out, as for containers below).
 mismatches contains [path, value, want] if {
 	some rtype, pod in pods
 	some key, want in pod_fields
 	value := pod[key]
-	wrong(value, want)
+	value != null
+	type_name(value) != json_type[want]
 	path := concat(".", [pod_path(rtype), key])
 }
 
@@ -88,37 +89,50 @@ mismatches contains [item_path(item), c, "object"] if {
 	not is_object(c)
 }
 
-# Container fields.
+# Container fields. Every container is checked, so `wrong` is written out here (no field of a
+# container is an integer): a function call per field costs more than the check itself, and the
+# compiled mode has a fixed instruction budget per evaluation. Pod and container fields must stay
+# free of integers (a test holds them to it).
 mismatches contains [path, value, want] if {
 	some item in container_items
 	c := item[3]
 	is_object(c)
 	some key, want in container_fields
 	value := c[key]
-	wrong(value, want)
+	value != null
+	type_name(value) != json_type[want]
 	path := concat(".", [item_path(item), key])
 }
 
-mismatches contains [path, value, "object"] if {
+# Fields of the containers' resources and securityContext. Containers alike (replicas of one image,
+# sidecars) mostly share these objects: each distinct one is checked once, and the containers holding
+# a mismatch are then found again.
+mismatches contains [path, value, bad.want] if {
+	some bad in nested_mismatches
 	some item in container_items
 	c := item[3]
 	is_object(c)
-	is_object(c.resources)
-	some key in ["requests", "limits"]
-	value := c.resources[key]
-	wrong(value, "object")
-	path := concat(".", [item_path(item), "resources", key])
+	c[bad.parent] == bad.holder
+	value := bad.holder[bad.key]
+	path := concat(".", [item_path(item), bad.parent, bad.key])
 }
 
-mismatches contains [path, value, "boolean"] if {
+# Every distinct resources or securityContext object of the containers, as [field name, object].
+nested_holders contains [parent, holder] if {
 	some item in container_items
 	c := item[3]
 	is_object(c)
-	is_object(c.securityContext)
-	some key in ["privileged", "allowPrivilegeEscalation"]
-	value := c.securityContext[key]
-	wrong(value, "boolean")
-	path := concat(".", [item_path(item), "securityContext", key])
+	some parent, _ in nested_container_fields
+	holder := c[parent]
+	is_object(holder)
+}
+
+nested_mismatches contains {"parent": entry[0], "holder": entry[1], "key": key, "want": want} if {
+	some entry in nested_holders
+	some key, want in nested_container_fields[entry[0]]
+	value := entry[1][key]
+	value != null
+	type_name(value) != json_type[want]
 }
 
 # The fields checked at each level, with the type each must have.
@@ -134,6 +148,11 @@ pod_fields := {
 }
 
 container_fields := {"name": "string", "image": "string", "resources": "object", "securityContext": "object"}
+
+nested_container_fields := {
+	"resources": {"requests": "object", "limits": "object"},
+	"securityContext": {"privileged": "boolean", "allowPrivilegeEscalation": "boolean"},
+}
 
 # --- walking the job ---
 

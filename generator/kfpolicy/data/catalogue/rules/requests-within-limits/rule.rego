@@ -14,6 +14,7 @@ violation contains core.invalid(field, quantity.text(pair.request), detail) if {
 	some pair in resources.unequal_pairs
 	pair.above
 	pair.name in resources.overcommit_names
-	field := resources.map_path(pair.path, "requests")
+	some path in resources.paths_of(pair.row)
+	field := resources.map_path(path, "requests")
 	detail := sprintf("must be less than or equal to %v limit of %v", [pair.name, quantity.text(pair.limit)])
 }

@@ -27,13 +27,13 @@ cap_values[name] := quantity.value(cap) if {
 # For each capped resource, only the limits maps are looked up (not every quantity walked).
 violation contains core.invalid(field, quantity.text(limit), detail) if {
 	some name, cap_value in cap_values
-	some entry in resources.maps
-	entry[1] == "limits"
-	limit := entry[2][name]
+	some row in resources.rows
+	limit := row.limits[name]
 	limit_value := resources.usable_values[limit]
 	is_number(limit_value)
 	limit_value > cap_value
-	field := resources.key_path(entry[0], "limits", name)
+	some path in resources.paths_of(row)
+	field := resources.key_path(path, "limits", name)
 	detail := sprintf("must be less than or equal to %v", [quantity.text(caps[name])])
 }
 

@@ -42,16 +42,14 @@ malformed_extended_names := {name |
 
 violation contains core.invalid(field, name, "must be a standard resource for containers") if {
 	some name in unknown_native_names
-	some entry in resources.maps
-	some key, _ in entry[2]
-	key == name
+	some entry in resources.quantities
+	entry[2] == name
 	field := resources.key_path(entry[0], entry[1], name)
 }
 
 violation contains core.invalid(field, name, "doesn't follow extended resource name standard") if {
 	some name in malformed_extended_names
-	some entry in resources.maps
-	some key, _ in entry[2]
-	key == name
+	some entry in resources.quantities
+	entry[2] == name
 	field := resources.key_path(entry[0], entry[1], name)
 }

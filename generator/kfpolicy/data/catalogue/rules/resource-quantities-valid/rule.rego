@@ -37,16 +37,16 @@ negative := {q | some q, v in resources.parsed; v < 0}
 # resources are collected once, and only the entries holding a fractional one are then visited.
 violation contains core.invalid(field, quantity.text(q), "must be an integer") if {
 	some q in fractional_extended
-	some name in resources.extended_names
-	some entry in resources.maps
-	entry[2][name] == q
-	field := resources.key_path(entry[0], entry[1], name)
+	some entry in resources.quantities
+	entry[3] == q
+	entry[2] in resources.extended_names
+	field := resources.key_path(entry[0], entry[1], entry[2])
 }
 
 extended_quantities := {q |
 	some name in resources.extended_names
-	some entry in resources.maps
-	q := entry[2][name]
+	some m in resources.distinct_maps
+	q := m[name]
 }
 
 fractional_extended := {q |

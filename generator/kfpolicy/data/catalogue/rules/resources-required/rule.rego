@@ -17,24 +17,34 @@ required_resources contains name if {
 	is_string(name)
 }
 
-# A `requests`/`limits` that is not an object is left to field-types (it is not in resources.maps).
-violation contains core.required(field, detail) if {
-	some entry in resources.maps
+# A required resource missing from a requests or limits map: each distinct map is looked into once,
+# and only the holders of a map that lacks one are then visited.
+missing contains [m, name] if {
+	some m in resources.distinct_maps
 	some name in required_resources
-	object.get(entry[2], name, null) == null
-	not defaulted_from_limit(entry[0], entry[1], name)
-	field := resources.key_path(entry[0], entry[1], name)
-	detail := sprintf("every container must set a %v for %v", [singular[entry[1]], name])
+	object.get(m, name, null) == null
+}
+
+# A `requests`/`limits` that is not an object is left to field-types.
+violation contains core.required(field, detail) if {
+	some entry in missing
+	some row in resources.rows
+	some which in ["requests", "limits"]
+	row[which] == entry[0]
+	name := entry[1]
+	not resources.malformed(row.resources, which)
+	not defaulted_from_limit(row, which, name)
+	some path in resources.paths_of(row)
+	field := resources.key_path(path, which, name)
+	detail := sprintf("every container must set a %v for %v", [singular[which], name])
 }
 
 # Kubernetes copies a container's limit into its missing request when the pod is created, so a limit
 # alone satisfies a required request, unless the `explicit_requests` parameter asks for the request.
-defaulted_from_limit(path, which, name) if {
+defaulted_from_limit(row, which, name) if {
 	which == "requests"
 	not explicit_requests
-	limits := resources.limits_by_path[path]
-	is_object(limits)
-	core.has_value(limits, name)
+	core.has_value(row.limits, name)
 }
 
 explicit_requests if params.explicit_requests == true
