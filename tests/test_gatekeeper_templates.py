@@ -60,7 +60,8 @@ def test_rego_references_only_input_lib_and_inventory(catalogue: Catalogue, file
         # the rule's own package rides along as a lib, unchanged, under the generated contract
         packages = {module_facts(lib).package: lib for lib in libs}
         assert for_yaml(rule.rego.rstrip("\n")) in packages[rule.package], rule.id
-        assert f"some v in data.{rule.package}.violation" in main
+        assert f"import data.{rule.package}\n" in main
+        assert f"some v in {rule.snake_id}.violation" in main
         assert f'details := object.union(v.details, {{"rule": "{rule.id}"}})' in main
         # a rule that reads parameters gets Gatekeeper's parameter module, reading input.parameters
         if rule.parameters_schema:
@@ -81,6 +82,22 @@ def test_template_problems_catch_bad_templates(files: dict[str, str]) -> None:
     assert "metadata.name" in problems
     assert "data.kubeflow" in problems
     assert "openAPIV3Schema: no type" in problems
+
+
+def test_lib_references_nested_in_terms_are_problems(files: dict[str, str]) -> None:
+    """Gatekeeper (checked with gator v3.21.1) rewrites lib paths in imports and in the terms it visits
+    first only: `some v in data.lib...` in the main module left every template without violations."""
+    path = "gatekeeper/templates/xgboostjob-master-required.yaml"
+    template = _load(files, path)
+    assert template_problems(template) == []
+    target = template["spec"]["targets"][0]
+    nested = "some v in data.lib.kubeflow.rules.xgboostjob_master_required.violation"
+    target["rego"] = target["rego"].replace("some v in xgboostjob_master_required.violation", nested)
+    target["libs"][0] += '\nfirst := [data.lib.kubeflow.kinds.table][0]\nwhole := data.lib.kubeflow.errors.text\n'
+    problems = template_problems(template)
+    assert len(problems) == 2 and all("data.lib reference inside another term" in p for p in problems)
+    assert problems[0].startswith("rego: line ") and problems[1].startswith("libs[0]: line ")
+    assert problems[1].count(",") == 0  # the whole value of a rule (`whole := data.lib...`) is rewritten
 
 
 def test_openapi_schema_is_structural() -> None:

@@ -21,6 +21,9 @@ class ModuleFacts:
     imports: tuple[str, ...]  # full paths, e.g. "data.lib.kubeflow.core", "future.keywords.if"
     data_refs: frozenset[str]  # every data.<x>.<y>... reference (and its prefixes), imports included
     rule_names: frozenset[str]  # names of the rules (and functions) the module defines
+    # Lines with a data.lib reference that is neither an import nor the whole value of a rule
+    # (`x := data.lib.a.b`): Gatekeeper's rewriting of lib paths misses such references.
+    inner_lib_refs: tuple[int, ...] = ()
 
 
 def _path(node: Any) -> list[str] | None:
@@ -64,6 +67,38 @@ def _data_refs(tree: Any) -> frozenset[str]:
             if path and path[0] == "data" and len(path) > 1:
                 refs.add(".".join(path))
     return frozenset(refs)
+
+
+def _inner_lib_refs(rules: Any) -> tuple[int, ...]:
+    """See ModuleFacts.inner_lib_refs. Gatekeeper rewrites import paths and the terms it visits
+    first; a reference nested in another term (`some v in data.lib.x`, `f([data.lib.x])`) keeps
+    its path and finds nothing once the libs have moved."""
+    whole_values = set()
+    for rule in rules:
+        head = (rule.get("Spec") or {}).get("head") or {} if isinstance(rule, dict) else {}
+        assign = (head.get("Compr") or {}).get("assign") if isinstance(head, dict) else None
+        if isinstance(assign, dict):
+            whole_values.add(id(assign.get("value")))
+    lines: set[int] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for value in node:
+                visit(value)
+            return
+        if not isinstance(node, dict):
+            return
+        path = _path(node) if ("RefDot" in node or "RefBrack" in node) else None
+        if path and path[:2] == ["data", "lib"]:
+            if id(node) not in whole_values:
+                span = next(iter(node.values()))["span"]
+                lines.add(int(span["line"]))
+            return
+        for value in node.values():
+            visit(value)
+
+    visit(rules)
+    return tuple(sorted(lines))
 
 
 def _rule_name(rule: Any) -> str | None:
@@ -115,6 +150,7 @@ def module_facts(text: str, where: str = "module.rego", rego_v0: bool = False) -
         imports=imports,
         data_refs=_data_refs(ast),
         rule_names=frozenset(names),
+        inner_lib_refs=_inner_lib_refs(ast.get("rules", [])),
     )
 
 

@@ -89,6 +89,12 @@ def template_problems(template: Mapping[str, Any]) -> list[str]:
             )
         if "rego.v1" in facts.imports:
             problems.append(f"{where}: import rego.v1 (Gatekeeper rejects it)")
+        if facts.inner_lib_refs:
+            lines = ", ".join(map(str, facts.inner_lib_refs))
+            problems.append(
+                f"{where}: line {lines}: a data.lib reference inside another term (import the package: "
+                "Gatekeeper does not rewrite such a reference to where it moves the libs)"
+            )
     return problems
 
 

@@ -55,12 +55,16 @@ trainer_resources := {r |
 	is_object(r)
 }
 
-# The paths of `resources` of every holder of a row's resources object. (pods.containers is written
-# out in full: the embedded engine's interpreter resolves an import alias in a comprehension of a
-# function body against the calling module's imports, and the rules that call this import no pods.)
+# Every container of the object, for paths_of. (A rule of this module: the embedded engine's
+# interpreter resolves an import alias in a comprehension of a function body against the calling
+# module's imports, and the rules that call paths_of import no pods. A full data.lib reference there
+# would be missed by Gatekeeper's rewriting of lib paths.)
+_containers := pods.containers
+
+# The paths of `resources` of every holder of a row's resources object.
 paths_of(row) := array.concat(
 	[concat(".", [pods.container_path(c), "resources"]) |
-		some c in data.lib.kubeflow.pods.containers
+		some c in _containers
 		resources_of(c.container, c.template.patch) == row.resources
 	],
 	["spec.trainer.resourcesPerNode" | row.resources in trainer_resources],
