@@ -29,11 +29,11 @@ sys.path.insert(0, str(HERE))
 
 from harness import PYTORCHJOB, ROOT, median  # noqa: E402
 from kfpolicy.catalogue.loader import load_catalogue  # noqa: E402
+from kfpolicy.engine_input import input_json  # noqa: E402
 from kfpolicy.engines import make_engine  # noqa: E402
 from kfpolicy.inputs import Document, read_paths  # noqa: E402
 from kfpolicy.render.profile_data import kubeflow_data  # noqa: E402
 from kfpolicy.render.rego import render_rego  # noqa: E402
-from kfpolicy.runner import input_json  # noqa: E402
 
 TRAINJOB = ROOT / "examples" / "trainjobs" / "trainjob-torch.yaml"
 ENGINES = ("embedded", "embedded-interpreter", "opa")

@@ -14,13 +14,14 @@ import pytest
 import regorus
 
 from kfpolicy.catalogue import Catalogue
+from kfpolicy.engine_input import input_json
 from kfpolicy.engines import RegorusEngine
 from kfpolicy.engines.base import UNDEFINED
 from kfpolicy.engines.compiled_guard import UnsupportedModule, guard_module, guard_modules, parse
 from kfpolicy.errors import EngineError
 from kfpolicy.render.profile_data import kubeflow_data
 from kfpolicy.render.rego import render_rego
-from kfpolicy.runner import Evaluator, input_json
+from kfpolicy.runner import Evaluator
 
 FIXTURES = Path(__file__).parent / "rego" / "compiled"
 

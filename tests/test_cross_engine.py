@@ -213,10 +213,11 @@ def test_gatekeeper_templates_agree(catalogue: Catalogue, inputs: Any) -> None:
     and real OPA for every input of a kind the rule applies to, with its constraint's parameters
     as input.parameters and the inputs' referential objects as data.inventory."""
     from kfpolicy.admission import admission_request
+    from kfpolicy.engine_input import input_json
     from kfpolicy.gatekeeper.evaluate import CompiledTemplate, parse_docs
     from kfpolicy.gatekeeper.names import SUITES, GatekeeperOptions, template_path
     from kfpolicy.gatekeeper.render import render_gatekeeper
-    from kfpolicy.runner import input_json, inventory_tree
+    from kfpolicy.runner import inventory_tree
 
     files = render_gatekeeper(catalogue, GatekeeperOptions(code_field=True))
     groups, inventory_objects = inputs

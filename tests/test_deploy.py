@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
+from kfpolicy.engine_input import input_json
 from kfpolicy.engines.opa_golib import OpaGolibEngine
 from kfpolicy.inputs import Document, read_paths
 from kfpolicy.render.deploy import SYSTEM_MAIN, webhook_rules
 from kfpolicy.render.rego import render_rego
-from kfpolicy.runner import Evaluator, input_json
+from kfpolicy.runner import Evaluator
 from kfpolicy.serve.command import serve_cmd
 from kfpolicy.serve.review import response_for
 

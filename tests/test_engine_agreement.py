@@ -11,9 +11,10 @@ import pytest
 
 import fuzzgen
 from kfpolicy.catalogue import Catalogue
+from kfpolicy.engine_input import input_json
 from kfpolicy.engines import UNDEFINED
 from kfpolicy.inputs import Document
-from kfpolicy.runner import Evaluator, evaluate_each, input_json
+from kfpolicy.runner import Evaluator, evaluate_each
 
 TRAINER = "trainer.kubeflow.org/v1alpha1"
 

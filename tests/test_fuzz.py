@@ -127,7 +127,8 @@ def templates(catalogue: Catalogue) -> list[tuple[Any, dict[str, Any], dict[str,
 
 def test_gatekeeper_templates_on_generated_inputs(catalogue: Catalogue, templates: Any) -> None:
     from kfpolicy.admission import admission_request
-    from kfpolicy.runner import input_json, inventory_tree
+    from kfpolicy.engine_input import input_json
+    from kfpolicy.runner import inventory_tree
 
     inventory = inventory_tree(fuzzgen.inventory(catalogue))
 

@@ -93,7 +93,8 @@ def test_lib_references_nested_in_terms_are_problems(files: dict[str, str]) -> N
     target = template["spec"]["targets"][0]
     nested = "some v in data.lib.kubeflow.rules.xgboostjob_master_required.violation"
     target["rego"] = target["rego"].replace("some v in xgboostjob_master_required.violation", nested)
-    target["libs"][0] += '\nfirst := [data.lib.kubeflow.kinds.table][0]\nwhole := data.lib.kubeflow.errors.text\n'
+    extra = "\nfirst := [data.lib.kubeflow.kinds.table][0]\nwhole := data.lib.kubeflow.errors.text\n"
+    target["libs"][0] += extra
     problems = template_problems(template)
     assert len(problems) == 2 and all("data.lib reference inside another term" in p for p in problems)
     assert problems[0].startswith("rego: line ") and problems[1].startswith("libs[0]: line ")

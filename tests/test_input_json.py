@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kfpolicy.runner import _dumps, _plain_numbers, input_json
+from kfpolicy.engine_input import _dumps, _plain_numbers, input_json
 
 _SCALARS = st.one_of(
     st.none(),

@@ -21,9 +21,10 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 from kfpolicy.catalogue.model import Catalogue
+from kfpolicy.engine_input import input_json
 from kfpolicy.errors import EngineError
 from kfpolicy.inputs import Document
-from kfpolicy.runner import DocumentEvaluator, Result, input_json
+from kfpolicy.runner import DocumentEvaluator, Result
 
 DEFAULT_SECONDS = 10.0
 
