@@ -104,50 +104,52 @@ mismatches contains [item_path(item), c, "object"] if {
 	not is_object(c)
 }
 
-# Container fields. Every container is checked, so `wrong` is written out here (no field of a
-# container is an integer): a function call per field costs more than the check itself, and the
-# compiled mode has a fixed instruction budget per evaluation. Pod and container fields must stay
-# free of integers (a test holds them to it).
-mismatches contains [path, value, want] if {
+# Container fields, and those of a container's resources and securityContext (where those are
+# objects). Every container is checked, and the compiled mode has a fixed instruction budget per
+# evaluation: each container gives a signature, the JSON type of each field of container_fields in
+# that order ("null" when unset, or under a parent that is not an object), with no call or loop per
+# field. Containers mostly share a signature; only when a distinct one holds a wrong type are the
+# containers walked field by field. (No container field is an integer, so the type name decides.)
+container_signatures contains [
+	type_name(object.get(c, ["name"], null)),
+	type_name(object.get(c, ["image"], null)),
+	type_name(object.get(c, ["resources"], null)),
+	type_name(object.get(c, ["securityContext"], null)),
+	type_name(object.get(c, ["resources", "requests"], null)),
+	type_name(object.get(c, ["resources", "limits"], null)),
+	type_name(object.get(c, ["securityContext", "privileged"], null)),
+	type_name(object.get(c, ["securityContext", "allowPrivilegeEscalation"], null)),
+] if {
 	some item in container_items
 	c := item[3]
 	is_object(c)
-	some key, want in container_fields
-	value := c[key]
+}
+
+# The fields a signature lists, in its order, as [path from the container, wanted type].
+container_fields := [
+	[["name"], "string"],
+	[["image"], "string"],
+	[["resources"], "object"],
+	[["securityContext"], "object"],
+	[["resources", "requests"], "object"],
+	[["resources", "limits"], "object"],
+	[["securityContext", "privileged"], "boolean"],
+	[["securityContext", "allowPrivilegeEscalation"], "boolean"],
+]
+
+mismatches contains [path, value, field[1]] if {
+	some signature in container_signatures
+	some i, found in signature
+	found != "null"
+	field := container_fields[i]
+	found != json_type[field[1]]
+	some item in container_items
+	c := item[3]
+	is_object(c)
+	value := object.get(c, field[0], null)
 	value != null
-	type_name(value) != json_type[want]
-	path := concat(".", [item_path(item), key])
-}
-
-# Fields of the containers' resources and securityContext. Containers alike (replicas of one image,
-# sidecars) mostly share these objects: each distinct one is checked once, and the containers holding
-# a mismatch are then found again.
-mismatches contains [path, value, bad.want] if {
-	some bad in nested_mismatches
-	some item in container_items
-	c := item[3]
-	is_object(c)
-	c[bad.parent] == bad.holder
-	value := bad.holder[bad.key]
-	path := concat(".", [item_path(item), bad.parent, bad.key])
-}
-
-# Every distinct resources or securityContext object of the containers, as [field name, object].
-nested_holders contains [parent, holder] if {
-	some item in container_items
-	c := item[3]
-	is_object(c)
-	some parent, _ in nested_container_fields
-	holder := c[parent]
-	is_object(holder)
-}
-
-nested_mismatches contains {"parent": entry[0], "holder": entry[1], "key": key, "want": want} if {
-	some entry in nested_holders
-	some key, want in nested_container_fields[entry[0]]
-	value := entry[1][key]
-	value != null
-	type_name(value) != json_type[want]
+	type_name(value) != json_type[field[1]]
+	path := concat(".", array.concat([item_path(item)], field[0]))
 }
 
 # The fields checked at each level, with the type each must have.
@@ -162,12 +164,6 @@ pod_fields := {
 	"hostIPC": "boolean",
 }
 
-container_fields := {"name": "string", "image": "string", "resources": "object", "securityContext": "object"}
-
-nested_container_fields := {
-	"resources": {"requests": "object", "limits": "object"},
-	"securityContext": {"privileged": "boolean", "allowPrivilegeEscalation": "boolean"},
-}
 
 # --- walking the job ---
 
