@@ -119,12 +119,13 @@ def _dumps(value: Any) -> str:
         return json.dumps(value)
 
 
-def input_json(value: Any) -> str:
+def input_json(value: Any, *, plain_numbers: bool = False) -> str:
     """The input as JSON text for the engines, numbers as the API server sends them (see
     _plain_numbers). Integral floats are written as integers: OPA prints a number as written
-    ("1.0") inside composite values, the embedded engine prints its float64 ("1")."""
+    ("1.0") inside composite values, the embedded engine prints its float64 ("1"). `plain_numbers`:
+    the value is known to hold no floats and no integers beyond int64 (nothing to rewrite)."""
     text = _dumps(value)
-    if _INTEGRAL_FLOAT_TEXT.search(text) is None:
+    if plain_numbers or _INTEGRAL_FLOAT_TEXT.search(text) is None:
         return text
     return _dumps(_plain_numbers(value))
 
@@ -261,7 +262,7 @@ class Evaluator:
         reason = skip_reason(self.catalogue, doc)
         if reason:
             return Result(decision="skip", reason=reason, **base)
-        raw = self.engine.evaluate(VIOLATION_QUERY, input_json(doc.input))
+        raw = self.engine.evaluate(VIOLATION_QUERY, input_json(doc.input, plain_numbers=doc.plain_numbers))
         violations = violations_from(raw)
         return Result(decision=decide(violations), violations=violations, **base)
 
