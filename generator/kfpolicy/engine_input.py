@@ -58,14 +58,15 @@ def _dumps(value: Any) -> str:
         return json.dumps(value)
 
 
-def input_json(value: Any) -> str:
+def input_json(value: Any, *, plain_numbers: bool = False) -> str:
     """The input as JSON text for the engines, numbers as the API server sends them (see
     _plain_numbers). Integral floats are written as integers: OPA prints a number as written
-    ("1.0") inside composite values, the embedded engine prints its float64 ("1")."""
+    ("1.0") inside composite values, the embedded engine prints its float64 ("1"). `plain_numbers`:
+    the value is known to hold no floats and no integers beyond int64 (nothing to rewrite)."""
     try:
         raw = orjson.dumps(value)
     except TypeError:
         return _dumps(_plain_numbers(value))  # beyond orjson (e.g. integers over 64 bits): rewrite
-    if not _needs_rewrite(raw):
+    if plain_numbers or not _needs_rewrite(raw):
         return raw.decode("utf-8")
     return _dumps(_plain_numbers(value))

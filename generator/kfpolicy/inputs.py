@@ -18,7 +18,7 @@ from kfpolicy.errors import InputError
 from kfpolicy.safevalues import json_problem, loads_strict, unsafe_value
 from kfpolicy.selection import JSON_PATCH, NO_DOCUMENTS, TEMPLATED, IgnoreRules, is_json_patch, is_templated
 from kfpolicy.walk import FolderError, folder_files
-from kfpolicy.yamlfast import load_chunk_checked
+from kfpolicy.yamlfast import Known, load_chunk_checked
 from kfpolicy.yamlio import Chunk, LineTree, describe_error, line_trees, split_documents
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -32,7 +32,8 @@ ADMISSION_API_VERSIONS = ("admission.k8s.io/v1", "admission.k8s.io/v1beta1")
 @dataclass(frozen=True)
 class Document:
     """One object to evaluate. `rego_input` is what the policies see as `input`. `lines` locates
-    the object's fields in its file (YAML and JSON files; none for cluster objects)."""
+    the object's fields in its file (YAML and JSON files; none for cluster objects). `plain_numbers`:
+    the input holds no floats and no integers beyond int64 (its JSON text needs no rewrite)."""
 
     source: str
     obj: dict[str, Any]
@@ -40,6 +41,7 @@ class Document:
     old_object: dict[str, Any] | None = None
     rego_input: Any = None
     lines: LineTree | None = None
+    plain_numbers: bool = False
 
     @property
     def line(self) -> int | None:
@@ -75,8 +77,8 @@ T = TypeVar("T")
 Reader = Callable[[str, str, bool], Iterator[T]]
 
 
-# (source#index, document, line tree, whether the document is known to be safe: see expand_parsed)
-Parsed = tuple[str, Any, LineTree | None, bool]
+# (source#index, document, line tree, what the reader already knows of the document)
+Parsed = tuple[str, Any, LineTree | None, Known]
 
 
 def _tree(trees: list[LineTree | None], index: int) -> LineTree | None:
@@ -86,11 +88,11 @@ def _tree(trees: list[LineTree | None], index: int) -> LineTree | None:
 def parse_chunk(chunk: Chunk, source: str, index: int) -> Parsed | DocumentError | None:
     """Document `index` of a split YAML stream; None when it is empty."""
     try:
-        doc, lines, checked = load_chunk_checked(chunk)
+        doc, lines, known = load_chunk_checked(chunk)
     except yaml.YAMLError as exc:
         message, line = describe_error(exc)
         return DocumentError(f"{source}#{index}", f"invalid YAML: {message}", line)
-    return None if doc is None else (f"{source}#{index}", doc, lines, checked)
+    return None if doc is None else (f"{source}#{index}", doc, lines, known)
 
 
 def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | DocumentError | SkippedInput]:
@@ -102,7 +104,7 @@ def parse_text(text: str, source: str, *, is_json: bool) -> Iterator[Parsed | Do
             message, line = json_problem(exc)
             yield DocumentError(f"{source}#0", f"invalid JSON: {message}", line)
             return
-        yield (f"{source}#0", value, _tree(line_trees(text), 0), False)
+        yield (f"{source}#0", value, _tree(line_trees(text), 0), Known.NOTHING)
         return
     found = 0
     for index, chunk in enumerate(split_documents(text)):
@@ -125,10 +127,10 @@ def _child(tree: LineTree | None, *path: str | int) -> LineTree | None:
 
 
 def expand_parsed(
-    source: str, doc: Any, tree: LineTree | None = None, checked: bool = False
+    source: str, doc: Any, tree: LineTree | None = None, known: Known = Known.NOTHING
 ) -> Iterator[Item]:
     """Turn one parsed document into the objects it holds (List items, AdmissionReview requests).
-    `checked`: the reader already knows the document holds nothing unsafe_value refuses."""
+    `known`: what the reader already knows (nothing unsafe_value refuses, numbers as JSON has them)."""
     line = None if tree is None else tree.line
     if is_json_patch(doc):
         yield SkippedInput(source, JSON_PATCH, line)
@@ -139,13 +141,13 @@ def expand_parsed(
             source, f"not an object (a YAML/JSON {what}); expected a Kubernetes manifest", line
         )
         return
-    problem = None if checked else unsafe_value(doc)
+    problem = None if known & Known.SAFE else unsafe_value(doc)
     if problem:
         yield DocumentError(source, problem, line)
         return
     kind = doc.get("kind")
     if doc.get("apiVersion") in ADMISSION_API_VERSIONS and kind == "AdmissionReview":
-        yield from _from_admission_review(source, doc, tree)
+        yield from _from_admission_review(source, doc, tree, plain_numbers=bool(known & Known.PLAIN_NUMBERS))
         return
     if isinstance(kind, str) and kind.endswith("List") and "items" in doc:
         items = doc.get("items")
@@ -153,12 +155,14 @@ def expand_parsed(
             yield DocumentError(source, f"{kind}: items must be a list", line)
             return
         for i, item in enumerate(items):
-            yield from expand_parsed(f"{source}/items[{i}]", item, _child(tree, "items", i), checked)
+            yield from expand_parsed(f"{source}/items[{i}]", item, _child(tree, "items", i), known)
         return
-    yield Document(source=source, obj=doc, lines=tree)
+    yield Document(source=source, obj=doc, lines=tree, plain_numbers=bool(known & Known.PLAIN_NUMBERS))
 
 
-def _from_admission_review(source: str, doc: dict[str, Any], tree: LineTree | None = None) -> Iterator[Item]:
+def _from_admission_review(
+    source: str, doc: dict[str, Any], tree: LineTree | None = None, *, plain_numbers: bool = False
+) -> Iterator[Item]:
     request = doc.get("request")
     if not isinstance(request, dict):
         yield DocumentError(source, "AdmissionReview: request must be an object")
@@ -182,7 +186,10 @@ def _from_admission_review(source: str, doc: dict[str, Any], tree: LineTree | No
         if obj is request.get("object")
         else _child(tree, "request", "oldObject")
     )
-    yield Document(source=source, obj=obj, operation=operation, old_object=old, rego_input=doc, lines=lines)
+    yield Document(
+        source=source, obj=obj, operation=operation, old_object=old, rego_input=doc, lines=lines,
+        plain_numbers=plain_numbers,
+    )
 
 
 def read_text(text: str, source: str, *, is_json: bool = False) -> Iterator[Item]:

@@ -29,7 +29,7 @@ MIN_DOCUMENTS = 200
 # Documents a worker is given at a time when a batch is streamed (bounds the memory of a large run).
 WINDOW = 2_000
 # Characters of split input the first pass keeps, so that a batch this small is read once.
-KEEP_CHARS = 64 * 1024 * 1024
+KEEP_CHARS = 32 * 1024 * 1024
 
 
 def usable_cpus() -> int:

@@ -219,7 +219,7 @@ class Evaluator:
         reason = skip_reason(self.catalogue, doc)
         if reason:
             return Result(decision="skip", reason=reason, **base)
-        raw = self.engine.evaluate(VIOLATION_QUERY, input_json(doc.input))
+        raw = self.engine.evaluate(VIOLATION_QUERY, input_json(doc.input, plain_numbers=doc.plain_numbers))
         violations = violations_from(raw)
         return Result(decision=decide(violations), violations=violations, **base)
 

@@ -22,6 +22,7 @@ Line numbers are found only when asked for (LazyLineTree): most documents never 
 
 from __future__ import annotations
 
+import enum
 import functools
 import math
 import re
@@ -148,14 +149,16 @@ def _scalar_ok(value: Any, text: str) -> bool:
     return isinstance(value, int) and abs(value) < MAX_NUMBER
 
 
-def _verify(doc: Any, text: str) -> None:
-    """Raise _Differs unless every value is one the strict reader gives for the same text.
+def _verify(doc: Any, text: str) -> bool:
+    """Raise _Differs unless every value is one the strict reader gives for the same text; whether
+    the document holds a float (the integers are of at most 18 digits, see _SAFE_NUMBERISH).
 
     What passes also holds nothing safevalues.unsafe_value refuses (so the caller need not walk it
     again): keys are strings, nesting is at most MAX_DEPTH, and the text guard leaves no escapes
     (lone surrogates), tags (binary), numbers beyond 18 digits, exponents or .inf/.nan; the node
     bound keeps the count far below MAX_EXPANDED_NODES."""
     verdicts = _STRING_VERDICTS  # a string known to be fine is looked up once, without a call
+    floats = False
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
@@ -171,6 +174,7 @@ def _verify(doc: Any, text: str) -> None:
         else:
             if not _scalar_ok(value, text):
                 raise _Differs
+            floats = floats or type(value) is float
             continue
         if value and depth >= MAX_DEPTH:
             raise _Differs  # its children would be one level too deep
@@ -183,19 +187,26 @@ def _verify(doc: Any, text: str) -> None:
                 stack.append((child, depth + 1))
             elif not _scalar_ok(child, text):
                 raise _Differs
+            elif kind is float:
+                floats = True
+    return floats
 
 
 def fast_load(text: str) -> Any:
     """The document as the strict reader reads it, or raise _Differs when yaml-rs cannot be trusted
     with it (the caller reads it with the strict reader)."""
+    return _fast_load(text)[0]
+
+
+def _fast_load(text: str) -> tuple[Any, bool]:
+    """fast_load's document, and whether it holds a float."""
     if _risky(text) or node_bound(text) > MAX_NODES or depth_bound(text) > FAST_PATH_DEPTH:
         raise _Differs
     try:
         doc = yaml_rs.loads(text, parse_datetime=False)
     except (yaml_rs.YAMLDecodeError, ValueError, TypeError, OverflowError, RecursionError):
         raise _Differs from None
-    _verify(doc, text)
-    return doc
+    return doc, _verify(doc, text)
 
 
 _ComposeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -258,16 +269,25 @@ class LazyLineTree(LineTree):
         return (LazyLineTree, (self._text, self._first_line))
 
 
-def load_chunk_checked(chunk: Chunk) -> tuple[Any, LineTree | None, bool]:
-    """As yamlio.load_chunk_with_lines (same values, same errors), faster where it can be; the
-    flag says the value is already known to hold nothing safevalues.unsafe_value refuses."""
+class Known(enum.IntFlag):
+    """What the fast reader already knows of a document it read."""
+
+    NOTHING = 0
+    SAFE = 1  # nothing safevalues.unsafe_value refuses (see _verify)
+    PLAIN_NUMBERS = 2  # no floats and no integers beyond int64: JSON text of it needs no rewrite
+
+
+def load_chunk_checked(chunk: Chunk) -> tuple[Any, LineTree | None, Known]:
+    """As yamlio.load_chunk_with_lines (same values, same errors), faster where it can be, with what
+    is known of the value read."""
     try:
-        doc = fast_load(chunk.text)
+        doc, floats = _fast_load(chunk.text)
     except _Differs:
-        return (*strict_load_chunk_with_lines(chunk), False)
+        return (*strict_load_chunk_with_lines(chunk), Known.NOTHING)
     if doc is None:  # empty, or an explicit null: the strict reader says which (cheaply)
-        return (*strict_load_chunk_with_lines(chunk), False)
-    return doc, LazyLineTree(chunk.text, chunk.first_line, doc), True
+        return (*strict_load_chunk_with_lines(chunk), Known.NOTHING)
+    known = Known.SAFE if floats else Known.SAFE | Known.PLAIN_NUMBERS
+    return doc, LazyLineTree(chunk.text, chunk.first_line, doc), known
 
 
 def load_chunk_with_lines(chunk: Chunk) -> tuple[Any, LineTree | None]:
