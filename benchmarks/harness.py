@@ -7,6 +7,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -98,6 +99,12 @@ class Report:
             if n == 0:
                 lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
         return "\n".join(lines)
+
+
+def marked_sections(text: str) -> list[str]:
+    """The sections other scripts write into RESULTS.md (`<!-- NAME: begin -->` to `<!-- NAME: end -->`,
+    such as webhook_load.py --record's), which a new run.py report keeps."""
+    return [m.group(0) for m in re.finditer(r"<!-- ([\w.-]+): begin -->\n.*?<!-- \1: end -->", text, re.S)]
 
 
 def us(seconds: float) -> str:

@@ -46,6 +46,14 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.split("|")[1:-1]]
 
 
+def test_marked_sections_are_the_blocks_other_scripts_wrote() -> None:
+    bench = _bench_module()
+    block = "<!-- webhook_load.py: begin -->\n## Webhook\n\n| x |\n<!-- webhook_load.py: end -->"
+    text = f"# report\n\n| row |\n\n{block}\n\n<!-- other: begin -->\nunclosed\n"
+    assert bench.marked_sections(text) == [block]
+    assert bench.marked_sections("# report only\n") == []
+
+
 def test_report_table_has_a_column_per_baseline_tree() -> None:
     bench = _bench_module()
     alone = bench.Report()
@@ -92,6 +100,8 @@ ISSUE_16_ROWS = (
 def test_smoke_run_prints_every_section_of_the_table(tmp_path: Path) -> None:
     """One smoke run with this checkout as its own --baseline: every row, both columns of issue 16's."""
     results = tmp_path / "RESULTS.md"
+    webhook = "<!-- webhook_load.py: begin -->\n## Webhook load\n\n| a | b |\n<!-- webhook_load.py: end -->"
+    results.write_text(f"# an older report\n\n{webhook}\n", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, str(RUN), "--smoke", "--results", str(results), "--baseline", str(ROOT)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
@@ -123,6 +133,7 @@ def test_smoke_run_prints_every_section_of_the_table(tmp_path: Path) -> None:
         assert needle in table, needle
     text = results.read_text(encoding="utf-8")
     assert f"python benchmarks/run.py --smoke --baseline {ROOT}" in text
+    assert "an older report" not in text and text.rstrip().endswith(webhook), "webhook_load.py's section kept"
     facts = ("nproc", "CPU", "Python", "gordon-to-regorus", "opa-golib-python-bindings", "baseline column")
     for fact in facts:
         assert fact in text, fact
