@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kfpolicy import yamlfast
-from kfpolicy.runner import input_json
+from kfpolicy.engine_input import input_json
 from kfpolicy.safevalues import unsafe_value
 from kfpolicy.yamlio import Chunk, split_documents
 from kfpolicy.yamlio import load_chunk_with_lines as strict
