@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 import yaml_rs
 
+from kfpolicy.memo import BoundedMemo
 from kfpolicy.yamlio import Chunk, LineTree, depth_bound, node_bound
 from kfpolicy.yamlio import load_chunk_with_lines as strict_load_chunk_with_lines
 from kfpolicy.yamllines import line_tree
@@ -60,8 +61,7 @@ _RISKY_TEXT = re.compile(
 # exactly when that part matches the whole text or any line matches _RISKY_TEXT alone, and lines
 # repeat across manifests (indentation and keys), so each line's answer is remembered.
 _RISKY_FLOW = re.compile(r"[\[{][^\]}]*:")
-_LINE_VERDICTS: dict[str, bool] = {}
-_MAX_REMEMBERED_LINES = 1 << 16
+_LINE_VERDICTS: BoundedMemo[str, bool] = BoundedMemo(lambda line: _RISKY_TEXT.search(line) is not None)
 
 
 def _risky(text: str) -> bool:
@@ -69,16 +69,7 @@ def _risky(text: str) -> bool:
     if ("[" in text or "{" in text) and _RISKY_FLOW.search(text) is not None:
         return True
     verdicts = _LINE_VERDICTS
-    for line in text.split("\n"):
-        verdict = verdicts.get(line)
-        if verdict is None:
-            verdict = _RISKY_TEXT.search(line) is not None
-            if len(verdicts) >= _MAX_REMEMBERED_LINES:
-                verdicts.clear()
-            verdicts[line] = verdict
-        if verdict:
-            return True
-    return False
+    return any(verdicts[line] for line in text.split("\n"))
 
 
 _LOADER: Any = Loader
@@ -111,8 +102,6 @@ def _appears_plain(value: str, text: str) -> bool:
 # What a string's own text says about it (see _string_verdict); remembered, as keys and many values
 # repeat across manifests. _IF_NOT_PLAIN: fine unless the text also holds it as a plain token.
 _IF_NOT_PLAIN = 2
-_STRING_VERDICTS: dict[str, int] = {}
-_MAX_REMEMBERED_STRINGS = 1 << 16
 
 
 def _string_verdict(value: str) -> int:
@@ -129,13 +118,11 @@ def _string_verdict(value: str) -> int:
     return 1
 
 
+_STRING_VERDICTS: BoundedMemo[str, int] = BoundedMemo(_string_verdict)
+
+
 def _string_ok(value: str, text: str) -> bool:
-    verdict = _STRING_VERDICTS.get(value)
-    if verdict is None:
-        verdict = _string_verdict(value)
-        if len(_STRING_VERDICTS) >= _MAX_REMEMBERED_STRINGS:
-            _STRING_VERDICTS.clear()
-        _STRING_VERDICTS[value] = verdict
+    verdict = _STRING_VERDICTS[value]
     return verdict == 1 or (verdict == _IF_NOT_PLAIN and not _appears_plain(value, text))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kfpolicy.memo import BoundedMemo
 from kfpolicy.yamllines import LineTree
 
 # A plain key this scan accepts: no spaces, quotes, colons or YAML indicators in it.
@@ -84,12 +85,7 @@ class _Scan:
     def line(self, text: str, line: int) -> int | None:
         """Read one line that holds an entry; the column deeper than which a block scalar's lines
         follow, if one starts here."""
-        tokens = _TOKENS.get(text)
-        if tokens is None:
-            tokens = _tokens(text)
-            if len(_TOKENS) >= _MAX_REMEMBERED_LINES:
-                _TOKENS.clear()
-            _TOKENS[text] = tokens
+        tokens = _TOKENS[text]
         if tokens is _UNSURE:
             raise _Unsure
         entries, kind = tokens
@@ -123,8 +119,6 @@ class _Scan:
 _PENDING, _BARE, _SCALAR, _FLOW, _BLOCK = range(5)
 _Tokens = tuple[tuple[tuple[int, str | None], ...], int]
 _UNSURE: _Tokens = ((), -1)
-_TOKENS: dict[str, _Tokens] = {}  # remembered: lines repeat across manifests
-_MAX_REMEMBERED_LINES = 1 << 16
 
 
 def _tokens(text: str) -> _Tokens:
@@ -132,6 +126,9 @@ def _tokens(text: str) -> _Tokens:
         return _read_tokens(text)
     except _Unsure:
         return _UNSURE
+
+
+_TOKENS: BoundedMemo[str, _Tokens] = BoundedMemo(_tokens)  # remembered: lines repeat across manifests
 
 
 def _read_tokens(text: str) -> _Tokens:
