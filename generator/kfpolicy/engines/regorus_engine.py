@@ -98,18 +98,13 @@ def _guarded_modules(modules: tuple[tuple[str, str], ...]) -> list[tuple[str, st
     return guard_modules(dict(modules))
 
 
-def _parsed_name(ordered: list[tuple[str, str]]) -> str:
-    return f"{program_cache.entry_key(tuple(ordered), 'parsed')}.parsed"
-
-
-def _parsed_before(ordered: list[tuple[str, str]]) -> bool:
-    """Whether these exact modules parsed on this engine version before (a disk cache marker)."""
-    return program_cache.cache_dir() is not None and program_cache.read_blob(_parsed_name(ordered)) == b"ok"
-
-
-def _remember_parsed(ordered: list[tuple[str, str]]) -> None:
-    if program_cache.cache_dir() is not None:
-        program_cache.write_blob(_parsed_name(ordered), b"ok")
+def _parsed_marker(ordered: list[tuple[str, str]]) -> tuple[str | None, bool]:
+    """The disk cache marker saying these exact modules parsed on this engine version (None with
+    the cache off), and whether it is there."""
+    if program_cache.cache_dir() is None:
+        return None, False
+    name = f"{program_cache.entry_key(tuple(ordered), 'parsed')}.parsed"
+    return name, program_cache.read_blob(name) == b"ok"
 
 
 class RegorusEngine:
@@ -125,7 +120,7 @@ class RegorusEngine:
         # The Rvm compiler takes Rego v1 only.
         self._compiled = compiled and not rego_v0
         self._modules: list[tuple[str, str]] = []
-        # Modules known to parse (see _parsed_before) and not yet given to the interpreter: added when
+        # Modules known to parse (see _parsed_marker) and not yet given to the interpreter: added when
         # it is first needed, so a process the compiled mode answers alone skips parsing them (~50 ms).
         self._pending: list[tuple[str, str]] = []
         self._data: dict[str, Any] = {}
@@ -142,11 +137,13 @@ class RegorusEngine:
 
     def load(self, modules: Mapping[str, str], data: Mapping[str, Any]) -> None:
         ordered = sorted(modules.items())
-        if self._compiled and _parsed_before(ordered):
+        marker, parsed_before = _parsed_marker(ordered)
+        if self._compiled and parsed_before:
             self._pending.extend(ordered)
         else:
             self._add_policies(ordered)
-            _remember_parsed(ordered)
+            if marker is not None and not parsed_before:
+                program_cache.write_blob(marker, b"ok")
         try:
             if data:
                 self._engine.add_data_json(json.dumps(data))
