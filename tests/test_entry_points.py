@@ -32,19 +32,21 @@ def _engine(name: str, modules: dict[str, str], data: dict[str, Any]) -> Any:
     return engine
 
 
-# Issue 13 asks for under 400. One dispatch block per rule (2 lines, 3 for ids over 28 characters:
-# see main.rego's comment for why not a lookup by name) and the rule's place in the kind table need
-# up to 3 lines per rule on top of a fixed part (232 lines with 79 rules). The bound grows with the
-# catalogue so that adding a rule stays possible, and catches a template that grows without one.
-FIXED_ENTRY_LINES = 250
+# Issue 13 holds the entry points and config under 400 lines. Each rule adds a dispatch block (2 lines, 3
+# for ids over 31 characters: see main.rego's comment for why not a lookup by name) and its place in the
+# tables (several to a line), so any catalogue is held to a fixed part and 3 lines a rule (398 lines with
+# 79 rules, 161 of them fixed), and the built-in one to the issue's bound.
+FIXED_ENTRY_LINES = 170
 ENTRY_LINES_PER_RULE = 3
+ISSUE_13_BOUND = 400
 
 
 def test_entry_points_stay_small(catalogue: Catalogue, root: Path) -> None:
     shipped = {p: t for p, t in render_rego(catalogue).items() if p.startswith(ENTRY)}
     assert set(shipped) == {str(p.relative_to(root)) for p in (root / ENTRY).glob("*.rego")}
-    limit = FIXED_ENTRY_LINES + ENTRY_LINES_PER_RULE * len(catalogue.rules_sorted())
-    assert sum(len(text.splitlines()) for text in shipped.values()) <= limit
+    lines = sum(len(text.splitlines()) for text in shipped.values())
+    assert lines <= FIXED_ENTRY_LINES + ENTRY_LINES_PER_RULE * len(catalogue.rules_sorted())
+    assert lines < ISSUE_13_BOUND, f"{ENTRY} has {lines} lines: make its tables or dispatch smaller"
 
 
 def test_entry_point_lines_are_at_most_120_characters(catalogue: Catalogue) -> None:
@@ -74,10 +76,50 @@ def test_active_rules_are_the_catalogue_kinds_and_operations(catalogue: Catalogu
     assert checked > 2 * len(catalogue.rules)  # most rules apply on both operations
 
 
+# Every rule's setting as the entry points apply it: enforcement and parameters, defaults filled in.
+EFFECTIVE_SETTINGS = (
+    '{rule_id: {"enforcement": data.kubeflow.config.enforcement(rule_id),'
+    ' "parameters": data.kubeflow.config.rule_parameters(rule_id)}'
+    " | some rule_id, setting in data.kubeflow.config.settings; is_object(setting)}"
+)
+
+
 @pytest.mark.parametrize("engine_name", ENGINES)
 def test_the_rego_default_is_the_default_profile_everywhere(catalogue: Catalogue, engine_name: str) -> None:
     engine = _engine(engine_name, render_rego(catalogue), {})
     default = profile_rules(catalogue, catalogue.default_profile)
     assert any(setting["parameters"] for setting in default.values())  # parameters are carried too
-    assert engine.evaluate("data.kubeflow.config.default_rules", "{}") == default
-    assert engine.evaluate("data.kubeflow.config.settings", "{}") == default
+    assert {s["enforcement"] for s in default.values()} == {"deny", "warn"}  # both enforcements too
+    assert engine.evaluate(EFFECTIVE_SETTINGS, "{}") == default
+    assert engine.evaluate("data.kubeflow.config.settings", "{}") == engine.evaluate(
+        "data.kubeflow.config.default_rules", "{}"
+    )
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_settings_may_leave_fields_out_and_malformed_ones_are_off(
+    engine_name: str, catalogue: Catalogue
+) -> None:
+    """data.kubeflow written by hand: a missing enforcement means deny, missing or non-object parameters
+    (in a setting or in data.kubeflow.parameters) mean none, and a setting that is not an object turns
+    its rule off, all without an evaluation error."""
+    rules = {
+        "replica-specs-required": {},
+        "job-name-dns1035": {"enforcement": "warn", "parameters": 7},
+        "containers-required": True,
+    }
+    data = {"kubeflow": {"rules": rules, "parameters": ["not", "an", "object"]}}
+    engine = _engine(engine_name, render_rego(catalogue), data)
+    assert engine.evaluate(EFFECTIVE_SETTINGS, "{}") == {
+        "replica-specs-required": {"enforcement": "deny", "parameters": {}},
+        "job-name-dns1035": {"enforcement": "warn", "parameters": {}},
+    }
+    obj = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "Bad_Name"}}
+    review = json.dumps({"request": {"operation": "CREATE", "object": obj}})
+    active = engine.evaluate("data.kubeflow.active", review)
+    assert sorted(active) == ["job-name-dns1035", "replica-specs-required"]
+    found = engine.evaluate("data.kubeflow.violation", review)
+    assert {(v["details"]["rule"], v["details"]["enforcement"]) for v in found} == {
+        ("job-name-dns1035", "warn"),
+        ("replica-specs-required", "deny"),
+    }

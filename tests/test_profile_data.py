@@ -73,14 +73,6 @@ def test_a_profile_file_and_parameters_given_as_data_files(catalogue: Catalogue,
     assert capped and {rule for rule, _ in capped} == {"resource-limit-caps"}
 
 
-def test_the_rego_default_is_the_default_profile(catalogue: Catalogue) -> None:
-    engine = make_engine("embedded")
-    engine.load(render_rego(catalogue), {})
-    assert engine.evaluate("data.kubeflow.config.default_rules", "{}") == profile_rules(
-        catalogue, catalogue.default_profile
-    )
-
-
 def test_no_test_only_profile_ships(catalogue: Catalogue) -> None:
     assert ALL_PROFILE in catalogue.profiles  # kfpolicy's own tests still select it, through data
     shipped = render_rego(catalogue)

@@ -5,7 +5,6 @@
 # Several denials render like the upstream webhooks' aggregate: "[<e1>, <e2>]".
 package kubeflow.admission
 
-import future.keywords.contains
 import future.keywords.if
 import future.keywords.in
 

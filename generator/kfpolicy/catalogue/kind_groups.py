@@ -27,4 +27,4 @@ def resolve_kinds(rule: Rule, kinds: dict[str, Kind], inventory: dict[str, Inven
             raise CatalogueError(
                 f"{where}: reads: unknown kind {kind!r} (known: {', '.join(sorted(inventory))})"
             )
-    return dataclasses.replace(rule, kinds=tuple(resolved))
+    return dataclasses.replace(rule, kinds=tuple(resolved), named_kinds=rule.kinds)

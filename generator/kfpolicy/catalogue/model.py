@@ -56,6 +56,7 @@ class Kind:
             "replica_specs": self.replica_specs or "",
             "container": self.container or "",
             "replica_types": list(self.replica_types),
+            "groups": list(self.groups),
         }
 
 
@@ -91,7 +92,7 @@ class Rule:
     stage: str
     enforcement: str
     operations: tuple[str, ...]
-    kinds: tuple[str, ...]
+    kinds: tuple[str, ...]  # kind ids, groups resolved (see kind_groups.resolve_kinds)
     profiles: tuple[str, ...]
     rego: str
     directory: Path
@@ -99,6 +100,7 @@ class Rule:
     upstream: tuple[str, ...] = ()
     yields_to: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()  # kinds of cluster objects the rule reads from data.inventory
+    named_kinds: tuple[str, ...] = ()  # the kind ids and groups as rule.yaml names them
     parameters_schema: dict[str, Any] = field(default_factory=dict)
     examples: tuple[Example, ...] = ()
 

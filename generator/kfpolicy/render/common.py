@@ -28,5 +28,17 @@ def rego_line(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def packed(items: list[str], width: int) -> list[str]:
+    """Items of a Rego list, set or object (each ending in a comma), as many to a line as fit in width;
+    an item wider than width stands alone."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 1 + len(item) <= width:
+            lines[-1] += " " + item
+        else:
+            lines.append(item)
+    return lines
+
+
 def rego_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)

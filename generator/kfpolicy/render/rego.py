@@ -7,11 +7,12 @@ portable dialect in DESIGN.md: future.keywords imports, no rego.metadata, guarde
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import yaml
 
 from kfpolicy.catalogue.model import ERROR_TEXT, Catalogue, Rule
-from kfpolicy.render.common import header, rego_literal
+from kfpolicy.render.common import header, rego_line, rego_literal
 from kfpolicy.render.profile_data import profile_rules
 from kfpolicy.render.templating import render_template
 
@@ -52,25 +53,39 @@ def rule_module(rule: Rule) -> str:
     )
 
 
-def _wrapped(rule_ids: list[str], width: int = 100) -> list[str]:
-    """A list of rule ids as Rego list items, several to a line."""
-    items = [rego_literal(rule_id) + "," for rule_id in rule_ids]
-    return textwrap.wrap(" ".join(items), width, break_long_words=False, break_on_hyphens=False)
+def _rule_ids(rule_ids: list[str]) -> list[str]:
+    """Rule ids as Rego list or set items (the template packs them several to a line)."""
+    return [rego_literal(rule_id) + "," for rule_id in rule_ids]
 
 
-def kinds_table(rules: list[Rule]) -> dict[str, list[str]]:
-    """{kind id: [rule ids]}: the rules that can apply to a kind, on some operation."""
+def rules_table(rules: list[Rule]) -> dict[str, list[str]]:
+    """{kind id or group: [rule ids]}: the rules that name a kind or group in rule.yaml, on some operation
+    (the kind table gives each kind's groups, so a new kind in a group needs no new entry here)."""
     table: dict[str, list[str]] = {}
     for rule in rules:
-        for kind in sorted(rule.kinds):
-            table.setdefault(kind, []).append(rule.id)
-    return table
+        for name in sorted(rule.named_kinds):
+            table.setdefault(name, []).append(rule.id)
+    return dict(sorted(table.items()))
 
 
 def skipped_table(rules: list[Rule]) -> dict[str, list[str]]:
     """{operation: [rule ids]}: for every operation some rule runs on, the rules that do not."""
     operations = sorted({operation for rule in rules for operation in rule.operations})
     return {op: [rule.id for rule in rules if op not in rule.operations] for op in operations}
+
+
+# What a setting in data.kubeflow.rules means when it leaves a field out (config.rego reads it so).
+SETTING_DEFAULTS: dict[str, Any] = {"enforcement": "deny", "parameters": {}}
+
+
+def default_profile_items(cat: Catalogue) -> list[str]:
+    """The default profile's settings as Rego object items, each naming only what differs from
+    SETTING_DEFAULTS."""
+    items = []
+    for rule_id, setting in profile_rules(cat, cat.default_profile).items():
+        differs = {key: value for key, value in setting.items() if SETTING_DEFAULTS.get(key) != value}
+        items.append(f"{rego_literal(rule_id)}: {rego_line(differs)},")
+    return items
 
 
 def config_module(cat: Catalogue) -> str:
@@ -81,9 +96,9 @@ def config_module(cat: Catalogue) -> str:
         "rego/config.rego.j2",
         header=header("#", "catalogue/profiles.yaml and catalogue/rules/*/rule.yaml"),
         default_profile=cat.default_profile,
-        default_rules=profile_rules(cat, cat.default_profile),
-        rules_for={kind: _wrapped(ids, 108) for kind, ids in kinds_table(rules).items()},
-        skipped_on={op: _wrapped(ids, 108) for op, ids in skipped_table(rules).items()},
+        default_rules=default_profile_items(cat),
+        rules_for={name: _rule_ids(ids) for name, ids in rules_table(rules).items()},
+        skipped_on={op: _rule_ids(ids) for op, ids in skipped_table(rules).items()},
         yields_to={r.id: list(r.yields_to) for r in rules if r.yields_to},
     )
 

@@ -8,6 +8,9 @@ table := {
 	"clustertrainingruntime": {
 		"container": "",
 		"group": "trainer.kubeflow.org",
+		"groups": [
+			"pod-templates"
+		],
 		"kind": "ClusterTrainingRuntime",
 		"replica_specs": "",
 		"replica_types": [],
@@ -20,6 +23,10 @@ table := {
 	"jaxjob": {
 		"container": "jax",
 		"group": "kubeflow.org",
+		"groups": [
+			"replica-jobs",
+			"pod-templates"
+		],
 		"kind": "JAXJob",
 		"replica_specs": "jaxReplicaSpecs",
 		"replica_types": [
@@ -34,6 +41,7 @@ table := {
 	"mpijob-v1": {
 		"container": "",
 		"group": "kubeflow.org",
+		"groups": [],
 		"kind": "MPIJob",
 		"replica_specs": "mpiReplicaSpecs",
 		"replica_types": [
@@ -49,6 +57,9 @@ table := {
 	"mpijob-v2beta1": {
 		"container": "",
 		"group": "kubeflow.org",
+		"groups": [
+			"pod-templates"
+		],
 		"kind": "MPIJob",
 		"replica_specs": "mpiReplicaSpecs",
 		"replica_types": [
@@ -64,6 +75,7 @@ table := {
 	"mxjob": {
 		"container": "mxnet",
 		"group": "kubeflow.org",
+		"groups": [],
 		"kind": "MXJob",
 		"replica_specs": "mxReplicaSpecs",
 		"replica_types": [
@@ -83,6 +95,10 @@ table := {
 	"paddlejob": {
 		"container": "paddle",
 		"group": "kubeflow.org",
+		"groups": [
+			"replica-jobs",
+			"pod-templates"
+		],
 		"kind": "PaddleJob",
 		"replica_specs": "paddleReplicaSpecs",
 		"replica_types": [
@@ -98,6 +114,10 @@ table := {
 	"pytorchjob": {
 		"container": "pytorch",
 		"group": "kubeflow.org",
+		"groups": [
+			"replica-jobs",
+			"pod-templates"
+		],
 		"kind": "PyTorchJob",
 		"replica_specs": "pytorchReplicaSpecs",
 		"replica_types": [
@@ -113,6 +133,10 @@ table := {
 	"tfjob": {
 		"container": "tensorflow",
 		"group": "kubeflow.org",
+		"groups": [
+			"replica-jobs",
+			"pod-templates"
+		],
 		"kind": "TFJob",
 		"replica_specs": "tfReplicaSpecs",
 		"replica_types": [
@@ -131,6 +155,9 @@ table := {
 	"trainingruntime": {
 		"container": "",
 		"group": "trainer.kubeflow.org",
+		"groups": [
+			"pod-templates"
+		],
 		"kind": "TrainingRuntime",
 		"replica_specs": "",
 		"replica_types": [],
@@ -143,6 +170,9 @@ table := {
 	"trainjob": {
 		"container": "",
 		"group": "trainer.kubeflow.org",
+		"groups": [
+			"pod-templates"
+		],
 		"kind": "TrainJob",
 		"replica_specs": "",
 		"replica_types": [],
@@ -155,6 +185,10 @@ table := {
 	"xgboostjob": {
 		"container": "xgboost",
 		"group": "kubeflow.org",
+		"groups": [
+			"replica-jobs",
+			"pod-templates"
+		],
 		"kind": "XGBoostJob",
 		"replica_specs": "xgbReplicaSpecs",
 		"replica_types": [
