@@ -157,6 +157,9 @@ def split_documents(text: str) -> Iterator[Chunk]:
     """Split a stream into its documents' texts the way kubectl-style readers do, so a broken
     document never hides the ones after it. Directives stay with the document they precede; a
     blank or comment-only start before the first marker is no document."""
+    if "---" not in text:  # no marker at all (most files): one document, without the line-by-line search
+        yield Chunk(text, 0)
+        return
     start = line = 0
     for match in _DOCUMENT_START.finditer(text):
         head = text[start : match.start()]
