@@ -42,7 +42,8 @@ class _Frame:
     def __init__(self, col: int, is_seq: bool, tree: LineTree) -> None:
         self.col = col
         self.is_seq = is_seq
-        tree.children = self.children = {}
+        self.children: dict[str | int, LineTree] = {}
+        tree.children = self.children
         self.pending: LineTree | None = None
         self.bare = False
 
