@@ -208,7 +208,7 @@ def _scan(text: str, first_line: int) -> tuple[LineTree | None, dict[int, LineTr
                     frame = _Frame(col, is_seq, tree)
                     stack.append(frame)
             children = frame.children
-            if is_seq:
+            if name is None:
                 entry = children[len(children)] = LineTree(line)
             elif name in children:
                 raise _Unsure
