@@ -11,6 +11,7 @@ dead worker loses its slice (every document of it becomes an error), as before.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections.abc import Sequence
@@ -119,7 +120,13 @@ class Watched:
         self.note = context.RawArray("d", 3)
         receive, send = context.Pipe(duplex=False)
         self.process = context.Process(target=_work, args=(evaluator, self.raws, self.given, self.note, send))
-        self.process.start()
+        # Frozen while forking: the worker's garbage collector then never walks what it inherits (the
+        # loaded evaluator, the split input), which would also copy those pages into the worker.
+        gc.freeze()
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
         send.close()
         self.conn = receive
 
