@@ -41,11 +41,11 @@ __all__ = [
 ]
 
 
-def depth_bound(text: str) -> int:
+def depth_bound(text: str, lines: list[str] | None = None) -> int:
     """An upper bound on the nesting depth of any YAML text, cheap to compute: each flow level
     needs a bracket, each block level at least one more column (two levels per column, counting
-    indentless sequences under mapping keys)."""
-    longest = max(map(len, text.split("\n")))
+    indentless sequences under mapping keys). `lines`: text.split("\\n"), when the caller has it."""
+    longest = max(map(len, text.split("\n") if lines is None else lines))
     return text.count("[") + text.count("{") + 2 * longest + 2
 
 
