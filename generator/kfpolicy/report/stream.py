@@ -45,10 +45,13 @@ class StreamedReport:
         self.errors.extend(window.errors)
         self.counts.update(r.decision for r in window.results)
         if self.output == "json":
+            parts: list[str] = []  # the window's text, written at once
             for result in window.results:
                 opening = '{\n  "results": [\n' if not self._written else ",\n"
-                self.write(opening + "    " + _nested(result_json(result), "    "))
+                parts.append(opening + "    " + _nested(result_json(result), "    "))
                 self._written += 1
+            if parts:
+                self.write("".join(parts))
             return
         lines = (
             text_result_lines(window.results, verbose=self.verbose)
