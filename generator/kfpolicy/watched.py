@@ -120,13 +120,12 @@ class Watched:
         self.note = context.RawArray("d", 3)
         receive, send = context.Pipe(duplex=False)
         self.process = context.Process(target=_work, args=(evaluator, self.raws, self.given, self.note, send))
-        # Frozen while forking: the worker's garbage collector then never walks what it inherits (the
-        # loaded evaluator, the split input), which would also copy those pages into the worker.
+        # What is alive now is frozen out of the garbage collector: the worker's collections then never
+        # walk what it inherits (the loaded evaluator, the split input), which would also copy those
+        # pages into it, and this process's no longer walk it on every window. It stays frozen until
+        # the batch is done (parallel.batch_frozen gives it back).
         gc.freeze()
-        try:
-            self.process.start()
-        finally:
-            gc.unfreeze()
+        self.process.start()
         send.close()
         self.conn = receive
 
