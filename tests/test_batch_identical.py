@@ -19,11 +19,14 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kfpolicy import parallel, yamlfast
 from kfpolicy.catalogue import load_catalogue
 from kfpolicy.cli import cli
 from kfpolicy.report import FORMATS
+from kfpolicy.report.jsonout import indented_json
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTS = parallel.MIN_DOCUMENTS + 40
@@ -129,3 +132,39 @@ def test_jobs_give_the_strict_readers_report_byte_for_byte(corpus: Path, output:
         assert got.exit_code == reference.exit_code, f"--jobs {jobs}"
         assert _untimed(got.output) == _untimed(reference.output), f"--jobs {jobs}: -o {output} differs"
     assert "job-00100-stream.yaml#1: invalid YAML" in reference.output
+
+
+_scalars = (
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text()
+    | st.sampled_from(["", "plain", "caf\u00e9", "\x7f", "\x00\x1f\n\t\"\\", "\ud800", "\U0001f600", "1.5"])
+)
+_keys = st.text(max_size=5) | st.integers(-3, 3) | st.none() | st.booleans()
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_values)
+def test_indented_json_writes_what_json_dumps_writes(value: Any) -> None:
+    """The reports' JSON (orjson where it writes the same text) is json.dumps(indent=2)'s, whatever
+    the values: floats, non-ASCII, DEL, lone surrogates, huge integers, keys that are not strings."""
+    assert indented_json(value) == json.dumps(value, indent=2)
+
+
+def test_indented_json_leaves_plain_values_to_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kfpolicy.report import jsonout
+
+    plain = {"results": [{"line": 3, "name": "job", "violations": [], "reason": None, "ok": True}]}
+    expected = json.dumps(plain, indent=2)
+
+    def refuse(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("json.dumps was used")
+
+    monkeypatch.setattr(jsonout.json, "dumps", refuse)
+    assert indented_json(plain) == expected
+    with pytest.raises(AssertionError):
+        indented_json({"value": 1.5})  # a float: json.dumps writes it
