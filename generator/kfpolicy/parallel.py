@@ -13,8 +13,10 @@ fork) are evaluated in the process, each document under a BoundedEvaluator.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kfpolicy.batch import run_batch, skipped_result
@@ -49,10 +51,22 @@ def _slices(raws: Sequence[RawItem], jobs: int) -> list[Sequence[RawItem]]:
     return [raws[index * size // jobs : (index + 1) * size // jobs] for index in range(jobs)]
 
 
+@contextmanager
+def batch_frozen() -> Iterator[None]:
+    """A batch over workers: what each fork freezes out of the garbage collector (see watched.py;
+    the batch's long-lived objects, and cyclic garbage, which is therefore collected only after it)
+    is given back to the collector when the batch is done."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def run_parallel(evaluator: Queryable, raws: Sequence[RawItem], jobs: int, timeout: float) -> Report:
     """As batch.run_batch over rawinputs.expand(raws) under the time bound (none when 0), over `jobs`
     watched worker processes that each parse and evaluate one contiguous slice."""
-    return _report(raws, WatchedRun(evaluator, _slices(raws, jobs), timeout).outcomes())
+    with batch_frozen():
+        return _report(raws, WatchedRun(evaluator, _slices(raws, jobs), timeout).outcomes())
 
 
 def windows(raws: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
@@ -77,13 +91,14 @@ def run_streaming(
     following = windows(raws, WINDOW * jobs)
     window = next(following, None)
     done: Report | None = None
-    while window is not None:
-        run = WatchedRun(evaluator, _slices(window, jobs), timeout)
-        if done is not None:
-            take(done)
-        after = next(following, None)
-        done = _report(window, run.outcomes())
-        window = after
+    with batch_frozen():
+        while window is not None:
+            run = WatchedRun(evaluator, _slices(window, jobs), timeout)
+            if done is not None:
+                take(done)
+            after = next(following, None)
+            done = _report(window, run.outcomes())
+            window = after
     if done is not None:
         take(done)
 

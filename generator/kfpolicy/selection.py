@@ -83,6 +83,8 @@ class IgnoreRules:
         return rules
 
     def ignored(self, path: Path, *, is_dir: bool = False) -> bool:
+        if not self._scopes:
+            return False
         absolute = Path(os.path.normpath(Path(path).absolute()))
         for scope in self._scopes:
             try:

@@ -33,10 +33,16 @@ class _Walk:
             if key in self.visited:
                 return None
             self.visited.add(key)
-            self.pending.append((iter(sorted(folder.iterdir())), rules.below(folder)))
+            # By name: the order of the paths themselves (they share the folder), without comparing them.
+            entries = sorted(folder.iterdir(), key=_name)
+            self.pending.append((iter(entries), rules.below(folder)))
         except OSError as exc:
             return FolderError(str(folder), f"cannot read folder: {exc.strerror or exc}")
         return None
+
+
+def _name(path: Path) -> str:
+    return path.name
 
 
 def _walk(top: Path, ignore: IgnoreRules) -> Iterator[Path | FolderError]:

@@ -11,6 +11,7 @@ dead worker loses its slice (every document of it becomes an error), as before.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections.abc import Sequence
@@ -119,6 +120,11 @@ class Watched:
         self.note = context.RawArray("d", 3)
         receive, send = context.Pipe(duplex=False)
         self.process = context.Process(target=_work, args=(evaluator, self.raws, self.given, self.note, send))
+        # What is alive now is frozen out of the garbage collector: the worker's collections then never
+        # walk what it inherits (the loaded evaluator, the split input), which would also copy those
+        # pages into it, and this process's no longer walk it on every window. It stays frozen until
+        # the batch is done (parallel.batch_frozen gives it back).
+        gc.freeze()
         self.process.start()
         send.close()
         self.conn = receive

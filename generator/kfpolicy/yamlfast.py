@@ -64,12 +64,12 @@ _RISKY_FLOW = re.compile(r"[\[{][^\]}]*:")
 _LINE_VERDICTS: BoundedMemo[str, bool] = BoundedMemo(lambda line: _RISKY_TEXT.search(line) is not None)
 
 
-def _risky(text: str) -> bool:
-    """_RISKY_TEXT.search(text) is not None, computed line by line."""
+def _risky(text: str, lines: list[str] | None = None) -> bool:
+    """_RISKY_TEXT.search(text) is not None, computed line by line (`lines`: text.split("\\n"),
+    when the caller has it)."""
     if ("[" in text or "{" in text) and _RISKY_FLOW.search(text) is not None:
         return True
-    verdicts = _LINE_VERDICTS
-    return any(verdicts[line] for line in text.split("\n"))
+    return any(map(_LINE_VERDICTS.__getitem__, text.split("\n") if lines is None else lines))
 
 
 _LOADER: Any = Loader
@@ -187,7 +187,8 @@ def fast_load(text: str) -> Any:
 
 def _fast_load(text: str) -> tuple[Any, bool]:
     """fast_load's document, and whether it holds a float."""
-    if _risky(text) or node_bound(text) > MAX_NODES or depth_bound(text) > FAST_PATH_DEPTH:
+    lines = text.split("\n")
+    if _risky(text, lines) or node_bound(text) > MAX_NODES or depth_bound(text, lines) > FAST_PATH_DEPTH:
         raise _Differs
     try:
         doc = yaml_rs.loads(text, parse_datetime=False)

@@ -41,11 +41,11 @@ __all__ = [
 ]
 
 
-def depth_bound(text: str) -> int:
+def depth_bound(text: str, lines: list[str] | None = None) -> int:
     """An upper bound on the nesting depth of any YAML text, cheap to compute: each flow level
     needs a bracket, each block level at least one more column (two levels per column, counting
-    indentless sequences under mapping keys)."""
-    longest = max(map(len, text.split("\n")))
+    indentless sequences under mapping keys). `lines`: text.split("\\n"), when the caller has it."""
+    longest = max(map(len, text.split("\n") if lines is None else lines))
     return text.count("[") + text.count("{") + 2 * longest + 2
 
 
@@ -157,6 +157,9 @@ def split_documents(text: str) -> Iterator[Chunk]:
     """Split a stream into its documents' texts the way kubectl-style readers do, so a broken
     document never hides the ones after it. Directives stay with the document they precede; a
     blank or comment-only start before the first marker is no document."""
+    if "---" not in text:  # no marker at all (most files): one document, without the line-by-line search
+        yield Chunk(text, 0)
+        return
     start = line = 0
     for match in _DOCUMENT_START.finditer(text):
         head = text[start : match.start()]

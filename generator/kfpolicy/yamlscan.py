@@ -34,85 +34,18 @@ class _Unsure(Exception):
 
 
 class _Frame:
-    """An open block collection: the column of its entries, its tree, and the entry whose value is
-    still to come on later lines (`bare`: a `-` alone, whose line is where that value starts)."""
+    """An open block collection: the column of its entries, its tree's children, and the entry whose
+    value is still to come on later lines (`bare`: a `-` alone, whose line is where that value starts)."""
 
-    __slots__ = ("bare", "col", "is_seq", "pending", "tree")
+    __slots__ = ("bare", "children", "col", "is_seq", "pending")
 
     def __init__(self, col: int, is_seq: bool, tree: LineTree) -> None:
         self.col = col
         self.is_seq = is_seq
-        self.tree = tree
+        self.children: dict[str | int, LineTree] = {}
+        tree.children = self.children
         self.pending: LineTree | None = None
         self.bare = False
-
-
-class _Scan:
-    def __init__(self) -> None:
-        self.stack: list[_Frame] = []
-        self.root: LineTree | None = None
-        self.flows: dict[int, LineTree] = {}  # one-line flow collections, filled in from the value
-
-    def frame_for(self, col: int, is_seq: bool, line: int) -> _Frame:
-        """The collection an entry at `col` belongs to, opening it as the pending value if new."""
-        stack = self.stack
-        while stack and (stack[-1].col > col or (stack[-1].col == col and stack[-1].is_seq and not is_seq)):
-            if stack.pop().bare:
-                raise _Unsure  # a `-` alone with no value after it
-        if stack:
-            top = stack[-1]
-            if top.col == col and top.is_seq == is_seq:
-                if top.bare:
-                    raise _Unsure
-                top.pending = None
-                return top
-            nested = top.col < col or (top.col == col and is_seq)  # `key:` then `- item` at its column
-            tree = top.pending
-            if tree is None or not nested:
-                raise _Unsure
-            if top.bare:
-                tree.line = line
-            top.pending, top.bare = None, False
-        elif self.root is None:
-            tree = self.root = LineTree(line)
-        else:
-            raise _Unsure  # a second top-level value
-        tree.children = {}
-        frame = _Frame(col, is_seq, tree)
-        stack.append(frame)
-        return frame
-
-    def line(self, text: str, line: int) -> int | None:
-        """Read one line that holds an entry; the column deeper than which a block scalar's lines
-        follow, if one starts here."""
-        tokens = _TOKENS[text]
-        if tokens is _UNSURE:
-            raise _Unsure
-        entries, kind = tokens
-        frame: _Frame | None = None
-        entry: LineTree | None = None
-        for col, name in entries:
-            if frame is not None:
-                frame.pending = entry
-            frame = self.frame_for(col, name is None, line)
-            children = frame.tree.children
-            assert children is not None
-            if name is None:
-                entry = children[len(children)] = LineTree(line)
-            elif name in children:
-                raise _Unsure
-            else:
-                entry = children[name] = LineTree(line)
-        assert frame is not None and entry is not None
-        if kind == _PENDING:
-            frame.pending = entry
-        elif kind == _BARE:
-            frame.pending, frame.bare = entry, True
-        elif kind == _FLOW:
-            self.flows[id(entry)] = entry
-        elif kind == _BLOCK:
-            return frame.col
-        return None
 
 
 # What a line holds: its entries (column, and key or None for `- `) and what follows the last one.
@@ -192,26 +125,107 @@ def _check_flow(rest: str) -> None:
     raise _Unsure
 
 
+# What a line is, before its entries: blank, a comment, a document start marker (alone or with a
+# comment), entries, or something else (the scan gives up when it meets one outside a block scalar).
+_BLANK, _COMMENT, _MARKER, _ENTRIES, _OTHER = range(5)
+# A line's indentation, what it is, and its entries and what follows them (for _ENTRIES).
+_Line = tuple[int, int, tuple[tuple[int, str | None], ...], int]
+
+
+def _line_info(raw: str) -> _Line:
+    content = raw.lstrip(" ")
+    indent = len(raw) - len(content)
+    if not content:
+        return indent, _BLANK, (), 0
+    if content[0] == "#":
+        return indent, _COMMENT, (), 0
+    if raw.startswith("---") and (len(raw) == 3 or raw[3] == " "):
+        rest = raw[3:].strip(" ")
+        return indent, (_OTHER if rest and rest[0] != "#" else _MARKER), (), 0
+    tokens = _TOKENS[raw]
+    if tokens is _UNSURE:
+        return indent, _OTHER, (), 0
+    return indent, _ENTRIES, tokens[0], tokens[1]
+
+
+_LINES: BoundedMemo[str, _Line] = BoundedMemo(_line_info)  # remembered: lines repeat across manifests
+
+
 def _scan(text: str, first_line: int) -> tuple[LineTree | None, dict[int, LineTree]]:
-    scan = _Scan()
-    block_deeper_than: int | None = None
-    for number, raw in enumerate(text.split("\n")):
-        content = raw.lstrip(" ")
-        if block_deeper_than is not None:
-            if not content or len(raw) - len(content) > block_deeper_than:
+    """Each line's entries put in the open collection they belong to (the innermost one whose
+    column they are at, opening the pending entry's value when deeper), in one loop."""
+    lines = _LINES
+    stack: list[_Frame] = []
+    root: LineTree | None = None
+    flows: dict[int, LineTree] = {}  # one-line flow collections, filled in from the value
+    block_deeper_than = -1  # inside a block scalar: the column deeper than which its lines are
+    line = first_line
+    for raw in text.split("\n"):
+        line += 1
+        indent, what, entries, kind = lines[raw]
+        if block_deeper_than >= 0:
+            if what == _BLANK or indent > block_deeper_than:
                 continue
-            block_deeper_than = None
-        if not content or content[0] == "#":
-            continue
-        if raw.startswith("---") and (len(raw) == 3 or raw[3] == " "):
-            rest = raw[3:].strip(" ")
-            if scan.root is not None or (rest and rest[0] != "#"):
+            block_deeper_than = -1
+        if what != _ENTRIES:
+            if what <= _COMMENT or (what == _MARKER and root is None):  # blank or a comment
+                continue
+            raise _Unsure  # a second document start, or a line of another shape
+        frame: _Frame | None = None
+        entry: LineTree | None = None
+        for col, name in entries:
+            is_seq = name is None
+            if frame is not None:
+                frame.pending = entry
+            while stack:  # close the collections this entry is not in
+                top = stack[-1]
+                if top.col > col or (top.col == col and top.is_seq and not is_seq):
+                    stack.pop()
+                    if top.bare:
+                        raise _Unsure  # a `-` alone with no value after it
+                else:
+                    break
+            if not stack:
+                if root is not None:
+                    raise _Unsure  # a second top-level value
+                root = LineTree(line)
+                frame = _Frame(col, is_seq, root)
+                stack.append(frame)
+            else:
+                top = stack[-1]
+                if top.col == col and top.is_seq == is_seq:  # the next entry of the same collection
+                    if top.bare:
+                        raise _Unsure
+                    top.pending = None
+                    frame = top
+                else:  # `key:` then `- item` at its column, or deeper: the pending entry's value
+                    tree = top.pending
+                    if tree is None or not (top.col < col or (top.col == col and is_seq)):
+                        raise _Unsure
+                    if top.bare:
+                        tree.line = line
+                    top.pending, top.bare = None, False
+                    frame = _Frame(col, is_seq, tree)
+                    stack.append(frame)
+            children = frame.children
+            if name is None:
+                entry = children[len(children)] = LineTree(line)
+            elif name in children:
                 raise _Unsure
-            continue
-        block_deeper_than = scan.line(raw, first_line + number + 1)
-    if any(frame.bare for frame in scan.stack):
+            else:
+                entry = children[name] = LineTree(line)
+        assert frame is not None and entry is not None
+        if kind == _PENDING:
+            frame.pending = entry
+        elif kind == _BARE:
+            frame.pending, frame.bare = entry, True
+        elif kind == _FLOW:
+            flows[id(entry)] = entry
+        elif kind == _BLOCK:
+            block_deeper_than = frame.col
+    if any(frame.bare for frame in stack):
         raise _Unsure
-    return scan.root, scan.flows
+    return root, flows
 
 
 def _fill(tree: LineTree, value: Any) -> bool:
@@ -236,9 +250,10 @@ def _fill(tree: LineTree, value: Any) -> bool:
 
 def _same_shape(tree: LineTree, value: Any, flows: dict[int, LineTree]) -> bool:
     stack = [(tree, value)]
+    pop, push = stack.pop, stack.extend
     while stack:
-        node, item = stack.pop()
-        if id(node) in flows:
+        node, item = pop()
+        if flows and id(node) in flows:
             if not _fill(node, item):
                 return False
             continue
@@ -246,11 +261,11 @@ def _same_shape(tree: LineTree, value: Any, flows: dict[int, LineTree]) -> bool:
         if isinstance(item, dict):
             if children is None or children.keys() != item.keys():
                 return False
-            stack.extend((children[key], child) for key, child in item.items())
+            push([(children[key], child) for key, child in item.items()])
         elif isinstance(item, list):
             if children is None or len(children) != len(item):
                 return False
-            stack.extend((children[index], child) for index, child in enumerate(item))
+            push(zip(children.values(), item, strict=True))  # its children are keyed 0, 1, ... in order
         elif children is not None:
             return False
     return True

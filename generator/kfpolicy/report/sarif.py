@@ -7,13 +7,13 @@ since 2019; the test suite validates this output against the OASIS SARIF 2.1.0 J
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kfpolicy import __version__
 from kfpolicy.catalogue.model import Catalogue, Rule
 from kfpolicy.inputs import DocumentError
 from kfpolicy.report.common import Report, object_name, split_source, violation_line
+from kfpolicy.report.jsonout import indented_json
 from kfpolicy.runner import Result, Violation
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -85,4 +85,4 @@ def eval_sarif(report: Report, cat: Catalogue) -> str:
             }
         ],
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
+    return indented_json({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})

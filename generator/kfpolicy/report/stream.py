@@ -7,14 +7,13 @@ counts, table aligns its columns to the widest cell, and sarif is written as one
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 
 from kfpolicy.inputs import DocumentError
 from kfpolicy.report.ci import github_result_lines, github_tail
 from kfpolicy.report.common import DECISIONS, Report
-from kfpolicy.report.jsonout import errors_json, result_json
+from kfpolicy.report.jsonout import errors_json, indented_json, result_json
 from kfpolicy.report.text import text_result_lines, text_tail
 
 STREAMED_FORMATS = ("text", "json", "github")
@@ -22,7 +21,7 @@ STREAMED_FORMATS = ("text", "json", "github")
 
 def _nested(value: object, indent: str) -> str:
     """json.dumps(value, indent=2) as it reads nested under `indent` (JSON strings hold no line breaks)."""
-    return json.dumps(value, indent=2).replace("\n", "\n" + indent)
+    return indented_json(value).replace("\n", "\n" + indent)
 
 
 class StreamedReport:
@@ -45,10 +44,13 @@ class StreamedReport:
         self.errors.extend(window.errors)
         self.counts.update(r.decision for r in window.results)
         if self.output == "json":
+            parts: list[str] = []  # the window's text, written at once
             for result in window.results:
                 opening = '{\n  "results": [\n' if not self._written else ",\n"
-                self.write(opening + "    " + _nested(result_json(result), "    "))
+                parts.append(opening + "    " + _nested(result_json(result), "    "))
                 self._written += 1
+            if parts:
+                self.write("".join(parts))
             return
         lines = (
             text_result_lines(window.results, verbose=self.verbose)
