@@ -9,6 +9,7 @@ import data.lib.kubeflow.core
 # (Values are bound in rule bodies, never as refs in rule heads: regorus drops head refs such as
 # `contains [p, x[key]]` whose key is a body variable.)
 violation contains core.invalid(path, type_name(value), detail[want]) if {
+	not well_typed
 	some m in mismatches
 	path := m[0]
 	value := m[1]
@@ -149,6 +150,78 @@ pod_fields := {
 	"hostIPC": "boolean",
 }
 
+
+# --- the fast path ---
+# A well-typed job, the usual case, is recognised in one pass without the checks above: each replica
+# spec and each container has a shape, the JSON types of the fields the checks read, where an absent
+# field counts as having the wanted type. Only when a shape differs from the well-typed one (an
+# explicit null differs too), a replica count is not whole, or an item or replica spec is not an
+# object, do the checks above run and decide. (tests/test_field_types_fast_path.py holds the checks
+# silent on every job recognised here.)
+well_typed if {
+	count(specs) == count(replica_shapes)
+	not _odd_replica_shape
+	count(whole_counts) == count(counts)
+	count(container_items) == count(container_shapes)
+	not _odd_container_shape
+}
+
+# [replicas, template, template.spec, and the pod fields in pod_fields' order].
+replica_shapes := [[
+	type_name(object.get(replica, "replicas", 0)),
+	type_name(object.get(replica, "template", {})),
+	type_name(object.get(replica, ["template", "spec"], {})),
+	type_name(object.get(replica, ["template", "spec", "containers"], [])),
+	type_name(object.get(replica, ["template", "spec", "initContainers"], [])),
+	type_name(object.get(replica, ["template", "spec", "securityContext"], {})),
+	type_name(object.get(replica, ["template", "spec", "hostNetwork"], false)),
+	type_name(object.get(replica, ["template", "spec", "hostPID"], false)),
+	type_name(object.get(replica, ["template", "spec", "hostIPC"], false)),
+] |
+	some replica in specs
+	is_object(replica)
+]
+
+well_typed_replica := ["number", "object", "object", "array", "array", "object", "boolean", "boolean", "boolean"]
+
+_odd_replica_shape if {
+	some shape in replica_shapes
+	shape != well_typed_replica
+}
+
+# The replica counts that are set, and those of them that are whole numbers (see core.is_integer).
+counts := [n | some replica in specs; n := replica.replicas; n != null]
+
+whole_counts := [n |
+	some n in counts
+	is_number(n)
+	n < 9007199254740992
+	n > -9007199254740992
+	round(n) == n
+]
+
+# The fields of container_fields, in its order.
+container_shapes := [[
+	type_name(object.get(c, "name", "")),
+	type_name(object.get(c, "image", "")),
+	type_name(object.get(c, "resources", {})),
+	type_name(object.get(c, "securityContext", {})),
+	type_name(object.get(c, ["resources", "requests"], {})),
+	type_name(object.get(c, ["resources", "limits"], {})),
+	type_name(object.get(c, ["securityContext", "privileged"], false)),
+	type_name(object.get(c, ["securityContext", "allowPrivilegeEscalation"], false)),
+] |
+	some item in container_items
+	c := item[3]
+	is_object(c)
+]
+
+well_typed_container := ["string", "string", "object", "object", "object", "object", "boolean", "boolean"]
+
+_odd_container_shape if {
+	some shape in container_shapes
+	shape != well_typed_container
+}
 
 # --- walking the job ---
 
