@@ -20,10 +20,16 @@ import data.lib.kubeflow.core
 # "metadata": its metadata ({} when absent or malformed), "patch": true for TrainJob runtimePatches}.
 templates := array.concat(array.concat(replica_templates, runtime_templates), patch_templates)
 
+# (Written out, without a function call per replica spec: every job pays for this walk.)
 replica_templates := [t |
 	some rtype, replica in core.replica_specs
-	is_object(core.pod_spec(replica))
-	t := template(concat(".", [core.replica_path(rtype), "template"]), replica.template, false)
+	is_object(replica)
+	pod_template := replica.template
+	is_object(pod_template)
+	is_object(pod_template.spec)
+	metadata := metadata_of(pod_template)
+	path := concat("", [core.replica_specs_path, "[", rtype, "].template"])
+	t := {"path": path, "spec": pod_template.spec, "metadata": metadata, "patch": false}
 ]
 
 runtime_templates := [t |

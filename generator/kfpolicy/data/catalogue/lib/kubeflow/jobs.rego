@@ -14,19 +14,9 @@ import future.keywords.in
 import data.lib.kubeflow.core
 
 # A member of an object; null when absent. Undefined when o is not an object.
-# (Two definitions, not `else := null`: the embedded engine turns a null from an else branch
-# into undefined when it is assigned to a variable.)
-member(o, key) := o[key] if {
-	is_object(o)
-	o[key] != null
-}
-
-member(o, key) := null if {
-	is_object(o)
-	not has_member(o, key)
-}
-
-has_member(o, key) if o[key] != null
+# (One definition and one builtin call: no `else := null`, which the embedded engine turns into
+# undefined when it is assigned to a variable.)
+member(o, key) := object.get(o, key, null) if is_object(o)
 
 # The field is set: present with a value other than null.
 given(o, key) if member(o, key) != null
