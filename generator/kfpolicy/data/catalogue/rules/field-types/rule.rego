@@ -5,6 +5,7 @@ import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
+import data.lib.kubeflow.pods
 
 # (Values are bound in rule bodies, never as refs in rule heads: regorus drops head refs such as
 # `contains [p, x[key]]` whose key is a body variable.)
@@ -74,7 +75,7 @@ mismatches contains [path, value, "object"] if {
 
 # Pod-level fields (none is an integer: `wrong` written out, as for containers below).
 mismatches contains [path, value, want] if {
-	some rtype, pod in pods
+	some rtype, pod in pod_specs
 	some key, want in pod_fields
 	value := pod[key]
 	value != null
@@ -162,7 +163,7 @@ well_typed if {
 	count(specs) == count(replica_shapes)
 	not _odd_replica_shape
 	count(whole_counts) == count(counts)
-	count(container_items) == count(container_shapes)
+	count(container_shapes) == sum(list_lengths)
 	not _odd_container_shape
 }
 
@@ -200,7 +201,9 @@ whole_counts := [n |
 	round(n) == n
 ]
 
-# The fields of container_fields, in its order.
+# The fields of container_fields, in its order, for each container that is an object. (The pod
+# templates and containers of the library: the resource rules walk them too. For the kinds this
+# rule checks, those templates are the replica specs' pod templates whose spec is an object.)
 container_shapes := [[
 	type_name(object.get(c, "name", "")),
 	type_name(object.get(c, "image", "")),
@@ -211,9 +214,16 @@ container_shapes := [[
 	type_name(object.get(c, ["securityContext", "privileged"], false)),
 	type_name(object.get(c, ["securityContext", "allowPrivilegeEscalation"], false)),
 ] |
-	some item in container_items
-	c := item[3]
-	is_object(c)
+	some record in pods.containers
+	c := record.container
+]
+
+# The length of every container list of those pod templates, items that are not objects included.
+list_lengths := [count(items) |
+	some t in pods.templates
+	some list_name in ["initContainers", "containers"]
+	items := t.spec[list_name]
+	is_array(items)
 ]
 
 well_typed_container := ["string", "string", "object", "object", "object", "object", "boolean", "boolean"]
@@ -225,21 +235,18 @@ _odd_container_shape if {
 
 # --- walking the job ---
 
-specs := value if {
-	value := core.spec[core.replica_specs_field]
-	is_object(value)
-}
+specs := core.replica_specs
 
 pod_path(rtype) := concat(".", [core.replica_path(rtype), "template.spec"])
 
-pods[rtype] := pod if {
+pod_specs[rtype] := pod if {
 	some rtype, replica in specs
 	pod := core.pod_spec(replica)
 }
 
 # Every item of every container list as [replica type, list name, index, item].
 container_items := [[rtype, list_name, i, c] |
-	some rtype, pod in pods
+	some rtype, pod in pod_specs
 	some list_name in ["containers", "initContainers"]
 	items := pod[list_name]
 	is_array(items)
