@@ -20,11 +20,8 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.resources
 
+# The standard resource names without a domain, besides hugepages-<size> (tested by its prefix).
 standard := {"cpu", "memory", "ephemeral-storage"}
-
-standard_name(name) if name in standard
-
-standard_name(name) if startswith(name, "hugepages-")
 
 # `requests.<name>` must be a qualified name: a DNS-1123 subdomain prefix, one slash, and a name of
 # at most 63 characters (k8s.io/apimachinery IsQualifiedName).
@@ -44,12 +41,13 @@ extended_name(name) if {
 unknown_native_names := {name |
 	some name in resources.distinct_names
 	not contains(name, "/")
-	not standard_name(name)
+	not name in standard
+	not startswith(name, "hugepages-")
 }
 
 malformed_extended_names := {name |
 	some name in resources.distinct_names
-	not resources.native(name)
+	not name in resources.native_names
 	not name in well_known_extended_names
 	not extended_name(name)
 }

@@ -18,7 +18,11 @@ import data.lib.kubeflow.core
 
 # Every pod template as {"path": path of the template, "spec": its pod spec (an object),
 # "metadata": its metadata ({} when absent or malformed), "patch": true for TrainJob runtimePatches}.
-templates := array.concat(array.concat(replica_templates, runtime_templates), patch_templates)
+# (A kind has replica specs, or runtime or patch templates, never both: the jobs with replica specs
+# skip looking for the others.)
+templates := replica_templates if {
+	core.replica_specs_field
+} else := array.concat(runtime_templates, patch_templates)
 
 # (Written out, without a function call per replica spec: every job pays for this walk.)
 replica_templates := [t |

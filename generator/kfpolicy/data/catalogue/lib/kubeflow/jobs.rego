@@ -66,10 +66,21 @@ spec_containers(pod_spec) := [] if {
 
 # Each replica spec's containers (see pod_containers), worked out once per evaluation for the
 # rules that all need them. Replica types whose containers are undefined are absent.
+# (The usual shape, a list of containers at every level, is read directly; the others go through
+# pod_containers. The two definitions never both hold for one replica type.)
 replica_containers[rtype] := containers if {
 	some rtype, replica in core.replica_specs
+	containers := replica.template.spec.containers
+	is_array(containers)
+}
+
+replica_containers[rtype] := containers if {
+	some rtype, replica in core.replica_specs
+	not listed_containers(replica)
 	containers := pod_containers(replica)
 }
+
+listed_containers(replica) if is_array(replica.template.spec.containers)
 
 # A container's string field, "" when absent or null; undefined for other types. (Read directly
 # first: every container is checked, and the compiled mode has a fixed instruction budget.)
