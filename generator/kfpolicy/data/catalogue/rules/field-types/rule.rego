@@ -162,7 +162,7 @@ pod_fields := {
 well_typed if {
 	count(specs) == count(replica_shapes)
 	not _odd_replica_shape
-	count(whole_counts) == count(counts)
+	count(whole_counts) == count(specs)
 	count(container_shapes) == sum(list_lengths)
 	not _odd_container_shape
 }
@@ -190,11 +190,12 @@ _odd_replica_shape if {
 	shape != well_typed_replica
 }
 
-# The replica counts that are set, and those of them that are whole numbers (see core.is_integer).
-counts := [n | some replica in specs; n := replica.replicas; n != null]
-
+# The replica count of each replica spec that is an object and whose count is unset (0 here) or a
+# whole number (see core.is_integer).
 whole_counts := [n |
-	some n in counts
+	some replica in specs
+	is_object(replica)
+	n := object.get(replica, "replicas", 0)
 	is_number(n)
 	n < 9007199254740992
 	n > -9007199254740992
