@@ -60,3 +60,13 @@ def test_resource_names(catalogue: Catalogue, modules: dict[str, str], name: str
             else [("resource-names-valid", field, f'{field}: Invalid value: "{name}": {detail}')]
         )
         assert found(result) == want, engine
+
+
+def test_well_known_extended_names_are_well_formed(catalogue: Catalogue) -> None:
+    """The lookup that spares the regular expression holds only names the expression accepts."""
+    ev = Evaluator(catalogue, profile="all", engine="embedded-interpreter", only=["resource-names-valid"])
+    package = "data.lib.kubeflow.rules.resource_names_valid"
+    known = ev.query(f"{package}.well_known_extended_names", {})
+    assert "nvidia.com/gpu" in known
+    for name in known:
+        assert ev.query(f'{package}.extended_name("{name}")', {}) is True, name

@@ -207,6 +207,8 @@ class Evaluator:
         data = {"kubeflow": kubeflow, "inventory": inventory_tree(inventory)}
         self.engine: Engine = make_engine(engine)
         self.engine.load(modules if modules is not None else generated_tree(cat, self.engine), data)
+        # skip_reason by (apiVersion, kind, operation): documents of a batch share a few of them.
+        self._skips: dict[tuple[str, str, str], str] = {}
 
     def expect(self, documents: int) -> None:
         """A hint: about this many documents follow (a large batch compiles the policies at once)."""
@@ -214,9 +216,21 @@ class Evaluator:
         if hint is not None:
             hint(documents, VIOLATION_QUERY)
 
+    def _skip_reason(self, doc: Document) -> str:
+        api_version, kind = doc.obj.get("apiVersion"), doc.obj.get("kind")
+        if not (isinstance(api_version, str) and isinstance(kind, str)):
+            return skip_reason(self.catalogue, doc)
+        key = (api_version, kind, doc.operation)
+        reason = self._skips.get(key)
+        if reason is None:
+            reason = skip_reason(self.catalogue, doc)
+            if len(self._skips) < 256:
+                self._skips[key] = reason
+        return reason
+
     def evaluate(self, doc: Document) -> Result:
         base = result_base(doc)
-        reason = skip_reason(self.catalogue, doc)
+        reason = self._skip_reason(doc)
         if reason:
             return Result(decision="skip", reason=reason, **base)
         raw = self.engine.evaluate(VIOLATION_QUERY, input_json(doc.input, plain_numbers=doc.plain_numbers))

@@ -13,7 +13,6 @@ import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
-import data.lib.kubeflow.jobs
 
 # The controllers each operator accepts (the Training Operator's, mpi-operator's, and Kueue's
 # MultiKueue), in the order of the message.
@@ -24,7 +23,7 @@ supported := controllers[core.kind_id] if {
 } else := ["kubeflow.org/training-operator", "kueue.x-k8s.io/multikueue"]
 
 violation contains core.not_supported("spec.runPolicy.managedBy", managed_by, supported) if {
-	managed_by := jobs.member(jobs.member(core.spec, "runPolicy"), "managedBy")
+	managed_by := object.get(core.spec, ["runPolicy", "managedBy"], null)
 	is_string(managed_by)
 	not managed_by in supported
 }

@@ -16,6 +16,6 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
 violation contains core.forbidden("spec.elasticPolicy.nProcPerNode", "must not be used with spec.nprocPerNode") if {
-	jobs.given(jobs.member(core.spec, "elasticPolicy"), "nProcPerNode")
+	object.get(core.spec, ["elasticPolicy", "nProcPerNode"], null) != null
 	jobs.given(core.spec, "nprocPerNode")
 }

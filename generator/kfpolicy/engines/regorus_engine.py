@@ -49,6 +49,12 @@ def _loads(raw: str) -> Any:
         return json.loads(raw)
 
 
+@functools.lru_cache(maxsize=64)
+def _is_rule_path(query: str) -> bool:
+    """A plain rule path (data.a.b), which the compiled mode and eval_rule_as_json take."""
+    return _RULE_PATH.match(query) is not None
+
+
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     # regorus appends a Rust backtrace; keep the part that says what went wrong.
@@ -242,7 +248,7 @@ class RegorusEngine:
 
     def evaluate(self, query: str, input_json: str) -> Any:
         try:
-            if _RULE_PATH.match(query):
+            if _is_rule_path(query):
                 vm = self._vm_for(query) if self._compiled else None
                 raw = self._run_compiled(vm, query, input_json) if vm is not None else None
                 if raw is None:

@@ -37,9 +37,24 @@ byte_length(s) := count(s) if {
 ])
 
 # The error list of apimachinery's IsDNS1035Label: length first, then format. Empty when valid.
-dns1035_label_errors(s) := array.concat(
+# (Most names are plain: recognised first without the regular expressions, which cost
+# microseconds per call on the embedded engine.)
+dns1035_label_errors(s) := [] if {
+	plain_dns1035_label(s)
+} else := array.concat(
 	[max_length_error(dns1035_label_max_length) | byte_length(s) > dns1035_label_max_length],
 	[dns1035_label_error | not regex.match(dns1035_label_regex, s)],
 ) if {
 	is_string(s)
+}
+
+# A valid DNS-1035 label made of lower case letters, digits and '-' only (so its byte length is
+# its count): a letter first, no '-' last, at most 63 characters.
+plain_dns1035_label(s) if {
+	is_string(s)
+	s != ""
+	trim_left(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
+	count(s) <= dns1035_label_max_length
+	trim_left(s, "0123456789-") == s
+	not endswith(s, "-")
 }

@@ -18,12 +18,22 @@ import data.lib.kubeflow.core
 
 # Every pod template as {"path": path of the template, "spec": its pod spec (an object),
 # "metadata": its metadata ({} when absent or malformed), "patch": true for TrainJob runtimePatches}.
-templates := array.concat(array.concat(replica_templates, runtime_templates), patch_templates)
+# (A kind has replica specs, or runtime or patch templates, never both: the jobs with replica specs
+# skip looking for the others.)
+templates := replica_templates if {
+	core.replica_specs_field
+} else := array.concat(runtime_templates, patch_templates)
 
+# (Written out, without a function call per replica spec: every job pays for this walk.)
 replica_templates := [t |
 	some rtype, replica in core.replica_specs
-	is_object(core.pod_spec(replica))
-	t := template(concat(".", [core.replica_path(rtype), "template"]), replica.template, false)
+	is_object(replica)
+	pod_template := replica.template
+	is_object(pod_template)
+	is_object(pod_template.spec)
+	metadata := metadata_of(pod_template)
+	path := concat("", [core.replica_specs_path, "[", rtype, "].template"])
+	t := {"path": path, "spec": pod_template.spec, "metadata": metadata, "patch": false}
 ]
 
 runtime_templates := [t |

@@ -29,7 +29,10 @@ valid(q) if is_number(value(q))
 # fails the whole query when units.parse fails.
 value(q) := units.parse(q) if {
 	is_string(q)
-	simple(q)
+	count(q) <= 64
+	suffix := trim_left(q, "0123456789")
+	suffix != q
+	suffix in simple_suffixes
 } else := units.parse(normalised(q)) if {
 	is_string(q)
 	count(q) <= 64
@@ -38,14 +41,7 @@ value(q) := units.parse(q) if {
 	is_number(q)
 }
 
-simple(q) if {
-	count(q) <= 64
-	digits := trim_right(q, "KMGTPEimk")
-	digits != ""
-	trim_left(digits, "0123456789") == ""
-	substring(q, count(digits), -1) in simple_suffixes
-}
-
+# (A simple quantity: digits, at least one, then one of these suffixes or none.)
 simple_suffixes := {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E"}
 
 # units.parse lacks the micro and nano suffixes and a bare trailing dot; rewrite them first.

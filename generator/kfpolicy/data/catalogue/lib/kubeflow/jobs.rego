@@ -14,19 +14,9 @@ import future.keywords.in
 import data.lib.kubeflow.core
 
 # A member of an object; null when absent. Undefined when o is not an object.
-# (Two definitions, not `else := null`: the embedded engine turns a null from an else branch
-# into undefined when it is assigned to a variable.)
-member(o, key) := o[key] if {
-	is_object(o)
-	o[key] != null
-}
-
-member(o, key) := null if {
-	is_object(o)
-	not has_member(o, key)
-}
-
-has_member(o, key) if o[key] != null
+# (One definition and one builtin call: no `else := null`, which the embedded engine turns into
+# undefined when it is assigned to a variable.)
+member(o, key) := object.get(o, key, null) if is_object(o)
 
 # The field is set: present with a value other than null.
 given(o, key) if member(o, key) != null
@@ -76,10 +66,21 @@ spec_containers(pod_spec) := [] if {
 
 # Each replica spec's containers (see pod_containers), worked out once per evaluation for the
 # rules that all need them. Replica types whose containers are undefined are absent.
+# (The usual shape, a list of containers at every level, is read directly; the others go through
+# pod_containers. The two definitions never both hold for one replica type.)
 replica_containers[rtype] := containers if {
 	some rtype, replica in core.replica_specs
+	containers := replica.template.spec.containers
+	is_array(containers)
+}
+
+replica_containers[rtype] := containers if {
+	some rtype, replica in core.replica_specs
+	not listed_containers(replica)
 	containers := pod_containers(replica)
 }
+
+listed_containers(replica) if is_array(replica.template.spec.containers)
 
 # A container's string field, "" when absent or null; undefined for other types. (Read directly
 # first: every container is checked, and the compiled mode has a fixed instruction budget.)

@@ -5,10 +5,12 @@ import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
+import data.lib.kubeflow.pods
 
 # (Values are bound in rule bodies, never as refs in rule heads: regorus drops head refs such as
 # `contains [p, x[key]]` whose key is a body variable.)
 violation contains core.invalid(path, type_name(value), detail[want]) if {
+	not well_typed
 	some m in mismatches
 	path := m[0]
 	value := m[1]
@@ -73,7 +75,7 @@ mismatches contains [path, value, "object"] if {
 
 # Pod-level fields (none is an integer: `wrong` written out, as for containers below).
 mismatches contains [path, value, want] if {
-	some rtype, pod in pods
+	some rtype, pod in pod_specs
 	some key, want in pod_fields
 	value := pod[key]
 	value != null
@@ -150,23 +152,102 @@ pod_fields := {
 }
 
 
+# --- the fast path ---
+# A well-typed job, the usual case, is recognised in one pass without the checks above: each replica
+# spec and each container has a shape, the JSON types of the fields the checks read, where an absent
+# field counts as having the wanted type. Only when a shape differs from the well-typed one (an
+# explicit null differs too), a replica count is not whole, or an item or replica spec is not an
+# object, do the checks above run and decide. (tests/test_field_types_fast_path.py holds the checks
+# silent on every job recognised here.)
+well_typed if {
+	count(specs) == count(replica_shapes)
+	not _odd_replica_shape
+	count(whole_counts) == count(specs)
+	count(container_shapes) == sum(list_lengths)
+	not _odd_container_shape
+}
+
+# [replicas, template, template.spec, and the pod fields in pod_fields' order].
+replica_shapes := [[
+	type_name(object.get(replica, "replicas", 0)),
+	type_name(object.get(replica, "template", {})),
+	type_name(object.get(replica, ["template", "spec"], {})),
+	type_name(object.get(replica, ["template", "spec", "containers"], [])),
+	type_name(object.get(replica, ["template", "spec", "initContainers"], [])),
+	type_name(object.get(replica, ["template", "spec", "securityContext"], {})),
+	type_name(object.get(replica, ["template", "spec", "hostNetwork"], false)),
+	type_name(object.get(replica, ["template", "spec", "hostPID"], false)),
+	type_name(object.get(replica, ["template", "spec", "hostIPC"], false)),
+] |
+	some replica in specs
+	is_object(replica)
+]
+
+well_typed_replica := ["number", "object", "object", "array", "array", "object", "boolean", "boolean", "boolean"]
+
+_odd_replica_shape if {
+	some shape in replica_shapes
+	shape != well_typed_replica
+}
+
+# The replica count of each replica spec that is an object and whose count is unset (0 here) or a
+# whole number (see core.is_integer).
+whole_counts := [n |
+	some replica in specs
+	is_object(replica)
+	n := object.get(replica, "replicas", 0)
+	is_number(n)
+	n < 9007199254740992
+	n > -9007199254740992
+	round(n) == n
+]
+
+# The fields of container_fields, in its order, for each container that is an object. (The pod
+# templates and containers of the library: the resource rules walk them too. For the kinds this
+# rule checks, those templates are the replica specs' pod templates whose spec is an object.)
+container_shapes := [[
+	type_name(object.get(c, "name", "")),
+	type_name(object.get(c, "image", "")),
+	type_name(object.get(c, "resources", {})),
+	type_name(object.get(c, "securityContext", {})),
+	type_name(object.get(c, ["resources", "requests"], {})),
+	type_name(object.get(c, ["resources", "limits"], {})),
+	type_name(object.get(c, ["securityContext", "privileged"], false)),
+	type_name(object.get(c, ["securityContext", "allowPrivilegeEscalation"], false)),
+] |
+	some record in pods.containers
+	c := record.container
+]
+
+# The length of every container list of those pod templates, items that are not objects included.
+list_lengths := [count(items) |
+	some t in pods.templates
+	some list_name in ["initContainers", "containers"]
+	items := t.spec[list_name]
+	is_array(items)
+]
+
+well_typed_container := ["string", "string", "object", "object", "object", "object", "boolean", "boolean"]
+
+_odd_container_shape if {
+	some shape in container_shapes
+	shape != well_typed_container
+}
+
 # --- walking the job ---
 
-specs := value if {
-	value := core.spec[core.replica_specs_field]
-	is_object(value)
-}
+specs := core.replica_specs
 
 pod_path(rtype) := concat(".", [core.replica_path(rtype), "template.spec"])
 
-pods[rtype] := pod if {
+pod_specs[rtype] := pod if {
 	some rtype, replica in specs
 	pod := core.pod_spec(replica)
 }
 
 # Every item of every container list as [replica type, list name, index, item].
 container_items := [[rtype, list_name, i, c] |
-	some rtype, pod in pods
+	some rtype, pod in pod_specs
 	some list_name in ["containers", "initContainers"]
 	items := pod[list_name]
 	is_array(items)

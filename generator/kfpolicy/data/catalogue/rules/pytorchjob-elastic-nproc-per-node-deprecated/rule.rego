@@ -5,10 +5,9 @@ import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
-import data.lib.kubeflow.jobs
 
 message := "spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead"
 
 violation contains core.plain("Warning", "spec.elasticPolicy.nProcPerNode", message) if {
-	jobs.given(jobs.member(core.spec, "elasticPolicy"), "nProcPerNode")
+	object.get(core.spec, ["elasticPolicy", "nProcPerNode"], null) != null
 }

@@ -5,12 +5,11 @@ import future.keywords.if
 import future.keywords.in
 
 import data.lib.kubeflow.core
-import data.lib.kubeflow.jobs
 
 violation contains core.forbidden(concat(".", [core.replica_path(rtype), "replicas"]), "must be at least 1") if {
 	some rtype, replica in core.replica_specs
 	rtype != "Master"
-	replicas := jobs.member(replica, "replicas")
+	replicas := replica.replicas
 	is_number(replicas)
 	replicas < 1
 }

@@ -21,7 +21,14 @@ violation contains core.invalid(field, shown, syntax_detail) if {
 	field := resources.key_path(entry[0], entry[1], entry[2])
 }
 
-malformed := {q | some q in resources.distinct_quantities; q != null; not q in resources.valid_quantities}
+# (Each set is looked into only when the counts show it can hold something: usually every quantity
+# parses, and none is negative.)
+malformed := {q |
+	count(resources.parsed) < count(resources.distinct_quantities)
+	some q in resources.distinct_quantities
+	q != null
+	not q in resources.valid_quantities
+}
 
 # A valid but negative quantity.
 violation contains core.invalid(field, quantity.text(q), "must be greater than or equal to 0") if {
@@ -31,7 +38,11 @@ violation contains core.invalid(field, quantity.text(q), "must be greater than o
 	field := resources.key_path(entry[0], entry[1], entry[2])
 }
 
-negative := {q | some q, v in resources.parsed; v < 0}
+negative := {q |
+	count(resources.usable_values) < count(resources.parsed)
+	some q, v in resources.parsed
+	v < 0
+}
 
 # Extended resources (nvidia.com/gpu, ...) are whole units. The quantities given for extended
 # resources are collected once, and only the entries holding a fractional one are then visited.
