@@ -20,7 +20,11 @@ import data.lib.kubeflow.trainer
 
 required := {"dataset-initializer": "dataset-initializer", "model-initializer": "model-initializer", "trainer": "node"}
 
-violation contains core.invalid(field, names, sprintf("must contain the required container for the ancestor: %v", [ancestor])) if {
+violation contains core.invalid(
+	field,
+	names,
+	sprintf("must contain the required container for the ancestor: %v", [ancestor])
+) if {
 	trainer.runtime_webhook_applies
 	some i, job in trainer.spec_jobs(core.spec)
 	ancestor := trainer.job_ancestor(job)

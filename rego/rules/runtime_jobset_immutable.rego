@@ -28,7 +28,11 @@ violation contains core.invalid(sprintf("spec.template.spec.%v", [name]), "objec
 	new[name] != old[name]
 }
 
-violation contains core.invalid(sprintf("spec.template.spec.replicatedJobs[%d].dependsOn", [i]), "array", "Value is immutable") if {
+violation contains core.invalid(
+	sprintf("spec.template.spec.replicatedJobs[%d].dependsOn", [i]),
+	"array",
+	"Value is immutable"
+) if {
 	is_array(new.replicatedJobs)
 	is_array(old.replicatedJobs)
 	some i, j in new.replicatedJobs

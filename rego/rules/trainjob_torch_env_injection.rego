@@ -27,7 +27,10 @@ violation contains core.invalid("spec.runtimeRef", target, detail) if {
 	some cname in target.containerNames
 	is_string(cname)
 	not cname in job_containers(target.jobName)
-	detail := sprintf("envInjection target podSet %v container %v not found in runtime template", [core.format_value(target.jobName), core.format_value(cname)])
+	detail := sprintf(
+		"envInjection target podSet %v container %v not found in runtime template",
+		[core.format_value(target.jobName), core.format_value(cname)]
+	)
 }
 
 job_containers(name) := trainer.pod_container_names(trainer.pod_spec_or_empty(job), "containers") if {

@@ -30,7 +30,11 @@ model := trainer.torchtune_model
 nodes := trainer.num_nodes
 
 # TO-3
-violation contains core.invalid("spec.runtimeRef.name", trainer.ref_name, sprintf("must have a supported pretrained model, invalid model configured: %v", [model])) if {
+violation contains core.invalid(
+	"spec.runtimeRef.name",
+	trainer.ref_name,
+	sprintf("must have a supported pretrained model, invalid model configured: %v", [model])
+) if {
 	trainer.is_torchtune
 	not model in supported_models
 }
@@ -43,23 +47,39 @@ violation contains core.invalid("spec.trainer.numNodes", nodes, sprintf("must be
 }
 
 # TO-5
-violation contains core.invalid("spec.runtimeRef.name", trainer.ref_name, sprintf("QLoRA is not supported for %v model", [model])) if {
+violation contains core.invalid(
+	"spec.runtimeRef.name",
+	trainer.ref_name,
+	sprintf("QLoRA is not supported for %v model", [model])
+) if {
 	trainer.is_torchtune
 	contains(config_suffix, "_qlora")
 	model == "qwen2_5/1.5B"
 }
 
 # TO-6 (two errors)
-violation contains core.invalid("spec.trainer.numProcPerNode", proc_value, sprintf("must be auto or 1 for %v model when using QLoRA", [model])) if {
+violation contains core.invalid(
+	"spec.trainer.numProcPerNode",
+	proc_value,
+	sprintf("must be auto or 1 for %v model when using QLoRA", [model])
+) if {
 	qlora_multi_device_small_llama
 }
 
-violation contains core.invalid("spec.trainer.resourcesPerNode", object.get(trainer.trainer, "resourcesPerNode", null), sprintf("must have gpu resource with value 1 for %v model when using QLoRA", [model])) if {
+violation contains core.invalid(
+	"spec.trainer.resourcesPerNode",
+	object.get(trainer.trainer, "resourcesPerNode", null),
+	sprintf("must have gpu resource with value 1 for %v model when using QLoRA", [model])
+) if {
 	qlora_multi_device_small_llama
 }
 
 # TO-7
-violation contains core.invalid("spec.trainer.numNodes", nodes, "LoRA fine-tuning is not supported for multi-node training in TorchTune") if {
+violation contains core.invalid(
+	"spec.trainer.numNodes",
+	nodes,
+	"LoRA fine-tuning is not supported for multi-node training in TorchTune"
+) if {
 	trainer.is_torchtune
 	multi_node
 	lora

@@ -28,5 +28,8 @@ host := sprintf("%v-worker-%d", [name, workers - 1])
 violation contains core.invalid("metadata.name", name, detail) if {
 	errors := names.dns1035_label_errors(host)
 	count(errors) > 0
-	detail := sprintf("will not able to create pod and service with invalid DNS label \"%v\": %v", [host, concat(", ", errors)])
+	detail := sprintf(
+		"will not able to create pod and service with invalid DNS label \"%v\": %v",
+		[host, concat(", ", errors)]
+	)
 }

@@ -6,7 +6,11 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-violation contains core.invalid(concat(".", [core.replica_path("Worker"), "replicas"]), replicas, "must be greater than or equal to 1") if {
+violation contains core.invalid(
+	concat(".", [core.replica_path("Worker"), "replicas"]),
+	replicas,
+	"must be greater than or equal to 1"
+) if {
 	replicas := worker_replicas
 	is_number(replicas)
 	replicas <= 0

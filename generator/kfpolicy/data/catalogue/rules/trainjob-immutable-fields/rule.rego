@@ -20,7 +20,15 @@ violation contains core.invalid(sprintf("spec.%v", [name]), "object", "field is 
 
 # runtimePatches are a map keyed by manager, their replicatedJobs a map keyed by name: compare
 # the pod spec fields of entries with the same keys.
-pod_fields := ["serviceAccountName", "volumes", "initContainers", "containers", "imagePullSecrets", "securityContext", "terminationGracePeriodSeconds"]
+_pod_fields := [
+	"serviceAccountName",
+	"volumes",
+	"initContainers",
+	"containers",
+	"imagePullSecrets",
+	"securityContext",
+	"terminationGracePeriodSeconds",
+]
 
 violation contains core.invalid(field, "object", "field is immutable") if {
 	is_array(new.runtimePatches)
@@ -41,9 +49,12 @@ violation contains core.invalid(field, "object", "field is immutable") if {
 	ops := oj.template.spec.template.spec
 	is_object(ps)
 	is_object(ops)
-	some name in pod_fields
+	some name in _pod_fields
 	core.has_value(ps, name)
 	core.has_value(ops, name)
 	ps[name] != ops[name]
-	field := sprintf("spec.runtimePatches[%d].trainingRuntimeSpec.template.spec.replicatedJobs[%d].template.spec.template.spec.%v", [i, k, name])
+	field := sprintf(
+		"spec.runtimePatches[%d].trainingRuntimeSpec.template.spec.replicatedJobs[%d].template.spec.template.spec.%v",
+		[i, k, name]
+	)
 }

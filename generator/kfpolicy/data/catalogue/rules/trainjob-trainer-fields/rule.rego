@@ -14,7 +14,11 @@ violation contains core.invalid("spec.trainer.numNodes", v, "should be greater t
 	v < 0
 }
 
-violation contains core.invalid("spec.trainer.numProcPerNode", v, "numProcPerNode must be greater than or equal to 1") if {
+violation contains core.invalid(
+	"spec.trainer.numProcPerNode",
+	v,
+	"numProcPerNode must be greater than or equal to 1"
+) if {
 	v := t.numProcPerNode
 	is_number(v)
 	v < 1
@@ -26,24 +30,28 @@ violation contains core.error("FieldValueTooLong", "spec.trainer.image", null, "
 }
 
 # command, args, env (trainer) and the initializers' env: at most 128 items.
-lists contains [sprintf("spec.trainer.%v", [name]), t[name]] if {
+_lists contains {"path": sprintf("spec.trainer.%v", [name]), "items": t[name]} if {
 	some name in ["command", "args", "env"]
 	is_array(t[name])
 }
 
-lists contains [sprintf("spec.initializer.%v.env", [which]), env] if {
+_lists contains {"path": sprintf("spec.initializer.%v.env", [which]), "items": env} if {
 	some which in ["dataset", "model"]
 	env := core.spec.initializer[which].env
 	is_array(env)
 }
 
 violation contains core.error("FieldValueTooMany", field, null, "must have at most 128 items") if {
-	some pair in lists
-	field := pair[0]
-	count(pair[1]) > 128
+	some list in _lists
+	field := list.path
+	count(list.items) > 128
 }
 
-violation contains core.invalid(sprintf("spec.trainer.%v[%d]", [name, i]), "string", "may not be more than 1048576 bytes (items maxLength)") if {
+violation contains core.invalid(
+	sprintf("spec.trainer.%v[%d]", [name, i]),
+	"string",
+	"may not be more than 1048576 bytes (items maxLength)"
+) if {
 	some name in ["command", "args"]
 	is_array(t[name])
 	some i, item in t[name]

@@ -20,7 +20,10 @@ violation contains core.invalid("spec.templateSpec.priorityClassName", pc, detai
 	i < first_system
 	not pc in system_classes
 	not known(pc)
-	detail := sprintf("PriorityClass %v doesn't exist: priorityclasses.scheduling.k8s.io %v not found", [core.format_value(pc), core.format_value(pc)])
+	detail := sprintf(
+		"PriorityClass %v doesn't exist: priorityclasses.scheduling.k8s.io %v not found",
+		[core.format_value(pc), core.format_value(pc)]
+	)
 }
 
 # priorityClassName of each merged replicated job, by job index.
