@@ -7,8 +7,8 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
-message := "spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead"
+_message := "spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead"
 
-violation contains core.plain("Warning", "spec.elasticPolicy.nProcPerNode", message) if {
+violation contains core.plain("Warning", "spec.elasticPolicy.nProcPerNode", _message) if {
 	jobs.given(jobs.member(core.spec, "elasticPolicy"), "nProcPerNode")
 }

@@ -7,7 +7,7 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-required := {"dataset-initializer": "dataset-initializer", "model-initializer": "model-initializer", "trainer": "node"}
+_required := {"dataset-initializer": "dataset-initializer", "model-initializer": "model-initializer", "trainer": "node"}
 
 violation contains core.invalid(
 	field,
@@ -17,7 +17,7 @@ violation contains core.invalid(
 	trainer.runtime_webhook_applies
 	some i, job in trainer.spec_jobs(core.spec)
 	ancestor := trainer.job_ancestor(job)
-	container := required[ancestor]
+	container := _required[ancestor]
 	is_string(container) # an ancestor with no required container: the compiled mode's marker is not a string
 	ps := trainer.pod_spec_or_empty(job)
 	names := [n | some c in trainer.pod_list(ps, "containers"); n := c.name]

@@ -6,16 +6,16 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-old := core.old_obj.spec if is_object(core.old_obj.spec)
+_old := core.old_obj.spec if is_object(core.old_obj.spec)
 
-new := core.spec
+_new := core.spec
 
 # Transition rules run only when the field is set in both objects.
 violation contains core.invalid(sprintf("spec.%v", [name]), "object", "field is immutable") if {
 	some name in ["runtimeRef", "initializer", "trainer", "activeDeadlineSeconds", "managedBy"]
-	core.has_value(old, name)
-	core.has_value(new, name)
-	old[name] != new[name]
+	core.has_value(_old, name)
+	core.has_value(_new, name)
+	_old[name] != _new[name]
 }
 
 # runtimePatches are a map keyed by manager, their replicatedJobs a map keyed by name: compare
@@ -31,11 +31,11 @@ _pod_fields := [
 ]
 
 violation contains core.invalid(field, "object", "field is immutable") if {
-	is_array(new.runtimePatches)
-	is_array(old.runtimePatches)
-	some i, p in new.runtimePatches
+	is_array(_new.runtimePatches)
+	is_array(_old.runtimePatches)
+	some i, p in _new.runtimePatches
 	is_string(p.manager)
-	some op in old.runtimePatches
+	some op in _old.runtimePatches
 	op.manager == p.manager
 	jobs := p.trainingRuntimeSpec.template.spec.replicatedJobs
 	old_jobs := op.trainingRuntimeSpec.template.spec.replicatedJobs

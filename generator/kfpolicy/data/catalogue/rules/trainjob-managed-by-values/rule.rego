@@ -6,7 +6,7 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-allowed := {"trainer.kubeflow.org/trainjob-controller", "kueue.x-k8s.io/multikueue"}
+_allowed := {"trainer.kubeflow.org/trainjob-controller", "kueue.x-k8s.io/multikueue"}
 
 violation contains core.invalid(
 	"spec.managedBy",
@@ -15,5 +15,5 @@ violation contains core.invalid(
 ) if {
 	m := core.spec.managedBy
 	is_string(m)
-	not m in allowed
+	not m in _allowed
 }
