@@ -17,7 +17,7 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 import data.lib.kubeflow.names
 
-name := core.metadata.name if {
+_name := core.metadata.name if {
 	is_string(core.metadata.name)
 } else := "" if {
 	jobs.member(core.metadata, "name") == null
@@ -26,16 +26,19 @@ name := core.metadata.name if {
 
 # mpi-operator names the last worker pod and service "<name>-worker-<replicas-1>", counting at
 # least one worker.
-workers := n if {
+_workers := n if {
 	n := core.replica_specs.Worker.replicas
 	core.is_integer(n)
 	n > 0
 } else := 1
 
-host := sprintf("%v-worker-%d", [name, workers - 1])
+_host := sprintf("%v-worker-%d", [_name, _workers - 1])
 
-violation contains core.invalid("metadata.name", name, detail) if {
-	errors := names.dns1035_label_errors(host)
+violation contains core.invalid("metadata.name", _name, detail) if {
+	errors := names.dns1035_label_errors(_host)
 	count(errors) > 0
-	detail := sprintf("will not able to create pod and service with invalid DNS label \"%v\": %v", [host, concat(", ", errors)])
+	detail := sprintf(
+		"will not able to create pod and service with invalid DNS label \"%v\": %v",
+		[_host, concat(", ", errors)]
+	)
 }

@@ -129,16 +129,27 @@ violation contains core.forbidden(field, "host ports are not allowed") if {
 	field := sprintf("%v.ports[%d].hostPort", [pods.container_path(c), i])
 }
 
-# Security contexts of pods and containers, as [path of securityContext, securityContext, pod spec,
-# container ("" for the pod level)]: the controls below read the same fields at both levels.
+# Security contexts of pods and containers, as {"path": path of securityContext, "context":
+# securityContext, "pod": pod spec, "container": container path ("" for the pod level)}: the controls
+# below read the same fields at both levels.
 contexts := array.concat(pod_contexts, container_contexts)
 
-pod_contexts := [[concat(".", [t.path, "spec.securityContext"]), t.spec.securityContext, t.spec, ""] |
+pod_contexts := [{
+	"path": concat(".", [t.path, "spec.securityContext"]),
+	"context": t.spec.securityContext,
+	"pod": t.spec,
+	"container": "",
+} |
 	some t in pods.templates
 	is_object(t.spec.securityContext)
 ]
 
-container_contexts := [[path, c.container.securityContext, c.template.spec, container_path] |
+container_contexts := [{
+	"path": path,
+	"context": c.container.securityContext,
+	"pod": c.template.spec,
+	"container": container_path,
+} |
 	some c in pods.containers
 	is_object(c.container.securityContext)
 	container_path := pods.container_path(c)
@@ -150,10 +161,10 @@ profile_types := ["Localhost", "RuntimeDefault"]
 violation contains core.not_supported(field, kind, profile_types) if {
 	some ctx in contexts
 	some key in ["appArmorProfile", "seccompProfile"]
-	kind := ctx[1][key].type
+	kind := ctx.context[key].type
 	is_string(kind)
 	not kind in profile_types
-	field := sprintf("%v.%v.type", [ctx[0], key])
+	field := sprintf("%v.%v.type", [ctx.path, key])
 }
 
 apparmor_prefix := "container.apparmor.security.beta.kubernetes.io/"
@@ -177,19 +188,19 @@ selinux_types := ["", "container_engine_t", "container_init_t", "container_kvm_t
 
 violation contains core.not_supported(field, kind, selinux_types) if {
 	some ctx in contexts
-	kind := ctx[1].seLinuxOptions.type
+	kind := ctx.context.seLinuxOptions.type
 	is_string(kind)
 	not kind in selinux_types
-	field := concat(".", [ctx[0], "seLinuxOptions.type"])
+	field := concat(".", [ctx.path, "seLinuxOptions.type"])
 }
 
 violation contains core.forbidden(field, "custom SELinux users and roles are not allowed") if {
 	some ctx in contexts
 	some key in ["user", "role"]
-	value := ctx[1].seLinuxOptions[key]
+	value := ctx.context.seLinuxOptions[key]
 	is_string(value)
 	value != ""
-	field := sprintf("%v.seLinuxOptions.%v", [ctx[0], key])
+	field := sprintf("%v.seLinuxOptions.%v", [ctx.path, key])
 }
 
 # procMount: the baseline level allows any value in a user namespace (hostUsers: false).
@@ -227,8 +238,8 @@ safe_sysctls := {
 
 violation contains core.forbidden(field, "Windows host processes are not allowed") if {
 	some ctx in contexts
-	ctx[1].windowsOptions.hostProcess == true
-	field := concat(".", [ctx[0], "windowsOptions.hostProcess"])
+	ctx.context.windowsOptions.hostProcess == true
+	field := concat(".", [ctx.path, "windowsOptions.hostProcess"])
 }
 
 violation contains core.forbidden(field, "probes and lifecycle handlers must not name a host") if {
@@ -303,9 +314,9 @@ user_namespace(pod) if pod.hostUsers == false
 violation contains core.invalid(field, false, "must be true") if {
 	restricted
 	some ctx in contexts
-	host_users(ctx[2])
-	ctx[1].runAsNonRoot == false
-	field := concat(".", [ctx[0], "runAsNonRoot"])
+	host_users(ctx.pod)
+	ctx.context.runAsNonRoot == false
+	field := concat(".", [ctx.path, "runAsNonRoot"])
 }
 
 violation contains core.required(field, "must be true, here or in the pod's securityContext") if {
@@ -320,9 +331,9 @@ violation contains core.required(field, "must be true, here or in the pod's secu
 violation contains core.invalid(field, 0, "must not be 0 (root)") if {
 	restricted
 	some ctx in contexts
-	host_users(ctx[2])
-	ctx[1].runAsUser == 0
-	field := concat(".", [ctx[0], "runAsUser"])
+	host_users(ctx.pod)
+	ctx.context.runAsUser == 0
+	field := concat(".", [ctx.path, "runAsUser"])
 }
 
 seccomp_detail := "must be RuntimeDefault or Localhost, here or in the pod's securityContext"

@@ -14,8 +14,8 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-message := "spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead"
+_message := "spec.elasticPolicy.nProcPerNode is deprecated, use spec.nprocPerNode instead"
 
-violation contains core.plain("Warning", "spec.elasticPolicy.nProcPerNode", message) if {
+violation contains core.plain("Warning", "spec.elasticPolicy.nProcPerNode", _message) if {
 	object.get(core.spec, ["elasticPolicy", "nProcPerNode"], null) != null
 }

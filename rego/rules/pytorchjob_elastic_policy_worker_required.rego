@@ -16,14 +16,14 @@ import data.lib.kubeflow.jobs
 
 # Go looks the key up (`_, ok := specs["Worker"]`): a Worker key set to null counts as present.
 # A nil replica-spec map has no Worker either.
-worker_key if "Worker" in jobs.replica_types
+_worker_key if "Worker" in jobs.replica_types
 
-specs_shape_ok if core.replica_specs
+_specs_shape_ok if core.replica_specs
 
-specs_shape_ok if jobs.replica_specs_missing
+_specs_shape_ok if jobs.replica_specs_missing
 
 violation contains core.required(core.replica_path("Worker"), "must be configured if elastic policy is used") if {
 	jobs.given(core.spec, "elasticPolicy")
-	specs_shape_ok
-	not worker_key
+	_specs_shape_ok
+	not _worker_key
 }

@@ -17,12 +17,12 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
 # mpi-operator words it differently from the Training Operator webhooks.
-details := {"mpijob-v2beta1": "must have replica specs"}
+_details := {"mpijob-v2beta1": "must have replica specs"}
 
-detail := details[core.kind_id] if {
-	details[core.kind_id]
+_detail := _details[core.kind_id] if {
+	_details[core.kind_id]
 } else := "must be required"
 
-violation contains core.required(core.replica_specs_path, detail) if {
+violation contains core.required(core.replica_specs_path, _detail) if {
 	jobs.replica_specs_missing
 }

@@ -17,23 +17,27 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-new := core.spec.template.spec if is_object(core.spec.template.spec)
+_new := core.spec.template.spec if is_object(core.spec.template.spec)
 
-old := core.old_obj.spec.template.spec if is_object(core.old_obj.spec.template.spec)
+_old := core.old_obj.spec.template.spec if is_object(core.old_obj.spec.template.spec)
 
 violation contains core.invalid(sprintf("spec.template.spec.%v", [name]), "object", "Value is immutable") if {
 	some name in ["failurePolicy", "network", "startupPolicy", "successPolicy", "volumeClaimPolicies"]
-	core.has_value(new, name)
-	core.has_value(old, name)
-	new[name] != old[name]
+	core.has_value(_new, name)
+	core.has_value(_old, name)
+	_new[name] != _old[name]
 }
 
-violation contains core.invalid(sprintf("spec.template.spec.replicatedJobs[%d].dependsOn", [i]), "array", "Value is immutable") if {
-	is_array(new.replicatedJobs)
-	is_array(old.replicatedJobs)
-	some i, j in new.replicatedJobs
+violation contains core.invalid(
+	sprintf("spec.template.spec.replicatedJobs[%d].dependsOn", [i]),
+	"array",
+	"Value is immutable"
+) if {
+	is_array(_new.replicatedJobs)
+	is_array(_old.replicatedJobs)
+	some i, j in _new.replicatedJobs
 	is_string(j.name)
-	some o in old.replicatedJobs
+	some o in _old.replicatedJobs
 	o.name == j.name
 	core.has_value(j, "dependsOn")
 	core.has_value(o, "dependsOn")

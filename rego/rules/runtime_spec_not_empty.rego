@@ -15,8 +15,12 @@ import future.keywords.in
 import data.lib.kubeflow.core
 
 violation contains core.invalid(field, "object", "should have at least 1 properties") if {
-	some pair in [["spec", object.get(core.obj, "spec", null)], ["spec.template", object.get(core.spec, "template", null)]]
-	[field, value] := pair
+	some pair in [
+		{"field": "spec", "value": object.get(core.obj, "spec", null)},
+		{"field": "spec.template", "value": object.get(core.spec, "template", null)},
+	]
+	field := pair.field
+	value := pair.value
 	is_object(value)
 	count(value) == 0
 }

@@ -18,7 +18,10 @@ import data.lib.kubeflow.trainer
 
 violation contains core.plain("Warning", field, msg) if {
 	some t in trainer.conditions
-	t[1].type == "Created"
-	field := sprintf("status.conditions[%d].type", [t[0]])
-	msg := sprintf("%v: condition type \"Created\" was removed in Kubeflow Trainer v2.0.0 and is left over from a pre-2.0 controller", [field])
+	t.condition.type == "Created"
+	field := sprintf("status.conditions[%d].type", [t.index])
+	msg := sprintf(
+		"%v: condition type \"Created\" was removed in Kubeflow Trainer v2.0.0 and is left over from a pre-2.0 controller",
+		[field]
+	)
 }

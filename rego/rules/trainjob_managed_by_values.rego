@@ -14,10 +14,14 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-allowed := {"trainer.kubeflow.org/trainjob-controller", "kueue.x-k8s.io/multikueue"}
+_allowed := {"trainer.kubeflow.org/trainjob-controller", "kueue.x-k8s.io/multikueue"}
 
-violation contains core.invalid("spec.managedBy", m, "ManagedBy must be trainer.kubeflow.org/trainjob-controller or kueue.x-k8s.io/multikueue if set") if {
+violation contains core.invalid(
+	"spec.managedBy",
+	m,
+	"ManagedBy must be trainer.kubeflow.org/trainjob-controller or kueue.x-k8s.io/multikueue if set"
+) if {
 	m := core.spec.managedBy
 	is_string(m)
-	not m in allowed
+	not m in _allowed
 }

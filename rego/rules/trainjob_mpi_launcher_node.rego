@@ -16,7 +16,11 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-violation contains core.invalid("spec.trainer.numNodes", trainer.num_nodes, "must have 1 when MPI trainingRuntime with enabled runLauncherAsNode does not have either launcher and node") if {
+violation contains core.invalid(
+	"spec.trainer.numNodes",
+	trainer.num_nodes,
+	"must have 1 when MPI trainingRuntime with enabled runLauncherAsNode does not have either launcher and node"
+) if {
 	trainer.policy_set("mpi")
 	trainer.ml_policy.mpi.runLauncherAsNode == true
 	is_number(trainer.num_nodes)

@@ -19,5 +19,8 @@ import data.lib.kubeflow.trainer
 violation contains core.warning(msg) if {
 	trainer.ref_kind == "ClusterTrainingRuntime"
 	trainer.runtime_labels[trainer.support_label] == "deprecated"
-	msg := sprintf("Referenced ClusterTrainingRuntime %v is deprecated and will be removed in a future release of Kubeflow Trainer. %v", [core.format_value(trainer.ref_name), trainer.deprecation_policy])
+	msg := sprintf(
+		"Referenced ClusterTrainingRuntime %v is deprecated and will be removed in a future release of Kubeflow Trainer. %v",
+		[core.format_value(trainer.ref_name), trainer.deprecation_policy]
+	)
 }

@@ -16,62 +16,62 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-field := "spec.runtimePatches.manager"
+_field := "spec.runtimePatches.manager"
 
-dns1123_subdomain := `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+_dns1123_subdomain := `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 
-subdomain_msg := `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`
+_subdomain_msg := `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`
 
-path_pattern := `^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$`
+_path_pattern := `^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$`
 
-path_msg := `Invalid path (regex used for validation is '[A-Za-z0-9/\-._~%!$&'()*+,;=:]+')`
+_path_msg := `Invalid path (regex used for validation is '[A-Za-z0-9/\-._~%!$&'()*+,;=:]+')`
 
-managers contains m if {
+_managers contains m if {
 	some p in trainer.patches
 	m := p.manager
 	is_string(m)
 }
 
-violation contains core.required(field, "") if {
-	some m in managers
+violation contains core.required(_field, "") if {
+	some m in _managers
 	m == ""
 }
 
-violation contains core.invalid(field, m, `must be a domain-prefixed path (such as "acme.io/foo")`) if {
-	some m in managers
+violation contains core.invalid(_field, m, `must be a domain-prefixed path (such as "acme.io/foo")`) if {
+	some m in _managers
 	m != ""
-	not split_ok(m)
+	not _split_ok(m)
 }
 
-violation contains core.invalid(field, host, "must be no more than 253 characters") if {
-	some m in managers
-	split_ok(m)
-	host := split_host(m)
+violation contains core.invalid(_field, host, "must be no more than 253 characters") if {
+	some m in _managers
+	_split_ok(m)
+	host := _split_host(m)
 	core.length(host) > 253
 }
 
-violation contains core.invalid(field, host, subdomain_msg) if {
-	some m in managers
-	split_ok(m)
-	host := split_host(m)
-	not regex.match(dns1123_subdomain, host)
+violation contains core.invalid(_field, host, _subdomain_msg) if {
+	some m in _managers
+	_split_ok(m)
+	host := _split_host(m)
+	not regex.match(_dns1123_subdomain, host)
 }
 
-violation contains core.invalid(field, path, path_msg) if {
-	some m in managers
-	split_ok(m)
-	path := split_path(m)
-	not regex.match(path_pattern, path)
+violation contains core.invalid(_field, path, _path_msg) if {
+	some m in _managers
+	_split_ok(m)
+	path := _split_path(m)
+	not regex.match(_path_pattern, path)
 }
 
-split_ok(m) if {
+_split_ok(m) if {
 	i := indexof(m, "/")
 	i > 0
 	i < count(m) - 1
 }
 
-split_host(m) := substring(m, 0, indexof(m, "/"))
+_split_host(m) := substring(m, 0, indexof(m, "/"))
 
-split_path(m) := substring(m, i + 1, (count(m) - i) - 1) if {
+_split_path(m) := substring(m, i + 1, (count(m) - i) - 1) if {
 	i := indexof(m, "/")
 }

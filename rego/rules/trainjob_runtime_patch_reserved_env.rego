@@ -16,18 +16,22 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-reserved := {"dataset-initializer", "model-initializer", "node"}
+_reserved := {"dataset-initializer", "model-initializer", "node"}
 
-violation contains core.invalid("spec.runtimePatches", core.spec.runtimePatches, "must not have envs for the dataset-initializer, model-initializer, node containers") if {
+violation contains core.invalid(
+	"spec.runtimePatches",
+	core.spec.runtimePatches,
+	"must not have envs for the dataset-initializer, model-initializer, node containers"
+) if {
 	trainer.runtime_found
 	some t in trainer.patched_jobs
-	job := t[2]
+	job := t.job
 	rjob := trainer.runtime_job(job.name)
 	is_object(rjob)
 	known := trainer.job_all_container_names(rjob)
 	some list_name in ["initContainers", "containers"]
 	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), list_name)
-	c.name in reserved
+	c.name in _reserved
 	c.name in known
 	is_array(c.env)
 	count(c.env) > 0

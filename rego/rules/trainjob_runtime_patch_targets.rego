@@ -20,18 +20,22 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-field := "spec.runtimePatches"
+_field := "spec.runtimePatches"
 
-violation contains core.invalid(field, core.spec.runtimePatches, "must not have replicated job that doesn't exist in the runtime job template") if {
+violation contains core.invalid(
+	_field,
+	core.spec.runtimePatches,
+	"must not have replicated job that doesn't exist in the runtime job template"
+) if {
 	trainer.runtime_found
 	some t in trainer.patched_jobs
-	not t[2].name in trainer.runtime_job_names
+	not t.job.name in trainer.runtime_job_names
 }
 
-violation contains core.invalid(field, core.spec.runtimePatches, detail) if {
+violation contains core.invalid(_field, core.spec.runtimePatches, detail) if {
 	trainer.runtime_found
 	some t in trainer.patched_jobs
-	job := t[2]
+	job := t.job
 	some [list_name, what] in [["initContainers", "initContainer"], ["containers", "container"]]
 	rjob := trainer.runtime_job(job.name)
 	is_object(rjob)

@@ -16,7 +16,10 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-violation contains core.forbidden("spec.runtimePatches", "RuntimePatches can only be modified when the TrainJob is suspended before or after the update") if {
+violation contains core.forbidden(
+	"spec.runtimePatches",
+	"RuntimePatches can only be modified when the TrainJob is suspended before or after the update"
+) if {
 	trainer.is_trainjob
 	trainer.patches_changed
 	not trainer.suspended(trainer.old_spec)

@@ -15,13 +15,13 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
-master_key if "Master" in jobs.replica_types
+_master_key if "Master" in jobs.replica_types
 
-specs_shape_ok if core.replica_specs
+_specs_shape_ok if core.replica_specs
 
-specs_shape_ok if jobs.replica_specs_missing
+_specs_shape_ok if jobs.replica_specs_missing
 
 violation contains core.required(core.replica_path("Master"), "must be present") if {
-	specs_shape_ok
-	not master_key
+	_specs_shape_ok
+	not _master_key
 }

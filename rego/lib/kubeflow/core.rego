@@ -206,7 +206,10 @@ odd_text(s) if regex.match(`[^\pL\pM\pN\pP\pS \t\n\r]`, s)
 
 # Characters assigned in Unicode 15.1 and 16.0: OPA's Go tables (15.0) count them as unassigned,
 # the embedded engine's as letters or symbols, so the line above would judge them differently.
-odd_text(s) if regex.match(`[\x{0897}\x{1B4E}\x{1B4F}\x{1B7F}\x{1C89}\x{1C8A}\x{2427}-\x{2429}\x{2FFC}-\x{2FFF}\x{31E4}\x{31E5}\x{31EF}\x{A7CB}-\x{A7CD}\x{A7DA}-\x{A7DC}\x{105C0}-\x{105FF}\x{10D40}-\x{10D8F}\x{10EC2}-\x{10EC4}\x{10EFC}\x{11380}-\x{113FF}\x{116D0}-\x{116FF}\x{11BC0}-\x{11BFF}\x{11F5A}\x{13460}-\x{143FF}\x{16100}-\x{1613F}\x{16D40}-\x{16D7F}\x{1CC00}-\x{1CEBF}\x{1E5D0}-\x{1E5FF}\x{1F8B2}-\x{1F8BB}\x{18CFF}\x{1F8C0}\x{1F8C1}\x{1FBCB}-\x{1FBEF}\x{1FA89}\x{1FA8F}\x{1FABE}\x{1FAC6}\x{1FADC}\x{1FADF}\x{1FAE9}\x{2EBF0}-\x{2EE5D}]`, s)
+odd_text(s) if regex.match(
+	`[\x{0897}\x{1B4E}\x{1B4F}\x{1B7F}\x{1C89}\x{1C8A}\x{2427}-\x{2429}\x{2FFC}-\x{2FFF}\x{31E4}\x{31E5}\x{31EF}\x{A7CB}-\x{A7CD}\x{A7DA}-\x{A7DC}\x{105C0}-\x{105FF}\x{10D40}-\x{10D8F}\x{10EC2}-\x{10EC4}\x{10EFC}\x{11380}-\x{113FF}\x{116D0}-\x{116FF}\x{11BC0}-\x{11BFF}\x{11F5A}\x{13460}-\x{143FF}\x{16100}-\x{1613F}\x{16D40}-\x{16D7F}\x{1CC00}-\x{1CEBF}\x{1E5D0}-\x{1E5FF}\x{1F8B2}-\x{1F8BB}\x{18CFF}\x{1F8C0}\x{1F8C1}\x{1FBCB}-\x{1FBEF}\x{1FA89}\x{1FA8F}\x{1FABE}\x{1FAC6}\x{1FADC}\x{1FADF}\x{1FAE9}\x{2EBF0}-\x{2EE5D}]`,
+	s
+)
 
 odd_number(n) if abs(n) >= 9007199254740992
 

@@ -190,8 +190,8 @@ patch_jobs(p) := spec_jobs(p.trainingRuntimeSpec) if {
 	is_object(p.trainingRuntimeSpec)
 } else := []
 
-# Every patched replicated job, as [patch index, job index, job].
-patched_jobs contains [pi, ji, j] if {
+# Every patched replicated job, as {"patch": patch index, "index": job index, "job": job}.
+patched_jobs contains {"patch": pi, "index": ji, "job": j} if {
 	is_array(core.spec.runtimePatches) # the embedded engine fails on `some .. in` a non-collection
 	some pi, p in core.spec.runtimePatches
 	is_object(p)
@@ -247,7 +247,8 @@ merge_job(base, patch) := out if {
 	bspec := obj_field(bt, "spec")
 	ps := merge_pod_spec(pod_spec_or_empty(base), pod_spec_or_empty(patch))
 	pod_template := object.union(obj_field(bspec, "template"), {"spec": ps})
-	out := object.union(base, {"template": object.union(bt, {"metadata": meta, "spec": object.union(bspec, {"template": pod_template})})})
+	job_spec := object.union(bspec, {"template": pod_template})
+	out := object.union(base, {"template": object.union(bt, {"metadata": meta, "spec": job_spec})})
 }
 
 # o[k] when it is an object, else {} (never undefined for an object o, whatever o[k] is).
@@ -268,7 +269,7 @@ merged_job(j) := apply_patches(j) if {
 
 job_patched(name) if {
 	some t in patched_jobs
-	t[2].name == name
+	t.job.name == name
 }
 
 apply_patches(j) := out if {
@@ -285,7 +286,10 @@ fold_jobs(j, parts) := merge_job(merge_job(j, parts[0]), parts[1]) if count(part
 
 fold_jobs(j, parts) := merge_job(merge_job(merge_job(j, parts[0]), parts[1]), parts[2]) if count(parts) == 3
 
-fold_jobs(j, parts) := merge_job(merge_job(merge_job(merge_job(j, parts[0]), parts[1]), parts[2]), parts[3]) if count(parts) >= 4
+fold_jobs(j, parts) := merge_job(
+	merge_job(merge_job(merge_job(j, parts[0]), parts[1]), parts[2]),
+	parts[3]
+) if count(parts) >= 4
 
 merged_job_named(name) := js[0] if {
 	js := [j | some j in merged_jobs; is_object(j); j.name == name]
@@ -328,8 +332,8 @@ env_list := [e | some e in trainer.env; is_object(e)] if {
 	is_array(trainer.env)
 } else := []
 
-# Env entries of the trainer as [index, name].
-trainer_envs contains [i, e.name] if {
+# Env entries of the trainer as {"index": index, "name": name}.
+trainer_envs contains {"index": i, "name": e.name} if {
 	is_array(trainer.env)
 	some i, e in trainer.env
 	is_object(e)
@@ -343,13 +347,13 @@ trainer_args := [a | some a in trainer.args; is_string(a)] if {
 # Reserved env names found in the trainer, sorted, rendered like Go's %v of a []string.
 reserved_env_detail(reserved) := concat("", [
 	"must not have reserved envs, invalid envs configured: [",
-	concat(" ", sort({n | some t in trainer_envs; n := t[1]; n in reserved})),
+	concat(" ", sort({n | some t in trainer_envs; n := t.name; n in reserved})),
 	"]",
 ])
 
 has_reserved_env(reserved) if {
 	some t in trainer_envs
-	t[1] in reserved
+	t.name in reserved
 }
 
 # --- UPDATE helpers ---------------------------------------------------------------------------
@@ -406,7 +410,8 @@ status := core.obj.status if {
 	is_object(core.obj.status)
 }
 
-conditions contains [i, c] if {
+# Status conditions as {"index": index, "condition": condition}.
+conditions contains {"index": i, "condition": c} if {
 	is_array(status.conditions)
 	some i, c in status.conditions
 	is_object(c)

@@ -8,15 +8,15 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
 # Unset (absent or null, also a null Master spec) counts: the webhook runs before defaulting.
-replicas_wrong(replica) if {
+_replicas_wrong(replica) if {
 	replica == null
 }
 
-replicas_wrong(replica) if {
+_replicas_wrong(replica) if {
 	jobs.member(replica, "replicas") == null
 }
 
-replicas_wrong(replica) if {
+_replicas_wrong(replica) if {
 	replicas := jobs.member(replica, "replicas")
 	is_number(replicas)
 	replicas != 1
@@ -24,5 +24,5 @@ replicas_wrong(replica) if {
 
 violation contains core.forbidden(concat(".", [core.replica_path("Master"), "replicas"]), "must be 1") if {
 	replica := core.replica_specs.Master
-	replicas_wrong(replica)
+	_replicas_wrong(replica)
 }

@@ -7,10 +7,10 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
-supported := ["All", "None", "Running"]
+_supported := ["All", "None", "Running"]
 
-violation contains core.not_supported("spec.runPolicy.cleanPodPolicy", policy, supported) if {
+violation contains core.not_supported("spec.runPolicy.cleanPodPolicy", policy, _supported) if {
 	policy := jobs.member(jobs.member(core.spec, "runPolicy"), "cleanPodPolicy")
 	is_string(policy)
-	not policy in supported
+	not policy in _supported
 }

@@ -7,10 +7,10 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 
-supported := ["Intel", "MPICH", "OpenMPI"]
+_supported := ["Intel", "MPICH", "OpenMPI"]
 
-violation contains core.not_supported("spec.mpiImplementation", implementation, supported) if {
+violation contains core.not_supported("spec.mpiImplementation", implementation, _supported) if {
 	implementation := jobs.member(core.spec, "mpiImplementation")
 	is_string(implementation)
-	not implementation in supported
+	not implementation in _supported
 }

@@ -10,18 +10,18 @@ import data.lib.kubeflow.parameters
 
 params := parameters.of("mpijob-restart-policy-supported")
 
-supported := ["Never", "OnFailure"]
+_supported := ["Never", "OnFailure"]
 
-violation contains core.not_supported(concat(".", [core.replica_path(rtype), "restartPolicy"]), policy, supported) if {
+violation contains core.not_supported(concat(".", [core.replica_path(rtype), "restartPolicy"]), policy, _supported) if {
 	some rtype in ["Launcher", "Worker"]
 	policy := jobs.member(core.replica_specs[rtype], "restartPolicy")
 	is_string(policy)
-	not policy in supported
-	not defaulted(policy)
+	not policy in _supported
+	not _defaulted(policy)
 }
 
 # mpi-operator replaces an empty restartPolicy with its default before validating.
-defaulted(policy) if {
+_defaulted(policy) if {
 	policy == ""
 	params.empty_is_default == true
 }

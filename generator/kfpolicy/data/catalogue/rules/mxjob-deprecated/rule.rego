@@ -6,11 +6,11 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-message := concat("\n", [
+_message := concat("\n", [
 	"MXJob is deprecated, and the MXJob will be removed in the release v1.9.0.",
 	"Please see https://github.com/kubeflow/training-operator/issues/1996 for more details",
 ])
 
-violation contains core.warning(message) if {
+violation contains core.warning(_message) if {
 	core.kind_id == "mxjob"
 }

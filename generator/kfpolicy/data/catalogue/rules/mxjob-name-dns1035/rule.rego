@@ -8,7 +8,7 @@ import data.lib.kubeflow.core
 import data.lib.kubeflow.jobs
 import data.lib.kubeflow.names
 
-name := core.metadata.name if {
+_name := core.metadata.name if {
 	is_string(core.metadata.name)
 } else := "" if {
 	jobs.member(core.metadata, "name") == null
@@ -16,8 +16,8 @@ name := core.metadata.name if {
 }
 
 # The controller prints the error list with Go's %v: "[e1 e2]".
-violation contains core.invalid("metadata.name", name, detail) if {
-	errors := names.dns1035_label_errors(name)
+violation contains core.invalid("metadata.name", _name, detail) if {
+	errors := names.dns1035_label_errors(_name)
 	count(errors) > 0
 	detail := concat("", ["MXJob name is invalid: [", concat(" ", errors), "]"])
 }

@@ -12,5 +12,8 @@ violation contains core.warning(msg) if {
 	not trainer.validation_disabled
 	core.labels[trainer.support_label] == "deprecated"
 	name := core.metadata.name
-	msg := sprintf("ClusterTrainingRuntime %v is deprecated and will be removed in a future release of Kubeflow Trainer. %v", [core.format_value(name), trainer.deprecation_policy])
+	msg := sprintf(
+		"ClusterTrainingRuntime %v is deprecated and will be removed in a future release of Kubeflow Trainer. %v",
+		[core.format_value(name), trainer.deprecation_policy]
+	)
 }

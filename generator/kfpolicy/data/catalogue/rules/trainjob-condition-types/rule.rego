@@ -7,12 +7,12 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-known := ["Suspended", "Complete", "Failed"]
+_known := ["Suspended", "Complete", "Failed"]
 
-violation contains core.not_supported(sprintf("status.conditions[%d].type", [t[0]]), c.type, known) if {
+violation contains core.not_supported(sprintf("status.conditions[%d].type", [t.index]), c.type, _known) if {
 	some t in trainer.conditions
-	c := t[1]
+	c := t.condition
 	is_string(c.type)
-	not c.type in known
+	not c.type in _known
 	c.type != "Created"
 }

@@ -7,30 +7,30 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-name := "model-initializer"
+_name := "model-initializer"
 
-violation contains core.invalid("spec.runtimeRef", trainer.ref, problem) if {
+violation contains core.invalid("spec.runtimeRef", trainer.ref, _problem) if {
 	core.has_value(object.get(core.spec, "initializer", {}), "model")
 	trainer.runtime_found
 }
 
-problem := "must have model-initializer job when trainJob is configured with input modelConfig" if {
-	not trainer.merged_job_named(name)
+_problem := "must have model-initializer job when trainJob is configured with input modelConfig" if {
+	not trainer.merged_job_named(_name)
 } else := "must have container with name - model-initializer in the model-initializer job" if {
-	job := trainer.merged_job_named(name)
-	not name in trainer.job_all_container_names(job)
+	job := trainer.merged_job_named(_name)
+	not _name in trainer.job_all_container_names(job)
 } else := "must have volumeMount with name - initializer in container model-initializer of the model-initializer job" if {
-	job := trainer.merged_job_named(name)
+	job := trainer.merged_job_named(_name)
 	some c in trainer.pod_list(trainer.pod_spec_or_empty(job), "containers")
-	c.name == name
-	not mounts_initializer(c)
-	not labelled(job)
+	c.name == _name
+	not _mounts_initializer(c)
+	not _labelled(job)
 }
 
 # A job the controller supplies the initializer volume to.
-labelled(job) if trainer.job_ancestor(job) == name
+_labelled(job) if trainer.job_ancestor(job) == _name
 
-mounts_initializer(c) if {
+_mounts_initializer(c) if {
 	is_array(c.volumeMounts)
 	some m in c.volumeMounts
 	is_object(m)

@@ -12,7 +12,7 @@ violation contains core.forbidden("spec.runtimePatches", detail) if {
 	trainer.patches_changed
 	some s in [trainer.old_spec, core.spec]
 	trainer.suspended(s)
-	some rj in jobset.status.replicatedJobsStatus
+	some rj in _jobset.status.replicatedJobsStatus
 	is_object(rj)
 	is_number(rj.active)
 	rj.active > 0
@@ -20,13 +20,18 @@ violation contains core.forbidden("spec.runtimePatches", detail) if {
 }
 
 # The TrainJob's JobSet (same name and namespace), when it is synced into data.inventory.
-jobset := js if {
+_jobset := js if {
 	ns := trainer.job_namespace
 	name := core.metadata.name
 	is_string(name)
 	branch := core.inventory.namespace[ns]
 	is_object(branch)
-	versions := sort([gv | some gv, kinds in branch; is_string(gv); startswith(gv, "jobset.x-k8s.io/"); is_object(kinds.JobSet[name])])
+	versions := sort([gv |
+		some gv, kinds in branch
+		is_string(gv)
+		startswith(gv, "jobset.x-k8s.io/")
+		is_object(kinds.JobSet[name])
+	])
 	count(versions) > 0
 	js := branch[versions[0]].JobSet[name]
 	is_object(js.status)

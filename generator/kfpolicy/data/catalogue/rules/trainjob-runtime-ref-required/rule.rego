@@ -6,13 +6,13 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-spec_given if is_object(core.obj.spec)
+_spec_given if is_object(core.obj.spec)
 
-ref_given if core.has_value(core.spec, "runtimeRef")
+_ref_given if core.has_value(core.spec, "runtimeRef")
 
 violation contains core.required("spec.runtimeRef", "") if {
-	spec_given
-	not ref_given
+	_spec_given
+	not _ref_given
 }
 
 violation contains core.required("spec.runtimeRef.name", "") if {

@@ -17,10 +17,13 @@ violation contains core.invalid("spec.runtimeRef", target, detail) if {
 	is_array(target.containerNames)
 	some cname in target.containerNames
 	is_string(cname)
-	not cname in job_containers(target.jobName)
-	detail := sprintf("envInjection target podSet %v container %v not found in runtime template", [core.format_value(target.jobName), core.format_value(cname)])
+	not cname in _job_containers(target.jobName)
+	detail := sprintf(
+		"envInjection target podSet %v container %v not found in runtime template",
+		[core.format_value(target.jobName), core.format_value(cname)]
+	)
 }
 
-job_containers(name) := trainer.pod_container_names(trainer.pod_spec_or_empty(job), "containers") if {
+_job_containers(name) := trainer.pod_container_names(trainer.pod_spec_or_empty(job), "containers") if {
 	job := trainer.merged_job_named(name)
 } else := {n | some n in []}

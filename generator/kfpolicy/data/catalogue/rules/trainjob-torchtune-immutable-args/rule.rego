@@ -14,5 +14,8 @@ violation contains core.invalid(sprintf("spec.trainer.args[%d]", [i]), arg, deta
 	is_string(arg)
 	key := split(arg, "=")[0]
 	key in trainer.torchtune_immutable_configs
-	detail := sprintf("must not set immutable config %v in trainer args; it is managed by the runtime", [core.format_value(key)])
+	detail := sprintf(
+		"must not set immutable config %v in trainer args; it is managed by the runtime",
+		[core.format_value(key)]
+	)
 }

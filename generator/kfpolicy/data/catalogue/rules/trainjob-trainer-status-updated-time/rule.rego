@@ -7,7 +7,11 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-violation contains core.invalid("status.trainerStatus", "object", "lastUpdatedTime is required when trainerStatus is present") if {
+violation contains core.invalid(
+	"status.trainerStatus",
+	"object",
+	"lastUpdatedTime is required when trainerStatus is present"
+) if {
 	ts := trainer.status.trainerStatus
 	is_object(ts)
 	not core.has_value(ts, "lastUpdatedTime")

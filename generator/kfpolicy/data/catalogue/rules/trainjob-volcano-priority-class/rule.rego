@@ -11,20 +11,23 @@ import data.lib.kubeflow.trainer
 # This rule's effective parameters: its profile's (or its constraint's, in Gatekeeper).
 params := parameters.of("trainjob-volcano-priority-class")
 
-system_classes := {"system-cluster-critical", "system-node-critical"}
+_system_classes := {"system-cluster-critical", "system-node-critical"}
 
 violation contains core.invalid("spec.templateSpec.priorityClassName", pc, detail) if {
 	trainer.volcano_set
-	not skipped
-	some i, pc in classes
-	i < first_system
-	not pc in system_classes
-	not known(pc)
-	detail := sprintf("PriorityClass %v doesn't exist: priorityclasses.scheduling.k8s.io %v not found", [core.format_value(pc), core.format_value(pc)])
+	not _skipped
+	some i, pc in _classes
+	i < _first_system
+	not pc in _system_classes
+	not _known(pc)
+	detail := sprintf(
+		"PriorityClass %v doesn't exist: priorityclasses.scheduling.k8s.io %v not found",
+		[core.format_value(pc), core.format_value(pc)]
+	)
 }
 
 # priorityClassName of each merged replicated job, by job index.
-classes[i] := pc if {
+_classes[i] := pc if {
 	some i, job in trainer.merged_jobs
 	pc := trainer.pod_spec_or_empty(job).priorityClassName
 	is_string(pc)
@@ -32,13 +35,13 @@ classes[i] := pc if {
 }
 
 # Upstream stops at the first job that uses a system class.
-first_system := min(system_indices) if {
-	count(system_indices) > 0
+_first_system := min(_system_indices) if {
+	count(_system_indices) > 0
 } else := count(trainer.merged_jobs)
 
-system_indices := [j | some j, name in classes; name in system_classes]
+_system_indices := [j | some j, name in _classes; name in _system_classes]
 
-known(pc) if {
+_known(pc) if {
 	some gv, kinds in core.inventory.cluster
 	is_string(gv)
 	startswith(gv, "scheduling.k8s.io/")
@@ -47,7 +50,7 @@ known(pc) if {
 	is_object(kinds.PriorityClass[pc])
 }
 
-synced if {
+_synced if {
 	some gv, kinds in core.inventory.cluster
 	is_string(gv)
 	startswith(gv, "scheduling.k8s.io/")
@@ -55,7 +58,7 @@ synced if {
 	is_object(kinds.PriorityClass)
 }
 
-skipped if {
+_skipped if {
 	params.skip_when_not_synced == true
-	not synced
+	not _synced
 }

@@ -7,9 +7,13 @@ import future.keywords.in
 import data.lib.kubeflow.core
 import data.lib.kubeflow.trainer
 
-key := "scheduling.volcano.sh/queue-name"
+_key := "scheduling.volcano.sh/queue-name"
 
-violation contains core.invalid(sprintf("spec.annotations[%v]", [key]), "", "Volcano queue name must not be empty") if {
+violation contains core.invalid(
+	sprintf("spec.annotations[%v]", [_key]),
+	"",
+	"Volcano queue name must not be empty"
+) if {
 	trainer.volcano_set
-	trainer.merged_annotations[key] == ""
+	trainer.merged_annotations[_key] == ""
 }
