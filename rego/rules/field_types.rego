@@ -27,9 +27,9 @@ import data.lib.kubeflow.pods
 violation contains core.invalid(path, type_name(value), detail[want]) if {
 	not well_typed
 	some m in mismatches
-	path := m[0]
-	value := m[1]
-	want := m[2]
+	path := m.path
+	value := m.value
+	want := m.want
 }
 
 detail := {
@@ -58,19 +58,19 @@ wrong(value, "integer") if {
 # Each check tests the value first and builds the path only for a mismatch.
 
 # The replica-spec map itself.
-mismatches contains [core.replica_specs_path, value, "object"] if {
+mismatches contains {"path": core.replica_specs_path, "value": value, "want": "object"} if {
 	value := core.spec[core.replica_specs_field]
 	wrong(value, "object")
 }
 
 # Each replica spec, its replica count and its pod template.
-mismatches contains [path, replica, "object"] if {
+mismatches contains {"path": path, "value": replica, "want": "object"} if {
 	some rtype, replica in specs
 	wrong(replica, "object")
 	path := core.replica_path(rtype)
 }
 
-mismatches contains [path, value, want] if {
+mismatches contains {"path": path, "value": value, "want": want} if {
 	some rtype, replica in specs
 	is_object(replica)
 	some key, want in replica_fields
@@ -79,7 +79,7 @@ mismatches contains [path, value, want] if {
 	path := concat(".", [core.replica_path(rtype), key])
 }
 
-mismatches contains [path, value, "object"] if {
+mismatches contains {"path": path, "value": value, "want": "object"} if {
 	some rtype, replica in specs
 	is_object(replica)
 	is_object(replica.template)
@@ -89,7 +89,7 @@ mismatches contains [path, value, "object"] if {
 }
 
 # Pod-level fields (none is an integer: `wrong` written out, as for containers below).
-mismatches contains [path, value, want] if {
+mismatches contains {"path": path, "value": value, "want": want} if {
 	some rtype, pod in pod_specs
 	some key, want in pod_fields
 	value := pod[key]
@@ -100,7 +100,7 @@ mismatches contains [path, value, want] if {
 
 # Every item of the container lists. A null item is not "unset": Kubernetes would decode it to
 # an empty container.
-mismatches contains [item_path(item), c, "object"] if {
+mismatches contains {"path": item_path(item), "value": c, "want": "object"} if {
 	some item in container_items
 	c := item[3]
 	not is_object(c)
@@ -127,31 +127,31 @@ container_signatures contains [
 	is_object(c)
 }
 
-# The fields a signature lists, in its order, as [path from the container, wanted type].
+# The fields a signature lists, in its order: the path from the container and the wanted type.
 container_fields := [
-	[["name"], "string"],
-	[["image"], "string"],
-	[["resources"], "object"],
-	[["securityContext"], "object"],
-	[["resources", "requests"], "object"],
-	[["resources", "limits"], "object"],
-	[["securityContext", "privileged"], "boolean"],
-	[["securityContext", "allowPrivilegeEscalation"], "boolean"],
+	{"path": ["name"], "want": "string"},
+	{"path": ["image"], "want": "string"},
+	{"path": ["resources"], "want": "object"},
+	{"path": ["securityContext"], "want": "object"},
+	{"path": ["resources", "requests"], "want": "object"},
+	{"path": ["resources", "limits"], "want": "object"},
+	{"path": ["securityContext", "privileged"], "want": "boolean"},
+	{"path": ["securityContext", "allowPrivilegeEscalation"], "want": "boolean"},
 ]
 
-mismatches contains [path, value, field[1]] if {
+mismatches contains {"path": path, "value": value, "want": field.want} if {
 	some signature in container_signatures
 	some i, found in signature
 	found != "null"
 	field := container_fields[i]
-	found != json_type[field[1]]
+	found != json_type[field.want]
 	some item in container_items
 	c := item[3]
 	is_object(c)
-	value := object.get(c, field[0], null)
+	value := object.get(c, field.path, null)
 	value != null
-	type_name(value) != json_type[field[1]]
-	path := concat(".", array.concat([item_path(item)], field[0]))
+	type_name(value) != json_type[field.want]
+	path := concat(".", array.concat([item_path(item)], field.path))
 }
 
 # The fields checked at each level, with the type each must have.

@@ -28,9 +28,9 @@ import data.lib.kubeflow.quantity
 # Shown like field-types: the bad value by its JSON type name, with the wanted type.
 violation contains core.invalid(path, type_name(value), detail[want]) if {
 	some m in mismatches
-	path := m[0]
-	value := m[1]
-	want := m[2]
+	path := m.path
+	value := m.value
+	want := m.want
 }
 
 detail := {
@@ -128,7 +128,7 @@ holders contains ["spec.template.spec", value] if {
 
 # --- [path, value, wanted type] for every mismatch ---
 
-mismatches contains [path, value, want] if {
+mismatches contains {"path": path, "value": value, "want": want} if {
 	some holder in holders
 	some key, want in fields[holder[0]]
 	value := holder[1][key]
@@ -137,7 +137,7 @@ mismatches contains [path, value, want] if {
 }
 
 # command and args items are strings; env items are objects with string name and value.
-mismatches contains [path, item, "string"] if {
+mismatches contains {"path": path, "value": item, "want": "string"} if {
 	some list_path, items in string_lists
 	some i, item in items
 	wrong(item, "string")
@@ -164,14 +164,14 @@ env_lists[path] := items if {
 	path := sprintf("spec.initializer.%v.env", [which])
 }
 
-mismatches contains [path, item, "object"] if {
+mismatches contains {"path": path, "value": item, "want": "object"} if {
 	some list_path, items in env_lists
 	some i, item in items
 	not is_object(item)
 	path := sprintf("%v[%d]", [list_path, i])
 }
 
-mismatches contains [path, value, "string"] if {
+mismatches contains {"path": path, "value": value, "want": "string"} if {
 	some list_path, items in env_lists
 	some i, item in items
 	is_object(item)
@@ -187,13 +187,13 @@ replicated_jobs := items if {
 	is_array(items)
 }
 
-mismatches contains [path, job, "object"] if {
+mismatches contains {"path": path, "value": job, "want": "object"} if {
 	some i, job in replicated_jobs
 	not is_object(job)
 	path := sprintf("spec.template.spec.replicatedJobs[%d]", [i])
 }
 
-mismatches contains [path, value, want] if {
+mismatches contains {"path": path, "value": value, "want": want} if {
 	some i, job in replicated_jobs
 	is_object(job)
 	some key, want in job_fields
@@ -211,7 +211,7 @@ per_node_quantities contains [path, value] if {
 	path := sprintf("spec.trainer.resourcesPerNode.%v[%v]", [which, name])
 }
 
-mismatches contains [path, value, "quantity"] if {
+mismatches contains {"path": path, "value": value, "want": "quantity"} if {
 	some entry in per_node_quantities
 	value := entry[1]
 	wrong(value, "quantity")
