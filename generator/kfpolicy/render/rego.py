@@ -96,6 +96,7 @@ def config_module(cat: Catalogue) -> str:
         "rego/config.rego.j2",
         header=header("#", "catalogue/profiles.yaml and catalogue/rules/*/rule.yaml"),
         default_profile=cat.default_profile,
+        setting_defaults=SETTING_DEFAULTS,
         default_rules=default_profile_items(cat),
         rules_for={name: _rule_ids(ids) for name, ids in rules_table(rules).items()},
         skipped_on={op: _rule_ids(ids) for op, ids in skipped_table(rules).items()},
