@@ -14,9 +14,7 @@ settings := data.kubeflow.rules if {
 	is_object(data.kubeflow.rules)
 } else := default_rules
 
-enforcement(rule_id) := value if {
-	value := settings[rule_id].enforcement
-} else := "deny"
+enforcement(rule_id) := object.get(settings, [rule_id, "enforcement"], "deny")
 
 # One rule's effective parameters (what each rule reads through lib.kubeflow.parameters.of).
 rule_parameters(rule_id) := object.union(_profile_parameters(rule_id), _given_parameters(rule_id))

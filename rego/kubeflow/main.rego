@@ -45,182 +45,175 @@ _yielded(rule_id, field) if {
 	other.violation.details.field == field
 }
 
-# Each active rule's raw violations, one generated rule per catalogue rule (see README, "The embedded engine",
-# for why not a lookup by package name or through an import alias of data.lib.kubeflow.rules).
-_raw contains {"rule": "container-image-required", "violation": v} if { "container-image-required" in active
+# A raw violation with the rule that found it.
+_found(rule_id, violation) := {"rule": rule_id, "violation": violation}
+
+# Each active rule's raw violations, one generated rule per catalogue rule, tried only for objects of its kinds' API
+# group (see README, "The embedded engine", for why not a lookup by package name or an import alias).
+_raw contains found if { core.kind_info.group == "kubeflow.org"; some found in _kubeflow }
+_raw contains found if { core.kind_info.group == "trainer.kubeflow.org"; some found in _trainer }
+_kubeflow contains _found("container-image-required", v) if { "container-image-required" in active
 	some v in data.lib.kubeflow.rules.container_image_required.violation }
-_raw contains {"rule": "containers-required", "violation": v} if { "containers-required" in active
+_kubeflow contains _found("containers-required", v) if { "containers-required" in active
 	some v in data.lib.kubeflow.rules.containers_required.violation }
-_raw contains {"rule": "default-container-required", "violation": v} if { "default-container-required" in active
+_kubeflow contains _found("default-container-required", v) if { "default-container-required" in active
 	some v in data.lib.kubeflow.rules.default_container_required.violation }
-_raw contains {"rule": "extended-resources-limits", "violation": v} if { "extended-resources-limits" in active
+_raw contains _found("extended-resources-limits", v) if { "extended-resources-limits" in active
 	some v in data.lib.kubeflow.rules.extended_resources_limits.violation }
-_raw contains {"rule": "field-types", "violation": v} if { "field-types" in active
+_kubeflow contains _found("field-types", v) if { "field-types" in active
 	some v in data.lib.kubeflow.rules.field_types.violation }
-_raw contains {"rule": "job-name-dns1035", "violation": v} if { "job-name-dns1035" in active
+_kubeflow contains _found("job-name-dns1035", v) if { "job-name-dns1035" in active
 	some v in data.lib.kubeflow.rules.job_name_dns1035.violation }
-_raw contains {"rule": "managed-by-immutable", "violation": v} if { "managed-by-immutable" in active
+_kubeflow contains _found("managed-by-immutable", v) if { "managed-by-immutable" in active
 	some v in data.lib.kubeflow.rules.managed_by_immutable.violation }
-_raw contains {"rule": "managed-by-supported", "violation": v} if { "managed-by-supported" in active
+_kubeflow contains _found("managed-by-supported", v) if { "managed-by-supported" in active
 	some v in data.lib.kubeflow.rules.managed_by_supported.violation }
-_raw contains {"rule": "master-replicas-one", "violation": v} if { "master-replicas-one" in active
+_kubeflow contains _found("master-replicas-one", v) if { "master-replicas-one" in active
 	some v in data.lib.kubeflow.rules.master_replicas_one.violation }
-_raw contains {"rule": "mpijob-clean-pod-policy-supported", "violation": v} if {
-	"mpijob-clean-pod-policy-supported" in active
+_kubeflow contains _found("mpijob-clean-pod-policy-supported", v) if { "mpijob-clean-pod-policy-supported" in active
 	some v in data.lib.kubeflow.rules.mpijob_clean_pod_policy_supported.violation }
-_raw contains {"rule": "mpijob-containers-required", "violation": v} if { "mpijob-containers-required" in active
+_kubeflow contains _found("mpijob-containers-required", v) if { "mpijob-containers-required" in active
 	some v in data.lib.kubeflow.rules.mpijob_containers_required.violation }
-_raw contains {"rule": "mpijob-implementation-supported", "violation": v} if {
-	"mpijob-implementation-supported" in active
+_kubeflow contains _found("mpijob-implementation-supported", v) if { "mpijob-implementation-supported" in active
 	some v in data.lib.kubeflow.rules.mpijob_implementation_supported.violation }
-_raw contains {"rule": "mpijob-launcher-replicas-one", "violation": v} if { "mpijob-launcher-replicas-one" in active
+_kubeflow contains _found("mpijob-launcher-replicas-one", v) if { "mpijob-launcher-replicas-one" in active
 	some v in data.lib.kubeflow.rules.mpijob_launcher_replicas_one.violation }
-_raw contains {"rule": "mpijob-launcher-required", "violation": v} if { "mpijob-launcher-required" in active
+_kubeflow contains _found("mpijob-launcher-required", v) if { "mpijob-launcher-required" in active
 	some v in data.lib.kubeflow.rules.mpijob_launcher_required.violation }
-_raw contains {"rule": "mpijob-name-dns1035", "violation": v} if { "mpijob-name-dns1035" in active
+_kubeflow contains _found("mpijob-name-dns1035", v) if { "mpijob-name-dns1035" in active
 	some v in data.lib.kubeflow.rules.mpijob_name_dns1035.violation }
-_raw contains {"rule": "mpijob-non-negative-counts", "violation": v} if { "mpijob-non-negative-counts" in active
+_kubeflow contains _found("mpijob-non-negative-counts", v) if { "mpijob-non-negative-counts" in active
 	some v in data.lib.kubeflow.rules.mpijob_non_negative_counts.violation }
-_raw contains {"rule": "mpijob-restart-policy-supported", "violation": v} if {
-	"mpijob-restart-policy-supported" in active
+_kubeflow contains _found("mpijob-restart-policy-supported", v) if { "mpijob-restart-policy-supported" in active
 	some v in data.lib.kubeflow.rules.mpijob_restart_policy_supported.violation }
-_raw contains {"rule": "mpijob-ssh-auth-mount-path-required", "violation": v} if {
-	"mpijob-ssh-auth-mount-path-required" in active
+_kubeflow contains _found("mpijob-ssh-auth-mount-path-required", v) if { "mpijob-ssh-auth-mount-path-required" in active
 	some v in data.lib.kubeflow.rules.mpijob_ssh_auth_mount_path_required.violation }
-_raw contains {"rule": "mpijob-worker-replicas-at-least-one", "violation": v} if {
-	"mpijob-worker-replicas-at-least-one" in active
+_kubeflow contains _found("mpijob-worker-replicas-at-least-one", v) if { "mpijob-worker-replicas-at-least-one" in active
 	some v in data.lib.kubeflow.rules.mpijob_worker_replicas_at_least_one.violation }
-_raw contains {"rule": "mxjob-deprecated", "violation": v} if { "mxjob-deprecated" in active
+_kubeflow contains _found("mxjob-deprecated", v) if { "mxjob-deprecated" in active
 	some v in data.lib.kubeflow.rules.mxjob_deprecated.violation }
-_raw contains {"rule": "mxjob-name-dns1035", "violation": v} if { "mxjob-name-dns1035" in active
+_kubeflow contains _found("mxjob-name-dns1035", v) if { "mxjob-name-dns1035" in active
 	some v in data.lib.kubeflow.rules.mxjob_name_dns1035.violation }
-_raw contains {"rule": "mxjob-replica-specs-valid", "violation": v} if { "mxjob-replica-specs-valid" in active
+_kubeflow contains _found("mxjob-replica-specs-valid", v) if { "mxjob-replica-specs-valid" in active
 	some v in data.lib.kubeflow.rules.mxjob_replica_specs_valid.violation }
-_raw contains {"rule": "pod-security-baseline", "violation": v} if { "pod-security-baseline" in active
+_raw contains _found("pod-security-baseline", v) if { "pod-security-baseline" in active
 	some v in data.lib.kubeflow.rules.pod_security_baseline.violation }
-_raw contains {"rule": "pytorchjob-elastic-nproc-per-node-deprecated", "violation": v} if {
+_kubeflow contains _found("pytorchjob-elastic-nproc-per-node-deprecated", v) if {
 	"pytorchjob-elastic-nproc-per-node-deprecated" in active
 	some v in data.lib.kubeflow.rules.pytorchjob_elastic_nproc_per_node_deprecated.violation }
-_raw contains {"rule": "pytorchjob-elastic-policy-worker-required", "violation": v} if {
+_kubeflow contains _found("pytorchjob-elastic-policy-worker-required", v) if {
 	"pytorchjob-elastic-policy-worker-required" in active
 	some v in data.lib.kubeflow.rules.pytorchjob_elastic_policy_worker_required.violation }
-_raw contains {"rule": "pytorchjob-nproc-per-node-conflict", "violation": v} if {
-	"pytorchjob-nproc-per-node-conflict" in active
+_kubeflow contains _found("pytorchjob-nproc-per-node-conflict", v) if { "pytorchjob-nproc-per-node-conflict" in active
 	some v in data.lib.kubeflow.rules.pytorchjob_nproc_per_node_conflict.violation }
-_raw contains {"rule": "pytorchjob-worker-replicas-at-least-one", "violation": v} if {
+_kubeflow contains _found("pytorchjob-worker-replicas-at-least-one", v) if {
 	"pytorchjob-worker-replicas-at-least-one" in active
 	some v in data.lib.kubeflow.rules.pytorchjob_worker_replicas_at_least_one.violation }
-_raw contains {"rule": "replica-specs-required", "violation": v} if { "replica-specs-required" in active
+_kubeflow contains _found("replica-specs-required", v) if { "replica-specs-required" in active
 	some v in data.lib.kubeflow.rules.replica_specs_required.violation }
-_raw contains {"rule": "replica-type-supported", "violation": v} if { "replica-type-supported" in active
+_kubeflow contains _found("replica-type-supported", v) if { "replica-type-supported" in active
 	some v in data.lib.kubeflow.rules.replica_type_supported.violation }
-_raw contains {"rule": "replicas-non-negative", "violation": v} if { "replicas-non-negative" in active
+_kubeflow contains _found("replicas-non-negative", v) if { "replicas-non-negative" in active
 	some v in data.lib.kubeflow.rules.replicas_non_negative.violation }
-_raw contains {"rule": "requests-within-limits", "violation": v} if { "requests-within-limits" in active
+_raw contains _found("requests-within-limits", v) if { "requests-within-limits" in active
 	some v in data.lib.kubeflow.rules.requests_within_limits.violation }
-_raw contains {"rule": "resource-limit-caps", "violation": v} if { "resource-limit-caps" in active
+_raw contains _found("resource-limit-caps", v) if { "resource-limit-caps" in active
 	some v in data.lib.kubeflow.rules.resource_limit_caps.violation }
-_raw contains {"rule": "resource-names-valid", "violation": v} if { "resource-names-valid" in active
+_raw contains _found("resource-names-valid", v) if { "resource-names-valid" in active
 	some v in data.lib.kubeflow.rules.resource_names_valid.violation }
-_raw contains {"rule": "resource-quantities-valid", "violation": v} if { "resource-quantities-valid" in active
+_raw contains _found("resource-quantities-valid", v) if { "resource-quantities-valid" in active
 	some v in data.lib.kubeflow.rules.resource_quantities_valid.violation }
-_raw contains {"rule": "resources-required", "violation": v} if { "resources-required" in active
+_raw contains _found("resources-required", v) if { "resources-required" in active
 	some v in data.lib.kubeflow.rules.resources_required.violation }
-_raw contains {"rule": "runtime-ancestor-container", "violation": v} if { "runtime-ancestor-container" in active
+_trainer contains _found("runtime-ancestor-container", v) if { "runtime-ancestor-container" in active
 	some v in data.lib.kubeflow.rules.runtime_ancestor_container.violation }
-_raw contains {"rule": "runtime-ancestor-replicas", "violation": v} if { "runtime-ancestor-replicas" in active
+_trainer contains _found("runtime-ancestor-replicas", v) if { "runtime-ancestor-replicas" in active
 	some v in data.lib.kubeflow.rules.runtime_ancestor_replicas.violation }
-_raw contains {"rule": "runtime-deprecated", "violation": v} if { "runtime-deprecated" in active
+_trainer contains _found("runtime-deprecated", v) if { "runtime-deprecated" in active
 	some v in data.lib.kubeflow.rules.runtime_deprecated.violation }
-_raw contains {"rule": "runtime-jobset-immutable", "violation": v} if { "runtime-jobset-immutable" in active
+_trainer contains _found("runtime-jobset-immutable", v) if { "runtime-jobset-immutable" in active
 	some v in data.lib.kubeflow.rules.runtime_jobset_immutable.violation }
-_raw contains {"rule": "runtime-jobset-template", "violation": v} if { "runtime-jobset-template" in active
+_trainer contains _found("runtime-jobset-template", v) if { "runtime-jobset-template" in active
 	some v in data.lib.kubeflow.rules.runtime_jobset_template.violation }
-_raw contains {"rule": "runtime-ml-policy-single", "violation": v} if { "runtime-ml-policy-single" in active
+_trainer contains _found("runtime-ml-policy-single", v) if { "runtime-ml-policy-single" in active
 	some v in data.lib.kubeflow.rules.runtime_ml_policy_single.violation }
-_raw contains {"rule": "runtime-policy-values", "violation": v} if { "runtime-policy-values" in active
+_trainer contains _found("runtime-policy-values", v) if { "runtime-policy-values" in active
 	some v in data.lib.kubeflow.rules.runtime_policy_values.violation }
-_raw contains {"rule": "runtime-spec-not-empty", "violation": v} if { "runtime-spec-not-empty" in active
+_trainer contains _found("runtime-spec-not-empty", v) if { "runtime-spec-not-empty" in active
 	some v in data.lib.kubeflow.rules.runtime_spec_not_empty.violation }
-_raw contains {"rule": "scheduling-queue-immutable", "violation": v} if { "scheduling-queue-immutable" in active
+_kubeflow contains _found("scheduling-queue-immutable", v) if { "scheduling-queue-immutable" in active
 	some v in data.lib.kubeflow.rules.scheduling_queue_immutable.violation }
-_raw contains {"rule": "tfjob-single-chief-or-master", "violation": v} if { "tfjob-single-chief-or-master" in active
+_kubeflow contains _found("tfjob-single-chief-or-master", v) if { "tfjob-single-chief-or-master" in active
 	some v in data.lib.kubeflow.rules.tfjob_single_chief_or_master.violation }
-_raw contains {"rule": "trainer-field-types", "violation": v} if { "trainer-field-types" in active
+_trainer contains _found("trainer-field-types", v) if { "trainer-field-types" in active
 	some v in data.lib.kubeflow.rules.trainer_field_types.violation }
-_raw contains {"rule": "trainjob-active-deadline-seconds", "violation": v} if {
-	"trainjob-active-deadline-seconds" in active
+_trainer contains _found("trainjob-active-deadline-seconds", v) if { "trainjob-active-deadline-seconds" in active
 	some v in data.lib.kubeflow.rules.trainjob_active_deadline_seconds.violation }
-_raw contains {"rule": "trainjob-condition-created", "violation": v} if { "trainjob-condition-created" in active
+_trainer contains _found("trainjob-condition-created", v) if { "trainjob-condition-created" in active
 	some v in data.lib.kubeflow.rules.trainjob_condition_created.violation }
-_raw contains {"rule": "trainjob-condition-types", "violation": v} if { "trainjob-condition-types" in active
+_trainer contains _found("trainjob-condition-types", v) if { "trainjob-condition-types" in active
 	some v in data.lib.kubeflow.rules.trainjob_condition_types.violation }
-_raw contains {"rule": "trainjob-conditions-terminal-exclusive", "violation": v} if {
+_trainer contains _found("trainjob-conditions-terminal-exclusive", v) if {
 	"trainjob-conditions-terminal-exclusive" in active
 	some v in data.lib.kubeflow.rules.trainjob_conditions_terminal_exclusive.violation }
-_raw contains {"rule": "trainjob-dataset-initializer", "violation": v} if { "trainjob-dataset-initializer" in active
+_trainer contains _found("trainjob-dataset-initializer", v) if { "trainjob-dataset-initializer" in active
 	some v in data.lib.kubeflow.rules.trainjob_dataset_initializer.violation }
-_raw contains {"rule": "trainjob-flux-reserved-init-container", "violation": v} if {
+_trainer contains _found("trainjob-flux-reserved-init-container", v) if {
 	"trainjob-flux-reserved-init-container" in active
 	some v in data.lib.kubeflow.rules.trainjob_flux_reserved_init_container.violation }
-_raw contains {"rule": "trainjob-immutable-fields", "violation": v} if { "trainjob-immutable-fields" in active
+_trainer contains _found("trainjob-immutable-fields", v) if { "trainjob-immutable-fields" in active
 	some v in data.lib.kubeflow.rules.trainjob_immutable_fields.violation }
-_raw contains {"rule": "trainjob-managed-by-values", "violation": v} if { "trainjob-managed-by-values" in active
+_trainer contains _found("trainjob-managed-by-values", v) if { "trainjob-managed-by-values" in active
 	some v in data.lib.kubeflow.rules.trainjob_managed_by_values.violation }
-_raw contains {"rule": "trainjob-model-initializer", "violation": v} if { "trainjob-model-initializer" in active
+_trainer contains _found("trainjob-model-initializer", v) if { "trainjob-model-initializer" in active
 	some v in data.lib.kubeflow.rules.trainjob_model_initializer.violation }
-_raw contains {"rule": "trainjob-mpi-launcher-node", "violation": v} if { "trainjob-mpi-launcher-node" in active
+_trainer contains _found("trainjob-mpi-launcher-node", v) if { "trainjob-mpi-launcher-node" in active
 	some v in data.lib.kubeflow.rules.trainjob_mpi_launcher_node.violation }
-_raw contains {"rule": "trainjob-mpi-reserved-env", "violation": v} if { "trainjob-mpi-reserved-env" in active
+_trainer contains _found("trainjob-mpi-reserved-env", v) if { "trainjob-mpi-reserved-env" in active
 	some v in data.lib.kubeflow.rules.trainjob_mpi_reserved_env.violation }
-_raw contains {"rule": "trainjob-name-rfc1035", "violation": v} if { "trainjob-name-rfc1035" in active
+_trainer contains _found("trainjob-name-rfc1035", v) if { "trainjob-name-rfc1035" in active
 	some v in data.lib.kubeflow.rules.trainjob_name_rfc1035.violation }
-_raw contains {"rule": "trainjob-runtime-deprecated", "violation": v} if { "trainjob-runtime-deprecated" in active
+_trainer contains _found("trainjob-runtime-deprecated", v) if { "trainjob-runtime-deprecated" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_deprecated.violation }
-_raw contains {"rule": "trainjob-runtime-exists", "violation": v} if { "trainjob-runtime-exists" in active
+_trainer contains _found("trainjob-runtime-exists", v) if { "trainjob-runtime-exists" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_exists.violation }
-_raw contains {"rule": "trainjob-runtime-kind", "violation": v} if { "trainjob-runtime-kind" in active
+_trainer contains _found("trainjob-runtime-kind", v) if { "trainjob-runtime-kind" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_kind.violation }
-_raw contains {"rule": "trainjob-runtime-patch-manager", "violation": v} if { "trainjob-runtime-patch-manager" in active
+_trainer contains _found("trainjob-runtime-patch-manager", v) if { "trainjob-runtime-patch-manager" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_manager.violation }
-_raw contains {"rule": "trainjob-runtime-patch-reserved-env", "violation": v} if {
-	"trainjob-runtime-patch-reserved-env" in active
+_trainer contains _found("trainjob-runtime-patch-reserved-env", v) if { "trainjob-runtime-patch-reserved-env" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_reserved_env.violation }
-_raw contains {"rule": "trainjob-runtime-patch-targets", "violation": v} if { "trainjob-runtime-patch-targets" in active
+_trainer contains _found("trainjob-runtime-patch-targets", v) if { "trainjob-runtime-patch-targets" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_patch_targets.violation }
-_raw contains {"rule": "trainjob-runtime-patches-jobset-active", "violation": v} if {
+_trainer contains _found("trainjob-runtime-patches-jobset-active", v) if {
 	"trainjob-runtime-patches-jobset-active" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_jobset_active.violation }
-_raw contains {"rule": "trainjob-runtime-patches-schema", "violation": v} if {
-	"trainjob-runtime-patches-schema" in active
+_trainer contains _found("trainjob-runtime-patches-schema", v) if { "trainjob-runtime-patches-schema" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_schema.violation }
-_raw contains {"rule": "trainjob-runtime-patches-suspended", "violation": v} if {
-	"trainjob-runtime-patches-suspended" in active
+_trainer contains _found("trainjob-runtime-patches-suspended", v) if { "trainjob-runtime-patches-suspended" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_patches_suspended.violation }
-_raw contains {"rule": "trainjob-runtime-ref-required", "violation": v} if { "trainjob-runtime-ref-required" in active
+_trainer contains _found("trainjob-runtime-ref-required", v) if { "trainjob-runtime-ref-required" in active
 	some v in data.lib.kubeflow.rules.trainjob_runtime_ref_required.violation }
-_raw contains {"rule": "trainjob-storage-uri", "violation": v} if { "trainjob-storage-uri" in active
+_trainer contains _found("trainjob-storage-uri", v) if { "trainjob-storage-uri" in active
 	some v in data.lib.kubeflow.rules.trainjob_storage_uri.violation }
-_raw contains {"rule": "trainjob-torch-env-injection", "violation": v} if { "trainjob-torch-env-injection" in active
+_trainer contains _found("trainjob-torch-env-injection", v) if { "trainjob-torch-env-injection" in active
 	some v in data.lib.kubeflow.rules.trainjob_torch_env_injection.violation }
-_raw contains {"rule": "trainjob-torch-reserved-env", "violation": v} if { "trainjob-torch-reserved-env" in active
+_trainer contains _found("trainjob-torch-reserved-env", v) if { "trainjob-torch-reserved-env" in active
 	some v in data.lib.kubeflow.rules.trainjob_torch_reserved_env.violation }
-_raw contains {"rule": "trainjob-torchtune-config", "violation": v} if { "trainjob-torchtune-config" in active
+_trainer contains _found("trainjob-torchtune-config", v) if { "trainjob-torchtune-config" in active
 	some v in data.lib.kubeflow.rules.trainjob_torchtune_config.violation }
-_raw contains {"rule": "trainjob-torchtune-immutable-args", "violation": v} if {
-	"trainjob-torchtune-immutable-args" in active
+_trainer contains _found("trainjob-torchtune-immutable-args", v) if { "trainjob-torchtune-immutable-args" in active
 	some v in data.lib.kubeflow.rules.trainjob_torchtune_immutable_args.violation }
-_raw contains {"rule": "trainjob-trainer-fields", "violation": v} if { "trainjob-trainer-fields" in active
+_trainer contains _found("trainjob-trainer-fields", v) if { "trainjob-trainer-fields" in active
 	some v in data.lib.kubeflow.rules.trainjob_trainer_fields.violation }
-_raw contains {"rule": "trainjob-trainer-status-updated-time", "violation": v} if {
+_trainer contains _found("trainjob-trainer-status-updated-time", v) if {
 	"trainjob-trainer-status-updated-time" in active
 	some v in data.lib.kubeflow.rules.trainjob_trainer_status_updated_time.violation }
-_raw contains {"rule": "trainjob-volcano-priority-class", "violation": v} if {
-	"trainjob-volcano-priority-class" in active
+_trainer contains _found("trainjob-volcano-priority-class", v) if { "trainjob-volcano-priority-class" in active
 	some v in data.lib.kubeflow.rules.trainjob_volcano_priority_class.violation }
-_raw contains {"rule": "trainjob-volcano-queue-name", "violation": v} if { "trainjob-volcano-queue-name" in active
+_trainer contains _found("trainjob-volcano-queue-name", v) if { "trainjob-volcano-queue-name" in active
 	some v in data.lib.kubeflow.rules.trainjob_volcano_queue_name.violation }
-_raw contains {"rule": "trainjob-xgboost-reserved-env", "violation": v} if { "trainjob-xgboost-reserved-env" in active
+_trainer contains _found("trainjob-xgboost-reserved-env", v) if { "trainjob-xgboost-reserved-env" in active
 	some v in data.lib.kubeflow.rules.trainjob_xgboost_reserved_env.violation }
-_raw contains {"rule": "xgboostjob-master-required", "violation": v} if { "xgboostjob-master-required" in active
+_kubeflow contains _found("xgboostjob-master-required", v) if { "xgboostjob-master-required" in active
 	some v in data.lib.kubeflow.rules.xgboostjob_master_required.violation }

@@ -104,8 +104,46 @@ def config_module(cat: Catalogue) -> str:
     )
 
 
+# main.rego's own rules that a dispatch name ("_" + a label) must not take.
+_MAIN_RULE_NAMES = {"raw", "found", "yielded"}
+
+
+def dispatch_names(cat: Catalogue) -> dict[str, str]:
+    """{API group: the entry point's partial rule that collects the violations of the rules whose kinds
+    are all of that group}. An evaluation then tries only the rule bodies of its object's API group
+    (and of the rules that span groups): each body tried costs the compiled mode instructions, even
+    for a rule that does not apply. Empty when every kind is of one API group (nothing to skip)."""
+    groups = sorted({kind.group for kind in cat.kinds.values()})
+    if len(groups) < 2:
+        return {}
+    first_labels = [group.split(".")[0] for group in groups]
+    short = len(set(first_labels)) == len(groups) and not set(first_labels) & _MAIN_RULE_NAMES
+    names = first_labels if short else groups
+    return {
+        group: "_" + name.replace(".", "_").replace("-", "_")
+        for group, name in zip(groups, names, strict=True)
+    }
+
+
+def rule_heads(cat: Catalogue, dispatch: dict[str, str]) -> dict[str, str]:
+    """{rule id: the partial rule its violations go into}: its API group's (dispatch_names) when all its
+    kinds are of one group, else _raw itself."""
+    heads = {}
+    for rule in cat.rules_sorted():
+        groups = {cat.kinds[kind_id].group for kind_id in rule.kinds}
+        heads[rule.id] = dispatch[next(iter(groups))] if len(groups) == 1 and dispatch else "_raw"
+    return heads
+
+
 def main_module(cat: Catalogue) -> str:
-    return render_template("rego/main.rego.j2", header=header("#", "catalogue/"), rules=cat.rules_sorted())
+    dispatch = dispatch_names(cat)
+    return render_template(
+        "rego/main.rego.j2",
+        header=header("#", "catalogue/"),
+        rules=cat.rules_sorted(),
+        dispatch=dispatch,
+        heads=rule_heads(cat, dispatch),
+    )
 
 
 def admission_module() -> str:
