@@ -82,17 +82,22 @@ def test_each_rule_is_dispatched_for_every_kind_it_applies_to(catalogue: Catalog
     assert set(blocks.values()) == {"_raw", *guards}  # each group is used, and some rules span groups
 
 
-def _kinds_of_groups(*groups: str) -> SimpleNamespace:
-    return SimpleNamespace(kinds={f"kind{i}": SimpleNamespace(group=group) for i, group in enumerate(groups)})
+def _catalogue_of(*groups: str, rules: list[list[int]]) -> Any:
+    """A stand-in catalogue: one kind per API group given, and rules naming kinds by index."""
+    kinds = {f"kind{i}": SimpleNamespace(group=group) for i, group in enumerate(groups)}
+    sorted_rules = [SimpleNamespace(kinds=[f"kind{i}" for i in named]) for named in rules]
+    return SimpleNamespace(kinds=kinds, rules_sorted=lambda: sorted_rules)
 
 
-def test_one_api_group_needs_no_dispatch() -> None:
-    assert dispatch_names(_kinds_of_groups("x.io", "x.io")) == {}  # type: ignore[arg-type]
-    assert dispatch_names(_kinds_of_groups("x.io", "y.x.io")) == {"x.io": "_x", "y.x.io": "_y"}  # type: ignore[arg-type]
-    same_label = _kinds_of_groups("x.io", "x.dev")
-    assert dispatch_names(same_label) == {"x.dev": "_x_dev", "x.io": "_x_io"}  # type: ignore[arg-type]
-    taken = _kinds_of_groups("raw.io", "y.io")  # main.rego's _raw is not a dispatch name
-    assert dispatch_names(taken) == {"raw.io": "_raw_io", "y.io": "_y_io"}  # type: ignore[arg-type]
+def test_dispatch_names_one_partial_rule_per_api_group_in_use() -> None:
+    assert dispatch_names(_catalogue_of("x.io", "x.io", rules=[[0], [1]])) == {}  # one group: no dispatch
+    assert dispatch_names(_catalogue_of("x.io", "y.x.io", rules=[[0], [1]])) == {"x.io": "_x", "y.x.io": "_y"}
+    same_label = _catalogue_of("x.io", "x.dev", rules=[[0], [1]])
+    assert dispatch_names(same_label) == {"x.dev": "_x_dev", "x.io": "_x_io"}
+    taken = _catalogue_of("raw.io", "y.io", rules=[[0], [1]])  # main.rego's _raw is not a dispatch name
+    assert dispatch_names(taken) == {"raw.io": "_raw_io", "y.io": "_y_io"}
+    # A group whose kinds only rules of several groups name gets no partial rule (it would be undefined).
+    assert dispatch_names(_catalogue_of("x.io", "y.io", rules=[[0], [0, 1]])) == {"x.io": "_x"}
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)

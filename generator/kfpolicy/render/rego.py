@@ -108,14 +108,21 @@ def config_module(cat: Catalogue) -> str:
 _MAIN_RULE_NAMES = {"raw", "found", "yielded"}
 
 
+def api_group_of(cat: Catalogue, rule: Rule) -> str | None:
+    """The API group of all the rule's kinds, or None when they span several."""
+    groups = {cat.kinds[kind_id].group for kind_id in rule.kinds}
+    return groups.pop() if len(groups) == 1 else None
+
+
 def dispatch_names(cat: Catalogue) -> dict[str, str]:
     """{API group: the entry point's partial rule that collects the violations of the rules whose kinds
     are all of that group}. An evaluation then tries only the rule bodies of its object's API group
     (and of the rules that span groups): each body tried costs the compiled mode instructions, even
-    for a rule that does not apply. Empty when every kind is of one API group (nothing to skip)."""
-    groups = sorted({kind.group for kind in cat.kinds.values()})
-    if len(groups) < 2:
+    for a rule that does not apply. Empty when every kind is of one API group (nothing to skip); a group
+    no such rule names gets none (a partial rule without definitions would be undefined)."""
+    if len({kind.group for kind in cat.kinds.values()}) < 2:
         return {}
+    groups = sorted({group for rule in cat.rules_sorted() if (group := api_group_of(cat, rule)) is not None})
     first_labels = [group.split(".")[0] for group in groups]
     short = len(set(first_labels)) == len(groups) and not set(first_labels) & _MAIN_RULE_NAMES
     names = first_labels if short else groups
@@ -130,8 +137,8 @@ def rule_heads(cat: Catalogue, dispatch: dict[str, str]) -> dict[str, str]:
     kinds are of one group, else _raw itself."""
     heads = {}
     for rule in cat.rules_sorted():
-        groups = {cat.kinds[kind_id].group for kind_id in rule.kinds}
-        heads[rule.id] = dispatch[next(iter(groups))] if len(groups) == 1 and dispatch else "_raw"
+        group = api_group_of(cat, rule)
+        heads[rule.id] = "_raw" if group is None else dispatch.get(group, "_raw")
     return heads
 
 
