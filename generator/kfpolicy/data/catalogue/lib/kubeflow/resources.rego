@@ -86,13 +86,26 @@ malformed(r, which) if {
 	not is_object(r[which])
 }
 
-# Every quantity as [path of `resources`, "requests"|"limits", resource name, value] (only built
-# when a rule reports one).
-quantities := [[path, which, name, q] |
+# The entries of the object's requests and limits maps that hold the quantity q, or the resource
+# name `name`, as {"path": path of `resources`, "which": "requests" or "limits", "name": resource
+# name}: only a rule's finding calls them. (Functions, not rules: the interpreter evaluates every
+# rule of this package the first time a rule module reads one through its import alias, and a rule
+# listing every entry's paths costs a pass over all containers, several times the rest of the
+# package on a large job.)
+entries_with_quantity(q) := [{"path": path, "which": which, "name": name} |
 	some row in rows
-	some path in paths_of(row)
 	some which in ["requests", "limits"]
-	some name, q in row[which]
+	some name, held in row[which]
+	held == q
+	some path in paths_of(row)
+]
+
+entries_with_name(name) := [{"path": path, "which": which, "name": name} |
+	some row in rows
+	some which in ["requests", "limits"]
+	some key, _ in row[which]
+	key == name
+	some path in paths_of(row)
 ]
 
 # `...resources.requests[cpu]`
