@@ -37,10 +37,12 @@ violation contains core.required(field, "Limit must be set for non overcommitabl
 committed_names := resources.distinct_names - resources.overcommit_names
 
 # A request that differs from its limit (usable values, compared once in resources.unequal_pairs).
-violation contains core.invalid(field, quantity.text(pair.request), detail) if {
+violation contains core.invalid(field, quantity.text(request), detail) if {
 	some pair in resources.unequal_pairs
 	not pair.name in resources.overcommit_names
 	some path in resources.paths_of(pair.row)
 	field := resources.map_path(path, "requests")
-	detail := sprintf("must be equal to %v limit of %v", [pair.name, quantity.text(pair.limit)])
+	request := resources.pair_request(pair)
+	limit := quantity.text(resources.pair_limit(pair))
+	detail := sprintf("must be equal to %v limit of %v", [pair.name, limit])
 }

@@ -63,14 +63,12 @@ well_known_extended_names := {
 
 violation contains core.invalid(field, name, "must be a standard resource for containers") if {
 	some name in unknown_native_names
-	some entry in resources.quantities
-	entry[2] == name
-	field := resources.key_path(entry[0], entry[1], name)
+	some entry in resources.entries_with_name(name)
+	field := resources.key_path(entry.path, entry.which, name)
 }
 
 violation contains core.invalid(field, name, "doesn't follow extended resource name standard") if {
 	some name in malformed_extended_names
-	some entry in resources.quantities
-	entry[2] == name
-	field := resources.key_path(entry[0], entry[1], name)
+	some entry in resources.entries_with_name(name)
+	field := resources.key_path(entry.path, entry.which, name)
 }

@@ -28,10 +28,9 @@ syntax_detail := "quantities must match the regular expression '^([+-]?[0-9.]+)(
 # Not a quantity at all. Strings are shown as given; other JSON values by their type name.
 violation contains core.invalid(field, shown, syntax_detail) if {
 	some q in malformed
-	some entry in resources.quantities
-	entry[3] == q
+	some entry in resources.entries_with_quantity(q)
 	shown := shown_invalid(q)
-	field := resources.key_path(entry[0], entry[1], entry[2])
+	field := resources.key_path(entry.path, entry.which, entry.name)
 }
 
 # (Each set is looked into only when the counts show it can hold something: usually every quantity
@@ -46,9 +45,8 @@ malformed := {q |
 # A valid but negative quantity.
 violation contains core.invalid(field, quantity.text(q), "must be greater than or equal to 0") if {
 	some q in negative
-	some entry in resources.quantities
-	entry[3] == q
-	field := resources.key_path(entry[0], entry[1], entry[2])
+	some entry in resources.entries_with_quantity(q)
+	field := resources.key_path(entry.path, entry.which, entry.name)
 }
 
 negative := {q |
@@ -61,10 +59,9 @@ negative := {q |
 # resources are collected once, and only the entries holding a fractional one are then visited.
 violation contains core.invalid(field, quantity.text(q), "must be an integer") if {
 	some q in fractional_extended
-	some entry in resources.quantities
-	entry[3] == q
-	entry[2] in resources.extended_names
-	field := resources.key_path(entry[0], entry[1], entry[2])
+	some entry in resources.entries_with_quantity(q)
+	entry.name in resources.extended_names
+	field := resources.key_path(entry.path, entry.which, entry.name)
 }
 
 extended_quantities := {q |

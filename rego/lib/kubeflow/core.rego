@@ -97,32 +97,10 @@ pod_spec(replica) := replica.template.spec if {
 	is_object(replica.template.spec)
 }
 
-# A replica spec's containers, when they form a list.
-containers_of(replica) := cs if {
-	cs := pod_spec(replica).containers
-	is_array(cs)
-}
-
-# Every container that is an object, as [replica type, index, container].
-# (Lists, not sets, of containers: a set hashes every whole container it holds.)
-containers := [[rtype, i, c] |
-	some rtype, replica in replica_specs
-	some i, c in containers_of(replica)
-	is_object(c)
-]
-
-container_path(rtype, i) := sprintf("%v.template.spec.containers[%d]", [replica_path(rtype), i])
-
-# Containers and init containers of every replica spec, as [path, container].
-all_containers := [[path, c] |
-	some rtype, replica in replica_specs
-	some list_name in ["containers", "initContainers"]
-	cs := pod_spec(replica)[list_name]
-	is_array(cs)
-	some i, c in cs
-	is_object(c)
-	path := sprintf("%v.template.spec.%v[%d]", [replica_path(rtype), list_name, i])
-]
+# (No rule of this package walks the containers: the interpreter evaluates every rule of a package
+# the first time a module reads one of them through its import alias (`core.spec`), so a rule here
+# would cost every evaluation a pass over all containers. lib.kubeflow.pods and lib.kubeflow.jobs
+# walk them, for the rules that need it.)
 
 # --- field.Error rendering ---------------------------------------------------------------------
 

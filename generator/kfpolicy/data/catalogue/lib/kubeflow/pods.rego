@@ -13,24 +13,24 @@ import future.keywords.in
 
 import data.lib.kubeflow.core
 
-# Every pod template as {"path": path of the template, "spec": its pod spec (an object),
-# "metadata": its metadata ({} when absent or malformed), "patch": true for TrainJob runtimePatches}.
+# Every pod template as {"spec": its pod spec (an object), "template": the pod template (an object),
+# "patch": true for TrainJob runtimePatches, and where it is: "rtype", its replica type, for a replica
+# spec's template, "path", its field path, for the others}. Its path is built only for a finding
+# (template_path): every job pays for this walk, and most templates are reported on by no rule.
 # (A kind has replica specs, or runtime or patch templates, never both: the jobs with replica specs
 # skip looking for the others.)
 templates := replica_templates if {
 	core.replica_specs_field
 } else := array.concat(runtime_templates, patch_templates)
 
-# (Written out, without a function call per replica spec: every job pays for this walk.)
+# (Written out, without a function call per replica spec.)
 replica_templates := [t |
 	some rtype, replica in core.replica_specs
 	is_object(replica)
 	pod_template := replica.template
 	is_object(pod_template)
 	is_object(pod_template.spec)
-	metadata := metadata_of(pod_template)
-	path := concat("", [core.replica_specs_path, "[", rtype, "].template"])
-	t := {"path": path, "spec": pod_template.spec, "metadata": metadata, "patch": false}
+	t := {"rtype": rtype, "spec": pod_template.spec, "template": pod_template, "patch": false}
 ]
 
 runtime_templates := [t |
@@ -71,10 +71,21 @@ jobset_templates(base, spec, patch) := [t |
 template(path, pod_template, patch) := {
 	"path": path,
 	"spec": pod_template.spec,
-	"metadata": metadata_of(pod_template),
+	"template": pod_template,
 	"patch": patch,
 }
 
+# The field path of a record of templates.
+template_path(t) := concat("", [_replica_specs_path, "[", t.rtype, "].template"]) if is_string(t.rtype)
+
+template_path(t) := t.path if is_string(t.path)
+
+# (A rule of this module, not core.replica_specs_path in template_path: the embedded engine's
+# interpreter resolves an import alias in a function called from a comprehension of another module's
+# function (resources.paths_of) against that caller's imports, and came out empty.)
+_replica_specs_path := core.replica_specs_path
+
+# The metadata of a pod template (a record's "template"): {} when absent or malformed.
 metadata_of(pod_template) := pod_template.metadata if {
 	is_object(pod_template.metadata)
 } else := {}
@@ -93,4 +104,4 @@ containers := [{"template": t, "list": list_name, "index": i, "container": conta
 ]
 
 # The field path of a record of containers.
-container_path(c) := sprintf("%v.spec.%v[%d]", [c.template.path, c.list, c.index])
+container_path(c) := sprintf("%v.spec.%v[%d]", [template_path(c.template), c.list, c.index])

@@ -86,13 +86,26 @@ malformed(r, which) if {
 	not is_object(r[which])
 }
 
-# Every quantity as [path of `resources`, "requests"|"limits", resource name, value] (only built
-# when a rule reports one).
-quantities := [[path, which, name, q] |
+# The entries of the object's requests and limits maps that hold the quantity q, or the resource
+# name `name`, as {"path": path of `resources`, "which": "requests" or "limits", "name": resource
+# name}: only a rule's finding calls them. (Functions, not rules: the interpreter evaluates every
+# rule of this package the first time a rule module reads one through its import alias, and a rule
+# listing every entry's paths costs a pass over all containers, several times the rest of the
+# package on a large job.)
+entries_with_quantity(q) := [{"path": path, "which": which, "name": name} |
 	some row in rows
-	some path in paths_of(row)
 	some which in ["requests", "limits"]
-	some name, q in row[which]
+	some name, held in row[which]
+	held == q
+	some path in paths_of(row)
+]
+
+entries_with_name(name) := [{"path": path, "which": which, "name": name} |
+	some row in rows
+	some which in ["requests", "limits"]
+	some key, _ in row[which]
+	key == name
+	some path in paths_of(row)
 ]
 
 # `...resources.requests[cpu]`
@@ -142,15 +155,16 @@ valid_quantities := {q | some q, _ in parsed}
 distinct_names := {name | some m in distinct_maps; some name, _ in m}
 
 # The object's native resource names (see native), those that may be overcommitted, and its
-# extended resource names: each name classified once, with no function call per name.
-native_names := {name | some name in distinct_names; not contains(name, "/")} | {name |
-	some name in distinct_names
-	contains(name, "kubernetes.io/")
-}
+# extended resource names: each name classified once, with no function call per name. (The names
+# with a domain other than kubernetes.io are found in one pass; the native ones are the others, and
+# only the former can be extended.)
+native_names := distinct_names - _foreign_names
+
+_foreign_names := {name | some name in distinct_names; contains(name, "/"); not contains(name, "kubernetes.io/")}
 
 overcommit_names := {name | some name in native_names; not startswith(name, "hugepages-")}
 
-extended_names := {name | some name in distinct_names; not name in native_names; not startswith(name, "requests.")}
+extended_names := {name | some name in _foreign_names; not startswith(name, "requests.")}
 
 # The object's usable quantities (valid and not negative) with their values: the comparing rules
 # look a quantity up here once (invalid or negative ones are reported by resource-quantities-valid,
@@ -159,20 +173,22 @@ usable_values := {q: v | some q, v in parsed; v >= 0}
 
 # Every request with a limit for the same resource where both are usable and their values differ,
 # built in one pass for requests-within-limits and extended-resources-limits (equal values break
-# neither rule): {row, resource name, the two quantities, request above limit}. The compiled mode
+# neither rule): {"row", "name": the resource name, "above": request above limit}. The compiled mode
 # has a fixed instruction budget per evaluation; the values are looked up once per pair here
-# instead of once per rule.
+# instead of once per rule. (The two quantities are read from the row for a finding: pair_request(pair)
+# and pair_limit(pair).)
 unequal_pairs := [pair |
 	some row in rows
 	some name, limit in row.limits
 	request_value := usable_values[row.requests[name]]
 	limit_value := usable_values[limit]
 	request_value != limit_value
-	pair := {
-		"row": row, "name": name, "request": row.requests[name], "limit": limit,
-		"above": request_value > limit_value,
-	}
+	pair := {"row": row, "name": name, "above": request_value > limit_value}
 ]
+
+pair_request(pair) := pair.row.requests[pair.name]
+
+pair_limit(pair) := pair.row.limits[pair.name]
 
 # The numeric value of one of the object's quantities.
 value(q) := parsed[q]

@@ -154,40 +154,40 @@ pod_fields := {
 
 # --- the fast path ---
 # A well-typed job, the usual case, is recognised in one pass without the checks above: each replica
-# spec and each container has a shape, the JSON types of the fields the checks read, where an absent
-# field counts as having the wanted type. Only when a shape differs from the well-typed one (an
-# explicit null differs too), a replica count is not whole, or an item or replica spec is not an
-# object, do the checks above run and decide. (tests/test_field_types_fast_path.py holds the checks
-# silent on every job recognised here.)
+# spec is an object with an object template and spec (the library's pod templates: for the kinds this
+# rule checks, those are the replica specs' templates whose spec is an object, so one of each means
+# every replica spec has one), each pod spec and each container has a shape, the JSON types of the
+# fields the checks read, where an absent field counts as having the wanted type. Only when a shape
+# differs from the well-typed one (an explicit null differs too), a replica count is not whole, a
+# replica spec has no template, or an item or replica spec is not an object, do the checks above run
+# and decide. (tests/test_field_types_fast_path.py holds the checks silent on every job recognised
+# here.)
 well_typed if {
-	count(specs) == count(replica_shapes)
-	not _odd_replica_shape
 	count(whole_counts) == count(specs)
+	count(pods.templates) == count(specs)
+	not _odd_pod_shape
 	count(container_shapes) == sum(list_lengths)
 	not _odd_container_shape
 }
 
-# [replicas, template, template.spec, and the pod fields in pod_fields' order].
-replica_shapes := [[
-	type_name(object.get(replica, "replicas", 0)),
-	type_name(object.get(replica, "template", {})),
-	type_name(object.get(replica, ["template", "spec"], {})),
-	type_name(object.get(replica, ["template", "spec", "containers"], [])),
-	type_name(object.get(replica, ["template", "spec", "initContainers"], [])),
-	type_name(object.get(replica, ["template", "spec", "securityContext"], {})),
-	type_name(object.get(replica, ["template", "spec", "hostNetwork"], false)),
-	type_name(object.get(replica, ["template", "spec", "hostPID"], false)),
-	type_name(object.get(replica, ["template", "spec", "hostIPC"], false)),
+# The pod fields in pod_fields' order, for each pod template. (Read from the pod spec the library
+# has found, one key each: the replica spec's levels above it are objects there.)
+pod_shapes := [[
+	type_name(object.get(t.spec, "containers", [])),
+	type_name(object.get(t.spec, "initContainers", [])),
+	type_name(object.get(t.spec, "securityContext", {})),
+	type_name(object.get(t.spec, "hostNetwork", false)),
+	type_name(object.get(t.spec, "hostPID", false)),
+	type_name(object.get(t.spec, "hostIPC", false)),
 ] |
-	some replica in specs
-	is_object(replica)
+	some t in pods.templates
 ]
 
-well_typed_replica := ["number", "object", "object", "array", "array", "object", "boolean", "boolean", "boolean"]
+well_typed_pod := ["array", "array", "object", "boolean", "boolean", "boolean"]
 
-_odd_replica_shape if {
-	some shape in replica_shapes
-	shape != well_typed_replica
+_odd_pod_shape if {
+	some shape in pod_shapes
+	shape != well_typed_pod
 }
 
 # The replica count of each replica spec that is an object and whose count is unset (0 here) or a

@@ -35,7 +35,7 @@ violation contains core.forbidden(field, detail) if {
 	some t in pods.templates
 	some key, detail in host_namespaces
 	t.spec[key] == true
-	field := sprintf("%v.spec.%v", [t.path, key])
+	field := sprintf("%v.spec.%v", [pods.template_path(t), key])
 }
 
 violation contains core.forbidden(field, "privileged containers are not allowed") if {
@@ -79,7 +79,7 @@ violation contains core.forbidden(field, "hostPath volumes are not allowed") if 
 	some i, volume in volumes
 	is_object(volume.hostPath)
 	not host_path_allowed(volume.hostPath)
-	field := sprintf("%v.spec.volumes[%d].hostPath", [t.path, i])
+	field := sprintf("%v.spec.volumes[%d].hostPath", [pods.template_path(t), i])
 }
 
 # A hostPath under one of the allowed_host_paths prefixes (the path itself or below it).
@@ -110,7 +110,7 @@ violation contains core.forbidden(field, "host ports are not allowed") if {
 contexts := array.concat(pod_contexts, container_contexts)
 
 pod_contexts := [{
-	"path": concat(".", [t.path, "spec.securityContext"]),
+	"path": concat(".", [pods.template_path(t), "spec.securityContext"]),
 	"context": t.spec.securityContext,
 	"pod": t.spec,
 	"container": "",
@@ -146,13 +146,13 @@ apparmor_prefix := "container.apparmor.security.beta.kubernetes.io/"
 
 violation contains core.invalid(field, value, "must be runtime/default or localhost/<profile>") if {
 	some t in pods.templates
-	annotations := t.metadata.annotations
+	annotations := pods.metadata_of(t.template).annotations
 	is_object(annotations)
 	some key, value in annotations
 	startswith(key, apparmor_prefix)
 	is_string(value)
 	not apparmor_annotation_allowed(value)
-	field := sprintf("%v.metadata.annotations[%v]", [t.path, key])
+	field := sprintf("%v.metadata.annotations[%v]", [pods.template_path(t), key])
 }
 
 apparmor_annotation_allowed(value) if value in {"", "runtime/default"}
@@ -200,7 +200,7 @@ violation contains core.invalid(field, name, "unsafe sysctls are not allowed") i
 	name := sysctl.name
 	is_string(name)
 	not name in safe_sysctls
-	field := sprintf("%v.spec.securityContext.sysctls[%d].name", [t.path, i])
+	field := sprintf("%v.spec.securityContext.sysctls[%d].name", [pods.template_path(t), i])
 }
 
 safe_sysctls := {
@@ -257,7 +257,7 @@ violation contains core.forbidden(field, detail) if {
 	kind != "name"
 	source != null
 	not kind in restricted_volume_types
-	field := sprintf("%v.spec.volumes[%d].%v", [t.path, i, kind])
+	field := sprintf("%v.spec.volumes[%d].%v", [pods.template_path(t), i, kind])
 	detail := volume_detail
 }
 
