@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_ENV = "KFPOLICY_EXAMPLES"
 EXAMPLES_MARK = "upstream_examples"
 _NOT_CHECKED_KEY = pytest.StashKey[list[str]]()
+_OWN_CACHE_ENV = "KFPOLICY_TEST_OWN_CACHE"  # the cache folder this run made, not one given to it
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,8 +39,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     # Compiled programs go to a fresh cache folder per run (and its subprocesses), not the user's.
-    if "KFPOLICY_CACHE_DIR" not in os.environ:
-        os.environ["KFPOLICY_CACHE_DIR"] = tempfile.mkdtemp(prefix="kfpolicy-test-cache-")
+    # Each pytest-xdist worker makes its own instead of the one it inherits from the controller, so
+    # no two workers write one folder.
+    given = os.environ.get("KFPOLICY_CACHE_DIR")
+    if given is None or given == os.environ.get(_OWN_CACHE_ENV):
+        folder = tempfile.mkdtemp(prefix="kfpolicy-test-cache-")
+        os.environ["KFPOLICY_CACHE_DIR"] = os.environ[_OWN_CACHE_ENV] = folder
     config.addinivalue_line("markers", f"{EXAMPLES_MARK}: needs the upstream example manifests (--examples)")
     config.stash[_NOT_CHECKED_KEY] = []
 
@@ -74,6 +80,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.stash[_NOT_CHECKED_KEY].append(
             f"upstream example manifests ({len(needing)} tests deselected; "
             f"give --examples DIR or ${EXAMPLES_ENV})")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its notes to the controller, which collects no tests itself."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["kfpolicy_not_checked"] = session.config.stash[_NOT_CHECKED_KEY]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist's controller: every worker collects the same tests, so one note each is kept."""
+    notes = node.config.stash[_NOT_CHECKED_KEY]
+    for line in getattr(node, "workeroutput", {}).get("kfpolicy_not_checked", []):
+        if line not in notes:
+            notes.append(line)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

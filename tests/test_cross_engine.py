@@ -11,6 +11,7 @@ inputs find their runtimes.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,16 +171,20 @@ def test_examples_with_their_own_parameters_agree(catalogue: Catalogue) -> None:
             for p, t in everything.items()
             if not p.startswith("rego/rules/") or p == f"rego/rules/{rule.snake_id}.rego"
         }
+        pairs: dict[str, fuzzgen.EnginePair] = {}  # examples with the same parameters and inventory share one
         for ex in rule.examples:
             if (ex.parameters is None and not ex.inventory) or not isinstance(ex.object, dict):
                 continue
-            pair = fuzzgen.EnginePair(
-                catalogue,
-                "all",
-                list(ex.inventory),
-                modules=modules,
-                parameters={rule.id: ex.parameters} if ex.parameters is not None else None,
-            )
+            key = json.dumps([ex.parameters, ex.inventory], sort_keys=True)
+            if key not in pairs:
+                pairs[key] = fuzzgen.EnginePair(
+                    catalogue,
+                    "all",
+                    list(ex.inventory),
+                    modules=modules,
+                    parameters={rule.id: ex.parameters} if ex.parameters is not None else None,
+                )
+            pair = pairs[key]
             ran += 1
             problems += _disagreements(pair, [(f"{rule.id}/{ex.name}", example_input(ex).input)])
     assert not problems, "\n".join(problems[:20])

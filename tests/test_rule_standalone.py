@@ -9,7 +9,7 @@ import json
 import pytest
 
 from kfpolicy.catalogue import Catalogue
-from kfpolicy.engines import UNDEFINED, make_engine
+from kfpolicy.engines import UNDEFINED, Engine, make_engine
 from kfpolicy.render.profile_data import kubeflow_data
 from kfpolicy.render.rego import config_module, library_modules, rule_module
 from kfpolicy.runner import inventory_tree
@@ -22,17 +22,22 @@ def test_each_rule_alone_with_the_library(catalogue: Catalogue, engine_name: str
     library["kubeflow/config.rego"] = config_module(catalogue)
     checked = 0
     for rule in catalogue.rules_sorted():
+        # The rule's examples with the same referential data share one engine loaded with exactly
+        # these modules and data (an evaluation does not change an engine).
+        engines: dict[str, Engine] = {}
         for ex in rule.examples:
             if ex.parameters is not None or not isinstance(ex.object, dict):
                 continue
             kind = catalogue.kind_for(ex.object.get("apiVersion"), ex.object.get("kind"))
             if kind is None or kind.id not in rule.kinds or ex.operation not in rule.operations:
                 continue  # the entry points would not ask this rule
-            engine = make_engine(engine_name)
-            engine.load({**library, f"rules/{rule.snake_id}.rego": rule_module(rule)},
-                        {"kubeflow": kubeflow_data(catalogue, "all"),
-                         "inventory": inventory_tree(ex.inventory)})
-            raw = engine.evaluate(f"data.{rule.package}.violation", json.dumps(example_input(ex).input))
+            inventory = inventory_tree(ex.inventory)
+            key = json.dumps(inventory, sort_keys=True)
+            if key not in engines:
+                engines[key] = make_engine(engine_name)
+                engines[key].load({**library, f"rules/{rule.snake_id}.rego": rule_module(rule)},
+                                  {"kubeflow": kubeflow_data(catalogue, "all"), "inventory": inventory})
+            raw = engines[key].evaluate(f"data.{rule.package}.violation", json.dumps(example_input(ex).input))
             got = set() if raw is UNDEFINED else {(v["details"]["type"], v["details"]["field"]) for v in raw}
             expected = {(v.type, v.field) for v in ex.violations}
             if rule.yields_to:
